@@ -1,0 +1,15 @@
+# The two commands of the README. Both install what is missing.
+.PHONY: demo test bench vectors
+
+demo:
+	cargo run --quiet -p permiso --example demo
+
+test:
+	bash scripts/test.sh
+
+bench:
+	cargo bench -p permiso
+
+vectors:
+	python3 tools/vectors/gen_keys.py
+	python3 tools/vectors/gen_policy.py

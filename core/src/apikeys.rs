@@ -1,0 +1,374 @@
+//! Key operations that need the policy: kinds, verification, identities,
+//! generation and rotation.
+
+use crate::authz::{CredentialInfo, Identity, IdentityError, IdentityRecord, PrincipalRecord};
+use crate::code::Code;
+use crate::key::{random_base62, ApiKey, GeneratedKey, KeyError, KeyRecord, Rotation, ID_LEN, SECRET_LEN};
+use crate::permset::PermSet;
+use crate::policy::pattern::parse_pattern;
+use crate::policy::{ActsAs, Kind, Policy};
+use crate::secret::{Pepper, SecretKey};
+
+/// A key whose shape, checksum and prefix are valid for a policy.
+#[derive(Debug, Clone)]
+pub struct ParsedKey {
+    key: ApiKey,
+    kind: String,
+}
+
+impl ParsedKey {
+    /// The credential kind named by the prefix.
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+    /// The key id.
+    pub fn id(&self) -> &str {
+        self.key.id()
+    }
+    /// The display mask.
+    pub fn mask(&self) -> String {
+        self.key.mask()
+    }
+    /// The key itself.
+    pub fn key(&self) -> &ApiKey {
+        &self.key
+    }
+}
+
+/// What the host supplies to verify a key.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyKeyOptions<'a> {
+    /// The current time, unix seconds.
+    pub now: i64,
+    /// The pepper for `hmac-sha256:` hashes.
+    pub pepper: Option<&'a Pepper>,
+    /// Key ids the host has revoked (in addition to `revoked_at`).
+    pub revoked_keys: &'a [String],
+}
+
+impl<'a> VerifyKeyOptions<'a> {
+    /// Options at `now`, without pepper or revocation list.
+    pub fn at(now: i64) -> Self {
+        VerifyKeyOptions {
+            now,
+            pepper: None,
+            revoked_keys: &[],
+        }
+    }
+    /// With a pepper.
+    pub fn pepper(mut self, pepper: Option<&'a Pepper>) -> Self {
+        self.pepper = pepper;
+        self
+    }
+    /// With a list of revoked key ids.
+    pub fn revoked_keys(mut self, ids: &'a [String]) -> Self {
+        self.revoked_keys = ids;
+        self
+    }
+}
+
+/// A key that verified against its record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedKey {
+    /// The credential kind.
+    pub kind: String,
+    /// Whom the key acts as.
+    pub acts_as: ActsAs,
+    /// The display mask.
+    pub mask: String,
+    /// The record it matched.
+    pub record: KeyRecord,
+}
+
+impl VerifiedKey {
+    /// The acting principal: the owner, or `key:<id>` for `acts_as: key`.
+    pub fn principal_id(&self) -> String {
+        match self.acts_as {
+            ActsAs::Owner => self.record.owner.clone(),
+            ActsAs::Key => format!("key:{}", self.record.id),
+        }
+    }
+}
+
+/// Options for a new key.
+#[derive(Debug, Clone, Default)]
+pub struct NewKey<'a> {
+    /// Scopes capping the key; `None` means only the kind's `allowed` list caps it.
+    pub scopes: Option<Vec<String>>,
+    /// A human label.
+    pub label: Option<String>,
+    /// Expiry, unix seconds.
+    pub expires_at: Option<i64>,
+    /// Tenant for `acts_as: key` keys (defaults to the owner's).
+    pub tenant: Option<String>,
+    /// Pepper for an `hmac-sha256:` hash.
+    pub pepper: Option<&'a Pepper>,
+}
+
+/// Options for a rotation.
+#[derive(Debug, Clone, Default)]
+pub struct RotateKey<'a> {
+    /// Seconds the old key stays valid (its expiry becomes `now + grace` if sooner).
+    pub grace: i64,
+    /// Narrower scopes for the new key; never wider than the old key's.
+    pub scopes: Option<Vec<String>>,
+    /// Expiry of the new key; clamped to the old key's expiry.
+    pub expires_at: Option<i64>,
+    /// Label of the new key (defaults to the old one's).
+    pub label: Option<String>,
+    /// Pepper for an `hmac-sha256:` hash.
+    pub pepper: Option<&'a Pepper>,
+}
+
+impl Policy {
+    /// Parses a key and resolves its prefix to an API-key credential kind.
+    pub fn parse_key(&self, text: &str) -> Result<ParsedKey, KeyError> {
+        let key = ApiKey::parse(text)?;
+        let (_, kind) = self
+            .kind_by_prefix(key.prefix())
+            .ok_or_else(|| KeyError::UnknownPrefix {
+                prefix: key.prefix().to_owned(),
+            })?;
+        Ok(ParsedKey {
+            kind: kind.name.to_string(),
+            key,
+        })
+    }
+
+    /// Verifies a presented key against the record the host looked up by id.
+    ///
+    /// Order: shape and checksum, prefix, record id, kind, hash (constant
+    /// time), revocation, expiry. Revocation and expiry are only reported to
+    /// someone who holds the secret.
+    pub fn verify_key(
+        &self,
+        text: &str,
+        record: &KeyRecord,
+        options: &VerifyKeyOptions<'_>,
+    ) -> Result<VerifiedKey, KeyError> {
+        let parsed = self.parse_key(text)?;
+        if parsed.id() != record.id {
+            return Err(KeyError::UnknownKey {
+                id: parsed.id().to_owned(),
+            });
+        }
+        if parsed.kind() != record.kind {
+            return Err(KeyError::KindMismatch {
+                id: record.id.clone(),
+                expected: record.kind.clone(),
+                actual: parsed.kind().to_owned(),
+            });
+        }
+        if !parsed.key.matches_hash(&record.hash, options.pepper)? {
+            return Err(KeyError::Mismatch { id: record.id.clone() });
+        }
+        if options.revoked_keys.contains(&record.id) {
+            return Err(KeyError::Revoked { id: record.id.clone() });
+        }
+        record.check_live(options.now)?;
+        let acts_as = self
+            .kind_by_prefix(parsed.key.prefix())
+            .map_or(ActsAs::Owner, |(_, k)| k.acts_as);
+        Ok(VerifiedKey {
+            kind: parsed.kind,
+            acts_as,
+            mask: parsed.key.mask(),
+            record: record.clone(),
+        })
+    }
+
+    /// The identity a verified key authenticates.
+    ///
+    /// `acts_as: owner`: the owner's principal record (required), capped by
+    /// the key's scopes. `acts_as: key`: the principal `key:<id>`, in the
+    /// record's tenant (else the owner's, else the owner id itself), allowed
+    /// exactly its scopes (or the kind's `allowed` list when it has none),
+    /// and subject to the owner's `deny` entries.
+    pub fn key_identity(&self, key: &VerifiedKey, owner: Option<&PrincipalRecord>) -> Result<Identity, IdentityError> {
+        let record = &key.record;
+        if let Some(o) = owner.filter(|o| o.id != record.owner) {
+            return Err(IdentityError::new(
+                Code::InvalidPrincipal,
+                format!(
+                    "principal `{}` is not the owner `{}` of key `{}`",
+                    o.id, record.owner, record.id
+                ),
+            ));
+        }
+        let credential = CredentialInfo {
+            kind: Some(key.kind.clone()),
+            id: Some(record.id.clone()),
+            mask: Some(key.mask.clone()),
+            owner: (key.acts_as == ActsAs::Key).then(|| record.owner.clone()),
+            scopes: record.scopes.clone(),
+            session: None,
+            actor_chain: Vec::new(),
+        };
+        let principal = match key.acts_as {
+            ActsAs::Owner => owner.cloned().ok_or_else(|| {
+                IdentityError::new(
+                    Code::UnknownPrincipal,
+                    format!(
+                        "no principal record for `{}`, the owner of key `{}`",
+                        record.owner, record.id
+                    ),
+                )
+            })?,
+            ActsAs::Key => {
+                let allowed = self
+                    .kind_index(&key.kind)
+                    .and_then(|i| self.kind(i))
+                    .and_then(|k| k.doc.allowed.clone());
+                let allow = record.scopes.clone().or(allowed).unwrap_or_default();
+                PrincipalRecord {
+                    id: key.principal_id(),
+                    tenant: record
+                        .tenant
+                        .clone()
+                        .or_else(|| owner.and_then(|o| o.tenant.clone()))
+                        .or_else(|| Some(record.owner.clone())),
+                    roles: Vec::new(),
+                    allow: allow.into_iter().filter(|s| parse_pattern(s).is_some()).collect(),
+                    deny: owner.map(|o| o.deny.clone()).unwrap_or_default(),
+                    grants: Vec::new(),
+                }
+            }
+        };
+        self.identity(IdentityRecord {
+            principal,
+            credential: Some(credential),
+        })
+    }
+
+    fn api_key_kind(&self, name: &str) -> Result<&Kind, KeyError> {
+        self.kind_index(name)
+            .and_then(|i| self.kind(i))
+            .filter(|k| k.doc.prefix.is_some())
+            .ok_or_else(|| KeyError::UnknownKind { kind: name.to_owned() })
+    }
+
+    /// Expands requested scopes, refusing unknown ones and any beyond `limit`.
+    fn scope_set(&self, scopes: &[String], limit: Option<(&PermSet, &'static str)>) -> Result<PermSet, KeyError> {
+        let mut all = self.empty_set();
+        for scope in scopes {
+            let mut one = self.empty_set();
+            let known = parse_pattern(scope).is_some_and(|p| self.add_pattern(p, &mut one));
+            if !known {
+                return Err(KeyError::UnknownScope { scope: scope.clone() });
+            }
+            if let Some((limit, what)) = limit {
+                if !one.is_subset_of(limit) {
+                    return Err(KeyError::ScopeEscalation {
+                        scope: scope.clone(),
+                        limit: what,
+                    });
+                }
+            }
+            all.union_with(&one);
+        }
+        Ok(all)
+    }
+
+    fn new_record(
+        &self,
+        kind: &Kind,
+        owner: &str,
+        now: i64,
+        pepper: Option<&Pepper>,
+    ) -> Result<(SecretKey, KeyRecord), KeyError> {
+        let prefix = kind.doc.prefix.as_deref().unwrap_or_default();
+        let mut id = [0u8; ID_LEN];
+        let mut secret = zeroize::Zeroizing::new([0u8; SECRET_LEN]);
+        random_base62(&mut id)?;
+        random_base62(&mut secret[..])?;
+        let id = std::str::from_utf8(&id).map_err(|_| KeyError::Entropy)?;
+        let secret_str = std::str::from_utf8(&secret[..]).map_err(|_| KeyError::Entropy)?;
+        let key = ApiKey::assemble(prefix, id, secret_str);
+        let record = KeyRecord {
+            id: id.to_owned(),
+            kind: kind.name.to_string(),
+            hash: key.hash(pepper),
+            mask: key.mask(),
+            owner: owner.to_owned(),
+            tenant: None,
+            scopes: None,
+            label: None,
+            created_at: now,
+            expires_at: None,
+            revoked_at: None,
+            last_used_at: None,
+            rolled_from: None,
+        };
+        Ok((SecretKey::new(key.expose().to_owned()), record))
+    }
+
+    /// Generates a key of an `api_key` kind for `owner` (a typed principal id).
+    /// The plaintext is returned once; the record holds only its hash.
+    pub fn generate_key(
+        &self,
+        kind: &str,
+        owner: &str,
+        options: &NewKey<'_>,
+        now: i64,
+    ) -> Result<GeneratedKey, KeyError> {
+        let kind = self.api_key_kind(kind)?;
+        if !owner.contains(':') || owner.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(KeyError::InvalidRecord {
+                reason: format!("owner `{owner}` is not a typed principal id such as `user:1`"),
+            });
+        }
+        if let Some(at) = options.expires_at.filter(|at| *at <= now) {
+            return Err(KeyError::InvalidRecord {
+                reason: format!("expiry {at} is not after now ({now})"),
+            });
+        }
+        if let Some(scopes) = &options.scopes {
+            self.scope_set(scopes, kind.allowed.as_ref().map(|a| (a, "the kind's allowed list")))?;
+        }
+        let (key, mut record) = self.new_record(kind, owner, now, options.pepper)?;
+        record.scopes = options.scopes.clone();
+        record.label = options.label.clone();
+        record.expires_at = options.expires_at;
+        record.tenant = options.tenant.clone();
+        Ok(GeneratedKey { key, record })
+    }
+
+    /// Rotates a key: a new key that never outlives or out-scopes the old
+    /// one, and the old record with its expiry brought forward to `now +
+    /// grace`.
+    pub fn rotate_key(&self, old: &KeyRecord, options: &RotateKey<'_>, now: i64) -> Result<Rotation, KeyError> {
+        old.check_live(now)?;
+        let kind = self.api_key_kind(&old.kind)?;
+        let kind_limit = kind.allowed.as_ref().map(|a| (a, "the kind's allowed list"));
+        let scopes = match (&options.scopes, &old.scopes) {
+            (Some(requested), Some(previous)) => {
+                let previous_set = self.scope_set(previous, None)?;
+                self.scope_set(requested, Some((&previous_set, "the scopes of the key being rotated")))?;
+                self.scope_set(requested, kind_limit)?;
+                Some(requested.clone())
+            }
+            (Some(requested), None) => {
+                self.scope_set(requested, kind_limit)?;
+                Some(requested.clone())
+            }
+            (None, previous) => previous.clone(),
+        };
+        let expires_at = match (options.expires_at, old.expires_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let (key, mut record) = self.new_record(kind, &old.owner, now, options.pepper)?;
+        record.scopes = scopes;
+        record.expires_at = expires_at;
+        record.tenant = old.tenant.clone();
+        record.label = options.label.clone().or_else(|| old.label.clone());
+        record.rolled_from = Some(old.id.clone());
+        let mut previous = old.clone();
+        let grace_end = now.saturating_add(options.grace.max(0));
+        previous.expires_at = Some(previous.expires_at.map_or(grace_end, |at| at.min(grace_end)));
+        Ok(Rotation {
+            new: GeneratedKey { key, record },
+            old: previous,
+        })
+    }
+}

@@ -1,0 +1,528 @@
+//! Principals, identities and the evaluation table (DESIGN 6).
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::code::Code;
+use crate::decision::{Actor, Decision, DecisionId};
+use crate::permset::{PermId, PermSet};
+use crate::policy::pattern::{is_segment, parse_pattern};
+use crate::policy::Policy;
+
+/// A per-resource grant: `level` of the resource type's access levels on
+/// `resource` (`deployment:web`, or `deployment:*` for every deployment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    /// `type:id` or `type:*`.
+    pub resource: String,
+    /// A level of the type's access levels.
+    pub level: String,
+}
+
+/// Host data describing a principal.
+///
+/// Unknown role, permission and level names grant nothing (deny by default);
+/// malformed entries are refused with `invalid_principal`, so that a broken
+/// `deny` entry is never silently dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrincipalRecord {
+    /// Typed id: `user:1`, `service:ci`, `key:4fT9kQ2mX8aB`.
+    pub id: String,
+    /// The principal's tenant.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Role names.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Extra permission patterns.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Permission patterns always denied; deny wins.
+    #[serde(default)]
+    pub deny: Vec<String>,
+    /// Per-resource grants.
+    #[serde(default)]
+    pub grants: Vec<Grant>,
+}
+
+/// How the principal authenticated.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialInfo {
+    /// The credential kind (a key of the policy's `credentials`).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The API key id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The API key mask.
+    #[serde(default)]
+    pub mask: Option<String>,
+    /// The owner of a key acting as itself.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Scopes capping the principal's permissions; absent means no cap.
+    /// Entries that are not permission patterns (`openid`) are ignored.
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+    /// The session id (`sid`).
+    #[serde(default)]
+    pub session: Option<String>,
+    /// The delegation chain, nearest actor first.
+    #[serde(default)]
+    pub actor_chain: Vec<String>,
+}
+
+/// A principal plus the credential that authenticated it, as host data.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityRecord {
+    /// The principal.
+    pub principal: PrincipalRecord,
+    /// The credential; absent when the host authenticated by other means.
+    #[serde(default)]
+    pub credential: Option<CredentialInfo>,
+}
+
+/// Why a principal record could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct IdentityError {
+    code: Code,
+    message: String,
+}
+
+impl IdentityError {
+    pub(crate) fn new(code: Code, message: String) -> Self {
+        IdentityError { code, message }
+    }
+    /// `invalid_principal` or `unknown_principal`.
+    pub fn code(&self) -> Code {
+        self.code
+    }
+}
+
+/// An identity resolved against one policy: role closures, allow, deny and
+/// scopes as bit sets, grants in hash maps. Build it once per request (or
+/// cache it) and check as often as needed.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    policy: u64,
+    record: IdentityRecord,
+    kind: Option<Option<usize>>,
+    granted: PermSet,
+    deny: PermSet,
+    scopes: Option<PermSet>,
+    exact_grants: FxHashMap<Box<str>, PermSet>,
+    type_grants: FxHashMap<Box<str>, PermSet>,
+}
+
+impl Identity {
+    /// The host data this identity was built from.
+    pub fn record(&self) -> &IdentityRecord {
+        &self.record
+    }
+    /// The principal id.
+    pub fn principal_id(&self) -> &str {
+        &self.record.principal.id
+    }
+    /// The credential kind, if any.
+    pub fn kind(&self) -> Option<&str> {
+        self.record.credential.as_ref()?.kind.as_deref()
+    }
+}
+
+/// What is checked: an action, optionally on a resource and in a tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Check<'a> {
+    action: &'a str,
+    resource: Option<&'a str>,
+    tenant: Option<&'a str>,
+}
+
+impl<'a> Check<'a> {
+    /// A check of `action` (a concrete `resource:action` permission).
+    pub fn new(action: &'a str) -> Self {
+        Check {
+            action,
+            resource: None,
+            tenant: None,
+        }
+    }
+    /// On `resource` (`type:id`), consulted for per-resource grants.
+    pub fn on(mut self, resource: &'a str) -> Self {
+        self.resource = Some(resource);
+        self
+    }
+    /// Requiring the principal to be in `tenant`.
+    pub fn in_tenant(mut self, tenant: &'a str) -> Self {
+        self.tenant = Some(tenant);
+        self
+    }
+    /// Sets the resource from an option.
+    pub fn resource(mut self, resource: Option<&'a str>) -> Self {
+        self.resource = resource;
+        self
+    }
+    /// Sets the tenant from an option.
+    pub fn tenant(mut self, tenant: Option<&'a str>) -> Self {
+        self.tenant = tenant;
+        self
+    }
+}
+
+/// The outcome of one row of the evaluation table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The row passed.
+    Passed,
+    /// The row failed.
+    Failed,
+    /// The row does not apply (no credential kind, no scopes, no tenant, ...).
+    NotApplicable,
+}
+
+/// Every row of the evaluation table for one check, for `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Evaluation {
+    action: Option<PermId>,
+    /// 1. the action is a declared permission.
+    pub declared: Outcome,
+    /// 2. no `deny` entry covers it.
+    pub not_denied: Outcome,
+    /// 3. the credential kind's `allowed` list covers it.
+    pub kind_allows: Outcome,
+    /// 4. the credential's scopes cover it.
+    pub scopes_allow: Outcome,
+    /// 5. the required tenant is the principal's.
+    pub tenant_matches: Outcome,
+    /// 6a. roles or allow entries cover it.
+    pub roles_allow: Outcome,
+    /// 6b. a grant on the resource (or its type) covers it.
+    pub grant_allows: Outcome,
+}
+
+impl Evaluation {
+    /// The code of the first failing row, or `allowed`.
+    pub fn code(&self) -> Code {
+        use Outcome::Failed;
+        if self.declared == Failed {
+            Code::UnknownPermission
+        } else if self.not_denied == Failed {
+            Code::ExplicitlyDenied
+        } else if self.kind_allows == Failed {
+            Code::CredentialKindNotAllowed
+        } else if self.scopes_allow == Failed {
+            Code::InsufficientScope
+        } else if self.tenant_matches == Failed {
+            Code::TenantMismatch
+        } else if self.roles_allow == Outcome::Passed || self.grant_allows == Outcome::Passed {
+            Code::Allowed
+        } else {
+            Code::MissingPermission
+        }
+    }
+
+    /// The rows as `(number, what is checked, code on failure, outcome)`.
+    pub fn rows(&self) -> [(u8, &'static str, Code, Outcome); 7] {
+        [
+            (
+                1,
+                "action is a declared permission",
+                Code::UnknownPermission,
+                self.declared,
+            ),
+            (
+                2,
+                "no deny entry of the principal covers the action",
+                Code::ExplicitlyDenied,
+                self.not_denied,
+            ),
+            (
+                3,
+                "the credential kind's allowed list covers the action",
+                Code::CredentialKindNotAllowed,
+                self.kind_allows,
+            ),
+            (
+                4,
+                "the credential's scopes cover the action",
+                Code::InsufficientScope,
+                self.scopes_allow,
+            ),
+            (
+                5,
+                "the required tenant equals the principal's",
+                Code::TenantMismatch,
+                self.tenant_matches,
+            ),
+            (
+                6,
+                "roles or allow entries cover the action",
+                Code::MissingPermission,
+                self.roles_allow,
+            ),
+            (
+                6,
+                "a grant on the resource or its type covers the action",
+                Code::MissingPermission,
+                self.grant_allows,
+            ),
+        ]
+    }
+}
+
+fn outcome(pass: bool) -> Outcome {
+    if pass {
+        Outcome::Passed
+    } else {
+        Outcome::Failed
+    }
+}
+
+fn valid_principal_id(id: &str) -> bool {
+    matches!(id.split_once(':'), Some((t, rest)) if is_segment(t) && !rest.is_empty()
+        && rest.len() <= 256 && !rest.chars().any(|c| c.is_whitespace() || c.is_control()))
+}
+
+impl Policy {
+    /// Resolves host data into an [`Identity`] for this policy.
+    pub fn identity(&self, record: IdentityRecord) -> Result<Identity, IdentityError> {
+        let p = &record.principal;
+        let bad = |msg: String| Err(IdentityError::new(Code::InvalidPrincipal, msg));
+        if !valid_principal_id(&p.id) {
+            return bad(format!("principal id `{}` is not a typed id such as `user:1`", p.id));
+        }
+        let mut granted = self.empty_set();
+        for role in &p.roles {
+            if let Some(set) = self.role(role) {
+                granted.union_with(set);
+            }
+        }
+        let patterns = |list: &[String], field: &str| -> Result<PermSet, IdentityError> {
+            let mut set = self.empty_set();
+            for (i, entry) in list.iter().enumerate() {
+                match parse_pattern(entry) {
+                    Some(pattern) => {
+                        self.add_pattern(pattern, &mut set);
+                    }
+                    None => {
+                        return Err(IdentityError::new(
+                            Code::InvalidPrincipal,
+                            format!(
+                                "principal `{}` {field}[{i}]: `{entry}` is not a permission pattern",
+                                p.id
+                            ),
+                        ))
+                    }
+                }
+            }
+            Ok(set)
+        };
+        granted.union_with(&patterns(&p.allow, "allow")?);
+        let deny = patterns(&p.deny, "deny")?;
+        let mut exact_grants: FxHashMap<Box<str>, PermSet> = FxHashMap::default();
+        let mut type_grants: FxHashMap<Box<str>, PermSet> = FxHashMap::default();
+        for (i, grant) in p.grants.iter().enumerate() {
+            let Some((rtype, rid)) = grant
+                .resource
+                .split_once(':')
+                .filter(|(t, id)| is_segment(t) && !id.is_empty())
+            else {
+                return bad(format!(
+                    "principal `{}` grants[{i}]: resource `{}` is not `type:id` or `type:*`",
+                    p.id, grant.resource
+                ));
+            };
+            let Some(level) = self.level(rtype, &grant.level) else {
+                continue;
+            };
+            let (map, key) = if rid == "*" {
+                (&mut type_grants, rtype)
+            } else {
+                (&mut exact_grants, grant.resource.as_str())
+            };
+            map.entry(key.into())
+                .or_insert_with(|| self.empty_set())
+                .union_with(level);
+        }
+        let (kind, scopes) = match &record.credential {
+            None => (None, None),
+            Some(c) => {
+                let kind = c.kind.as_deref().map(|k| self.kind_index(k));
+                let scopes = c.scopes.as_ref().map(|list| {
+                    let mut set = self.empty_set();
+                    for pattern in list.iter().filter_map(|s| parse_pattern(s)) {
+                        self.add_pattern(pattern, &mut set);
+                    }
+                    set
+                });
+                (kind, scopes)
+            }
+        };
+        Ok(Identity {
+            policy: self.instance,
+            record,
+            kind,
+            granted,
+            deny,
+            scopes,
+            exact_grants,
+            type_grants,
+        })
+    }
+
+    /// Runs every row of the evaluation table.
+    pub fn evaluate(&self, identity: &Identity, check: Check<'_>) -> Evaluation {
+        if identity.policy != self.instance {
+            // Built for another policy: bit positions differ, so rebuild.
+            return match self.identity(identity.record.clone()) {
+                Ok(rebuilt) => self.evaluate(&rebuilt, check),
+                Err(_) => Evaluation {
+                    action: None,
+                    declared: Outcome::Failed,
+                    not_denied: Outcome::NotApplicable,
+                    kind_allows: Outcome::NotApplicable,
+                    scopes_allow: Outcome::NotApplicable,
+                    tenant_matches: Outcome::NotApplicable,
+                    roles_allow: Outcome::NotApplicable,
+                    grant_allows: Outcome::NotApplicable,
+                },
+            };
+        }
+        let Some(action) = self.perm_id(check.action) else {
+            return Evaluation {
+                action: None,
+                declared: Outcome::Failed,
+                not_denied: Outcome::NotApplicable,
+                kind_allows: Outcome::NotApplicable,
+                scopes_allow: Outcome::NotApplicable,
+                tenant_matches: Outcome::NotApplicable,
+                roles_allow: Outcome::NotApplicable,
+                grant_allows: Outcome::NotApplicable,
+            };
+        };
+        let kind_allows = match identity.kind {
+            None => Outcome::NotApplicable,
+            // A kind the policy does not define permits nothing.
+            Some(None) => Outcome::Failed,
+            Some(Some(k)) => match self.kind(k).and_then(|k| k.allowed.as_ref()) {
+                None => Outcome::NotApplicable,
+                Some(allowed) => outcome(allowed.contains(action)),
+            },
+        };
+        let scopes_allow = identity
+            .scopes
+            .as_ref()
+            .map_or(Outcome::NotApplicable, |s| outcome(s.contains(action)));
+        let tenant_matches = check.tenant.map_or(Outcome::NotApplicable, |t| {
+            outcome(identity.record.principal.tenant.as_deref() == Some(t))
+        });
+        let roles = identity.granted.contains(action);
+        let grant_allows = match check.resource {
+            _ if roles => Outcome::NotApplicable,
+            None => Outcome::NotApplicable,
+            Some(resource) => {
+                let exact = identity.exact_grants.get(resource).is_some_and(|s| s.contains(action));
+                let by_type = || {
+                    resource
+                        .split_once(':')
+                        .and_then(|(t, _)| identity.type_grants.get(t))
+                        .is_some_and(|s| s.contains(action))
+                };
+                outcome(exact || by_type())
+            }
+        };
+        Evaluation {
+            action: Some(action),
+            declared: Outcome::Passed,
+            not_denied: outcome(!identity.deny.contains(action)),
+            kind_allows,
+            scopes_allow,
+            tenant_matches,
+            roles_allow: outcome(roles),
+            grant_allows,
+        }
+    }
+
+    /// Decides whether `identity` may perform `check` (DESIGN 6), at `now`
+    /// (unix seconds, recorded in the audit record).
+    pub fn authorize<'a>(&'a self, identity: &'a Identity, check: Check<'a>, now: i64) -> Decision<'a> {
+        let evaluation = self.evaluate(identity, check);
+        let code = evaluation.code();
+        let action = evaluation
+            .action
+            .map_or(Cow::Borrowed(check.action), |id| Cow::Borrowed(self.perm_name(id)));
+        let principal = identity.principal_id();
+        let (message, missing) = match code {
+            Code::Allowed => (Cow::Borrowed("allowed"), Vec::new()),
+            Code::UnknownPermission => (
+                Cow::Owned(format!("`{}` is not a permission of this policy", check.action)),
+                Vec::new(),
+            ),
+            Code::ExplicitlyDenied => (
+                Cow::Owned(format!("`{action}` is explicitly denied to `{principal}`")),
+                Vec::new(),
+            ),
+            Code::CredentialKindNotAllowed => (
+                Cow::Owned(format!(
+                    "`{}` credentials may not be used for `{action}`",
+                    identity.kind().unwrap_or_default()
+                )),
+                vec![action.clone()],
+            ),
+            Code::InsufficientScope => (
+                Cow::Owned(format!("the credential's scopes do not include `{action}`")),
+                vec![action.clone()],
+            ),
+            Code::TenantMismatch => (
+                Cow::Owned(format!(
+                    "`{principal}` is not in tenant `{}`",
+                    check.tenant.unwrap_or_default()
+                )),
+                Vec::new(),
+            ),
+            _ => (
+                Cow::Owned(match check.resource {
+                    Some(r) => format!("`{principal}` lacks `{action}` on `{r}`"),
+                    None => format!("`{principal}` lacks `{action}`"),
+                }),
+                vec![action.clone()],
+            ),
+        };
+        Decision {
+            code,
+            message,
+            missing,
+            action: Some(action),
+            resource: check.resource.map(Cow::Borrowed),
+            tenant: check.tenant.map(Cow::Borrowed),
+            route: None,
+            actor: identity.actor(),
+            time: now,
+            id: DecisionId::next(),
+            policy: self.hash(),
+        }
+    }
+}
+
+impl Identity {
+    pub(crate) fn actor(&self) -> Actor<'_> {
+        let c = self.record.credential.as_ref();
+        let field = |f: fn(&CredentialInfo) -> &Option<String>| c.and_then(|c| f(c).as_deref()).map(Cow::Borrowed);
+        Actor {
+            principal: Some(Cow::Borrowed(&self.record.principal.id)),
+            kind: field(|c| &c.kind),
+            key_id: field(|c| &c.id),
+            key_mask: field(|c| &c.mask),
+            owner: field(|c| &c.owner),
+            session: field(|c| &c.session),
+            chain: Cow::Borrowed(c.map_or(&[][..], |c| c.actor_chain.as_slice())),
+        }
+    }
+}

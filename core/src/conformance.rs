@@ -1,0 +1,275 @@
+//! Replays conformance vectors (DESIGN 8) against this crate.
+//!
+//! Sans-IO like the rest of the core: the caller reads the files and hands
+//! their text to [`run_file`]. `cargo test` and `permiso vectors` both use
+//! this module; the other runtimes replay the same files through their own
+//! bindings.
+
+use serde_json::{json, Map, Value};
+
+use crate::apikeys::VerifyKeyOptions;
+use crate::authz::{Check, IdentityRecord};
+use crate::key::{ApiKey, KeyRecord};
+use crate::policy::Policy;
+use crate::secret::Pepper;
+
+/// The outcome of one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseReport {
+    /// The case's `name`.
+    pub name: String,
+    /// `None` when the case passed, else why it failed.
+    pub failure: Option<String>,
+}
+
+/// The outcome of one vector file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileReport {
+    /// The file's `description`.
+    pub description: String,
+    /// One report per case, in order.
+    pub cases: Vec<CaseReport>,
+}
+
+impl FileReport {
+    /// Number of passing cases.
+    pub fn passed(&self) -> usize {
+        self.cases.iter().filter(|c| c.failure.is_none()).count()
+    }
+    /// Number of failing cases.
+    pub fn failed(&self) -> usize {
+        self.cases.len() - self.passed()
+    }
+}
+
+/// Replays every case of one vector file.
+pub fn run_file(text: &str) -> FileReport {
+    let file: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return FileReport {
+                description: String::new(),
+                cases: vec![CaseReport {
+                    name: "<file>".into(),
+                    failure: Some(format!("not JSON: {e}")),
+                }],
+            }
+        }
+    };
+    let description = file
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let file_policy = file.get("policy").map(Policy::from_value);
+    let file_now = file.get("now").and_then(Value::as_i64);
+    let cases = file.get("cases").and_then(Value::as_array).cloned().unwrap_or_default();
+    let cases = cases
+        .iter()
+        .enumerate()
+        .map(|(i, case)| {
+            let name = case
+                .get("name")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("case {i}"), str::to_owned);
+            let failure = match run_case(file_policy.as_ref(), file_now, case) {
+                Err(e) => Some(e),
+                Ok(actual) => match case.get("expect") {
+                    None => Some("the case has no `expect`".into()),
+                    Some(expect) => matches(expect, &actual, "expect")
+                        .err()
+                        .map(|e| format!("{e}; got {actual}")),
+                },
+            };
+            CaseReport { name, failure }
+        })
+        .collect();
+    FileReport { description, cases }
+}
+
+fn field<'a>(case: &'a Value, name: &str) -> Result<&'a Value, String> {
+    case.get(name).ok_or_else(|| format!("the case has no `{name}`"))
+}
+
+fn str_field<'a>(case: &'a Value, name: &str) -> Result<&'a str, String> {
+    field(case, name)?
+        .as_str()
+        .ok_or_else(|| format!("`{name}` is not a string"))
+}
+
+fn opt_str<'a>(case: &'a Value, name: &str) -> Option<&'a str> {
+    case.get(name).and_then(Value::as_str)
+}
+
+fn from_field<T: serde::de::DeserializeOwned>(case: &Value, name: &str) -> Result<T, String> {
+    serde_json::from_value(field(case, name)?.clone()).map_err(|e| format!("`{name}`: {e}"))
+}
+
+fn strings(case: &Value, name: &str) -> Result<Vec<String>, String> {
+    match case.get(name) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| format!("`{name}`: {e}")),
+    }
+}
+
+fn error(code: crate::Code, message: String) -> Value {
+    json!({ "ok": false, "allowed": false, "code": code.as_str(), "status": code.status(), "message": message })
+}
+
+/// Runs one case and returns the result object that `expect` is matched
+/// against. `Err` means the case itself could not be run.
+pub fn run_case(
+    file_policy: Option<&Result<Policy, crate::PolicyError>>,
+    file_now: Option<i64>,
+    case: &Value,
+) -> Result<Value, String> {
+    let op = str_field(case, "op")?;
+    let now = case.get("now").and_then(Value::as_i64).or(file_now).unwrap_or(0);
+    let own_policy = match (op, case.get("policy")) {
+        ("load_policy", _) | (_, None) => None,
+        (_, Some(p)) => Some(Policy::from_value(p)),
+    };
+    let policy = || -> Result<&Policy, String> {
+        match own_policy.as_ref().or(file_policy) {
+            Some(Ok(p)) => Ok(p),
+            Some(Err(e)) => Err(format!("the vector's policy is invalid: {e}")),
+            None => Err("the case needs a policy and the file has none".into()),
+        }
+    };
+    let pepper = opt_str(case, "pepper").map(Pepper::from);
+    match op {
+        "load_policy" => Ok(match Policy::from_value(field(case, "policy")?) {
+            Ok(p) => json!({ "ok": true, "hash": p.hash().to_string() }),
+            Err(e) => json!({
+                "ok": false,
+                "code": e.code().as_str(),
+                "detail": e.detail().as_str(),
+                "path": e.path(),
+                "message": e.to_string(),
+            }),
+        }),
+        "parse_key" => Ok(match policy()?.parse_key(str_field(case, "key")?) {
+            Ok(k) => {
+                json!({ "ok": true, "kind": k.kind(), "id": k.id(), "mask": k.mask(), "prefix": k.key().prefix() })
+            }
+            Err(e) => error(e.code(), e.to_string()),
+        }),
+        "hash_key" => Ok(match ApiKey::parse(str_field(case, "key")?) {
+            Ok(k) => json!({ "ok": true, "hash": k.hash(pepper.as_ref()) }),
+            Err(e) => error(e.code(), e.to_string()),
+        }),
+        "verify_key" => {
+            let record: KeyRecord = from_field(case, "record")?;
+            let revoked = strings(case, "revoked_keys")?;
+            let options = VerifyKeyOptions::at(now).pepper(pepper.as_ref()).revoked_keys(&revoked);
+            Ok(match policy()?.verify_key(str_field(case, "key")?, &record, &options) {
+                Ok(v) => json!({
+                    "ok": true,
+                    "code": "allowed",
+                    "principal": v.principal_id(),
+                    "kind": v.kind,
+                    "id": v.record.id,
+                    "mask": v.mask,
+                    "scopes": v.record.scopes,
+                    "credential": { "kind": v.kind, "id": v.record.id },
+                }),
+                Err(e) => error(e.code(), e.to_string()),
+            })
+        }
+        "authorize" => {
+            let policy = policy()?;
+            let record: IdentityRecord = from_field(case, "identity")?;
+            let identity = match policy.identity(record) {
+                Ok(i) => i,
+                Err(e) => return Ok(error(e.code(), e.to_string())),
+            };
+            let check = Check::new(str_field(case, "action")?)
+                .resource(opt_str(case, "resource"))
+                .tenant(opt_str(case, "tenant"));
+            Ok(decision_json(&policy.authorize(&identity, check, now)))
+        }
+        other => Err(format!("unsupported op `{other}`")),
+    }
+}
+
+/// The result object of a decision.
+pub fn decision_json(d: &crate::Decision<'_>) -> Value {
+    let actor = d.actor();
+    let mut out = Map::new();
+    out.insert("allowed".into(), d.allowed().into());
+    out.insert("ok".into(), d.allowed().into());
+    out.insert("code".into(), d.code().as_str().into());
+    out.insert("status".into(), d.status().into());
+    out.insert("message".into(), d.message().into());
+    out.insert("principal".into(), actor.principal().into());
+    out.insert("action".into(), d.action().into());
+    out.insert("resource".into(), d.resource().into());
+    out.insert("tenant".into(), d.tenant().into());
+    out.insert("route".into(), d.route().into());
+    out.insert("missing".into(), d.missing().collect::<Vec<_>>().into());
+    out.insert(
+        "credential".into(),
+        json!({ "kind": actor.kind(), "id": actor.key_id() }),
+    );
+    out.insert("audit".into(), serde_json::to_value(d.audit()).unwrap_or(Value::Null));
+    Value::Object(out)
+}
+
+/// Keys whose list values compare as sets (order carries no meaning).
+const SET_KEYS: &[&str] = &["scopes", "missing", "roles"];
+
+/// Subset match of DESIGN 8: every field in `expect` must be present in
+/// `actual` and match; objects recursively, lists under [`SET_KEYS`] as sets.
+pub fn matches(expect: &Value, actual: &Value, path: &str) -> Result<(), String> {
+    match (expect, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, ev) in e {
+                let sub = format!("{path}.{k}");
+                let av = a.get(k).ok_or_else(|| format!("{sub} is missing"))?;
+                if SET_KEYS.contains(&k.as_str()) {
+                    if let (Value::Array(ea), Value::Array(aa)) = (ev, av) {
+                        let mut es: Vec<String> = ea.iter().map(Value::to_string).collect();
+                        let mut as_: Vec<String> = aa.iter().map(Value::to_string).collect();
+                        es.sort();
+                        as_.sort();
+                        if es != as_ {
+                            return Err(format!("{sub}: expected the set {ev}, got {av}"));
+                        }
+                        continue;
+                    }
+                }
+                matches(ev, av, &sub)?;
+            }
+            Ok(())
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                return Err(format!("{path}: expected {expect}, got {actual}"));
+            }
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                matches(ev, av, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        (Value::Number(e), Value::Number(a)) if e.as_f64() == a.as_f64() => Ok(()),
+        (e, a) if e == a => Ok(()),
+        _ => Err(format!("{path}: expected {expect}, got {actual}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subset_matching() {
+        let actual = json!({"a": 1, "b": {"c": [1, 2], "d": "x"}, "scopes": ["x", "y"]});
+        assert!(matches(&json!({"a": 1}), &actual, "e").is_ok());
+        assert!(matches(&json!({"b": {"d": "x"}}), &actual, "e").is_ok());
+        assert!(matches(&json!({"scopes": ["y", "x"]}), &actual, "e").is_ok());
+        assert!(matches(&json!({"b": {"c": [2, 1]}}), &actual, "e").is_err());
+        assert!(matches(&json!({"z": 1}), &actual, "e").is_err());
+        assert!(matches(&json!({"a": 2}), &actual, "e").is_err());
+        assert!(matches(&json!({"scopes": ["x"]}), &actual, "e").is_err());
+    }
+}

@@ -1,0 +1,87 @@
+//! The canonical form hashed into [`super::PolicyHash`].
+//!
+//! The document is re-serialised from its typed form (so JSON, YAML and TOML
+//! spellings of one policy agree), as compact JSON with object keys sorted
+//! at every depth. Access levels are the one ordered map: they are written
+//! as `[level, permissions]` pairs so their order stays significant.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::doc::{CredentialDoc, PolicyDocument, RoleDoc, RouteDoc};
+
+#[derive(Serialize)]
+struct Canon<'a> {
+    version: u32,
+    permissions: &'a [String],
+    roles: BTreeMap<&'a str, &'a RoleDoc>,
+    access_levels: BTreeMap<&'a str, Vec<(&'a str, &'a [String])>>,
+    credentials: BTreeMap<&'a str, &'a CredentialDoc>,
+    routes: &'a [RouteDoc],
+}
+
+pub(crate) fn to_canonical_json(doc: &PolicyDocument) -> String {
+    let canon = Canon {
+        version: doc.version,
+        permissions: &doc.permissions,
+        roles: doc.roles.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        access_levels: doc
+            .access_levels
+            .iter()
+            .map(|(k, levels)| {
+                (
+                    k.as_str(),
+                    levels.iter().map(|(l, p)| (l.as_str(), p.as_slice())).collect(),
+                )
+            })
+            .collect(),
+        credentials: doc.credentials.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        routes: &doc.routes,
+    };
+    let mut out = String::new();
+    match serde_json::to_value(&canon) {
+        Ok(value) => write(&value, &mut out),
+        // Serialising plain data with string keys cannot fail; an empty
+        // canonical form would still give a stable, if useless, hash.
+        Err(_) => out.clear(),
+    }
+    out
+}
+
+fn write(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_scalar(&Value::String(k.clone()), out);
+                out.push(':');
+                write(v, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write(v, out);
+            }
+            out.push(']');
+        }
+        scalar => write_scalar(scalar, out),
+    }
+}
+
+fn write_scalar(value: &Value, out: &mut String) {
+    if let Ok(s) = serde_json::to_string(value) {
+        out.push_str(&s);
+    }
+}

@@ -1,0 +1,721 @@
+//! Loading, validating and compiling policy documents.
+
+mod canonical;
+pub mod doc;
+mod error;
+pub(crate) mod pattern;
+pub(crate) mod routes;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rustc_hash::FxHashMap;
+use sha2::{Digest, Sha256};
+
+pub use doc::{ActsAs, CredentialDoc, CredentialType, PolicyDocument, RoleDoc, RouteDoc, ServiceAccountDoc};
+pub use error::{PolicyDetail, PolicyError, PolicyIssue};
+
+use crate::permset::{PermId, PermSet};
+use error::Issues;
+use pattern::{is_name, is_permission, is_segment, parse_pattern, Pattern};
+use routes::{RouteContext, Router};
+
+/// Largest policy document accepted, in bytes.
+pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
+/// Most permissions a policy may declare.
+pub const MAX_PERMISSIONS: usize = 1 << 16;
+
+/// JWT algorithms a policy may allow.
+pub const SUPPORTED_ALGORITHMS: &[&str] = &[
+    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+];
+
+/// The serialisation a policy document is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON.
+    Json,
+    /// YAML 1.2 (a single document).
+    Yaml,
+    /// TOML 1.0.
+    Toml,
+}
+
+impl Format {
+    /// The format for a file name's extension (`.json`, `.yaml`/`.yml`, `.toml`).
+    pub fn from_path(path: &str) -> Option<Format> {
+        let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "json" => Some(Format::Json),
+            "yaml" | "yml" => Some(Format::Yaml),
+            "toml" => Some(Format::Toml),
+            _ => None,
+        }
+    }
+}
+
+/// SHA-256 of the canonical form of a policy document.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PolicyHash(pub(crate) [u8; 32]);
+
+impl PolicyHash {
+    /// The raw digest.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for PolicyHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("sha256:")?;
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for PolicyHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+/// A compiled credential kind.
+#[derive(Debug)]
+pub(crate) struct Kind {
+    pub(crate) name: Box<str>,
+    pub(crate) doc: CredentialDoc,
+    pub(crate) allowed: Option<PermSet>,
+    pub(crate) acts_as: ActsAs,
+}
+
+/// An immutable, compiled policy. `Send + Sync`: share it behind an `Arc`.
+///
+/// Permissions are interned to indexes, role closures are precomputed as bit
+/// sets, access levels are cumulative bit sets and routes live in a router,
+/// so a check is a hash lookup and a few word operations.
+#[derive(Debug)]
+pub struct Policy {
+    pub(crate) instance: u64,
+    hash: PolicyHash,
+    doc: PolicyDocument,
+    pub(crate) perms: Vec<Box<str>>,
+    perm_index: FxHashMap<Box<str>, PermId>,
+    resources: FxHashMap<Box<str>, PermSet>,
+    all: PermSet,
+    roles: FxHashMap<Box<str>, PermSet>,
+    /// Per resource type, `(level, cumulative permissions)` from low to high.
+    levels: FxHashMap<Box<str>, Vec<(Box<str>, PermSet)>>,
+    pub(crate) kinds: Vec<Kind>,
+    kind_index: FxHashMap<Box<str>, usize>,
+    prefix_index: FxHashMap<Box<str>, usize>,
+    pub(crate) router: Router,
+}
+
+static INSTANCES: AtomicU64 = AtomicU64::new(1);
+
+impl Policy {
+    /// Parses, validates and compiles a document in the given format.
+    pub fn from_str(text: &str, format: Format) -> Result<Policy, PolicyError> {
+        if text.len() > MAX_POLICY_BYTES {
+            return Err(PolicyError::single(
+                PolicyDetail::TooLarge,
+                "",
+                format!(
+                    "the document is {} bytes; at most {MAX_POLICY_BYTES} are accepted",
+                    text.len()
+                ),
+            ));
+        }
+        let doc = match format {
+            Format::Json => parse_json(text)?,
+            Format::Yaml => parse_yaml(text)?,
+            Format::Toml => parse_toml(text)?,
+        };
+        Policy::compile(doc)
+    }
+
+    /// Parses a JSON document.
+    pub fn from_json(text: &str) -> Result<Policy, PolicyError> {
+        Policy::from_str(text, Format::Json)
+    }
+
+    /// Parses a YAML document.
+    pub fn from_yaml(text: &str) -> Result<Policy, PolicyError> {
+        Policy::from_str(text, Format::Yaml)
+    }
+
+    /// Parses a TOML document.
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        Policy::from_str(text, Format::Toml)
+    }
+
+    /// Compiles a JSON value (as found inline in conformance vectors).
+    pub fn from_value(value: &serde_json::Value) -> Result<Policy, PolicyError> {
+        let doc = serde_path_to_error::deserialize(value).map_err(schema_error)?;
+        Policy::compile(doc)
+    }
+
+    /// Validates and compiles a parsed document.
+    pub fn compile(doc: PolicyDocument) -> Result<Policy, PolicyError> {
+        let mut issues = Issues::default();
+        if doc.version != 1 {
+            issues.push(
+                PolicyDetail::UnsupportedVersion,
+                "version",
+                format!("version `{}` is not supported; use `1`", doc.version),
+            );
+        }
+
+        // Permissions: interned in document order.
+        if doc.permissions.len() > MAX_PERMISSIONS {
+            return Err(PolicyError::single(
+                PolicyDetail::TooLarge,
+                "permissions",
+                format!("at most {MAX_PERMISSIONS} permissions are accepted"),
+            ));
+        }
+        let mut perms: Vec<Box<str>> = Vec::with_capacity(doc.permissions.len());
+        let mut perm_index = FxHashMap::default();
+        for (i, p) in doc.permissions.iter().enumerate() {
+            if !is_permission(p) {
+                issues.push(
+                    PolicyDetail::InvalidPermission,
+                    format!("permissions[{i}]"),
+                    format!("`{p}` is not a concrete `resource:action` permission (lowercase `[a-z0-9_-]` segments)"),
+                );
+            } else if perm_index.contains_key(p.as_str()) {
+                issues.push(
+                    PolicyDetail::DuplicatePermission,
+                    format!("permissions[{i}]"),
+                    format!("`{p}` is declared twice"),
+                );
+            } else {
+                perm_index.insert(p.as_str().into(), PermId(perms.len() as u32));
+                perms.push(p.as_str().into());
+            }
+        }
+        let n = perms.len();
+        let mut resources: FxHashMap<Box<str>, PermSet> = FxHashMap::default();
+        for (i, p) in perms.iter().enumerate() {
+            let resource = p.split_once(':').map_or(&**p, |(r, _)| r);
+            resources
+                .entry(resource.into())
+                .or_insert_with(|| PermSet::empty(n))
+                .insert(PermId(i as u32));
+        }
+        let mut policy = Policy {
+            instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
+            hash: PolicyHash([0; 32]),
+            all: PermSet::full(n),
+            perms,
+            perm_index,
+            resources,
+            roles: FxHashMap::default(),
+            levels: FxHashMap::default(),
+            kinds: Vec::new(),
+            kind_index: FxHashMap::default(),
+            prefix_index: FxHashMap::default(),
+            router: Router::default(),
+            doc: PolicyDocument {
+                version: doc.version,
+                permissions: Vec::new(),
+                roles: Default::default(),
+                access_levels: Default::default(),
+                credentials: Default::default(),
+                routes: Vec::new(),
+            },
+        };
+
+        policy.compile_roles(&doc, &mut issues);
+        policy.compile_levels(&doc, &mut issues);
+        policy.compile_kinds(&doc, &mut issues);
+        policy.router = Router::compile(&doc.routes, &policy, &mut issues);
+
+        if !issues.0.is_empty() {
+            return Err(PolicyError::new(issues.0));
+        }
+        policy.hash = PolicyHash(Sha256::digest(canonical::to_canonical_json(&doc).as_bytes()).into());
+        policy.doc = doc;
+        Ok(policy)
+    }
+
+    /// Expands a pattern list into a set, reporting bad entries under `at`.
+    fn expand_list(&self, list: &[String], at: &str, issues: &mut Issues) -> PermSet {
+        let mut set = PermSet::empty(self.perms.len());
+        for (i, p) in list.iter().enumerate() {
+            match parse_pattern(p) {
+                None => issues.push(
+                    PolicyDetail::InvalidPermission,
+                    format!("{at}[{i}]"),
+                    format!("`{p}` is not a permission pattern (`resource:action`, `resource:*` or `*`)"),
+                ),
+                Some(pattern) => {
+                    if !self.add_pattern(pattern, &mut set) {
+                        issues.push(
+                            PolicyDetail::UnknownPermission,
+                            format!("{at}[{i}]"),
+                            format!("`{p}` matches no declared permission"),
+                        );
+                    }
+                }
+            }
+        }
+        set
+    }
+
+    fn compile_roles(&mut self, doc: &PolicyDocument, issues: &mut Issues) {
+        let mut direct: FxHashMap<&str, PermSet> = FxHashMap::default();
+        for (name, role) in &doc.roles {
+            if !is_name(name) {
+                issues.push(
+                    PolicyDetail::InvalidName,
+                    format!("roles.{name}"),
+                    format!("`{name}` is not a valid role name"),
+                );
+            }
+            let set = self.expand_list(&role.permissions, &format!("roles.{name}.permissions"), issues);
+            direct.insert(name.as_str(), set);
+            for (i, parent) in role.inherits.iter().enumerate() {
+                if !doc.roles.contains_key(parent) {
+                    issues.push(
+                        PolicyDetail::UnknownRole,
+                        format!("roles.{name}.inherits[{i}]"),
+                        format!("role `{parent}` is not defined"),
+                    );
+                }
+            }
+        }
+        // Depth-first closure with cycle detection (0 = new, 1 = on stack, 2 = done).
+        let mut state: FxHashMap<&str, u8> = FxHashMap::default();
+        let mut closed: FxHashMap<&str, PermSet> = FxHashMap::default();
+        let mut cycle_reported = false;
+        for name in doc.roles.keys() {
+            self.close_role(doc, name, &direct, &mut state, &mut closed, issues, &mut cycle_reported);
+        }
+        self.roles = closed.into_iter().map(|(k, v)| (k.into(), v)).collect();
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn close_role<'d>(
+        &self,
+        doc: &'d PolicyDocument,
+        name: &'d str,
+        direct: &FxHashMap<&str, PermSet>,
+        state: &mut FxHashMap<&'d str, u8>,
+        closed: &mut FxHashMap<&'d str, PermSet>,
+        issues: &mut Issues,
+        cycle_reported: &mut bool,
+    ) {
+        if state.get(name).copied().unwrap_or(0) != 0 {
+            return;
+        }
+        state.insert(name, 1);
+        let mut set = direct
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| PermSet::empty(self.perms.len()));
+        if let Some(role) = doc.roles.get(name) {
+            for (i, parent) in role.inherits.iter().enumerate() {
+                let Some((parent, _)) = doc.roles.get_key_value(parent.as_str()) else {
+                    continue;
+                };
+                match state.get(parent.as_str()).copied().unwrap_or(0) {
+                    1 => {
+                        if !*cycle_reported {
+                            *cycle_reported = true;
+                            issues.push(
+                                PolicyDetail::RoleCycle,
+                                format!("roles.{name}.inherits[{i}]"),
+                                format!("role `{name}` inherits `{parent}`, which inherits `{name}` again"),
+                            );
+                        }
+                    }
+                    _ => {
+                        self.close_role(doc, parent, direct, state, closed, issues, cycle_reported);
+                        if let Some(p) = closed.get(parent.as_str()) {
+                            set.union_with(p);
+                        }
+                    }
+                }
+            }
+        }
+        closed.insert(name, set);
+        state.insert(name, 2);
+    }
+
+    fn compile_levels(&mut self, doc: &PolicyDocument, issues: &mut Issues) {
+        for (rtype, levels) in &doc.access_levels {
+            let at = format!("access_levels.{rtype}");
+            if !is_segment(rtype) {
+                issues.push(
+                    PolicyDetail::InvalidName,
+                    at.clone(),
+                    format!("resource type `{rtype}` must be a lowercase `[a-z0-9_-]` segment"),
+                );
+            }
+            if levels.is_empty() {
+                issues.push(
+                    PolicyDetail::InvalidAccessLevel,
+                    at.clone(),
+                    format!("resource type `{rtype}` has no levels"),
+                );
+            }
+            let mut cumulative = PermSet::empty(self.perms.len());
+            let mut compiled = Vec::with_capacity(levels.len());
+            for (level, list) in levels {
+                if !is_name(level) {
+                    issues.push(
+                        PolicyDetail::InvalidName,
+                        format!("{at}.{level}"),
+                        format!("`{level}` is not a valid level name"),
+                    );
+                }
+                cumulative.union_with(&self.expand_list(list, &format!("{at}.{level}"), issues));
+                compiled.push((level.as_str().into(), cumulative.clone()));
+            }
+            self.levels.insert(rtype.as_str().into(), compiled);
+        }
+    }
+
+    fn compile_kinds(&mut self, doc: &PolicyDocument, issues: &mut Issues) {
+        for (name, kind) in &doc.credentials {
+            let at = format!("credentials.{name}");
+            if !is_name(name) {
+                issues.push(
+                    PolicyDetail::InvalidName,
+                    at.clone(),
+                    format!("`{name}` is not a valid credential kind name"),
+                );
+            }
+            let allowed = kind
+                .allowed
+                .as_ref()
+                .map(|list| self.expand_list(list, &format!("{at}.allowed"), issues));
+            let foreign: &[(&str, bool)] = match kind.kind_type {
+                CredentialType::ApiKey => &[
+                    ("issuer", kind.issuer.is_some()),
+                    ("audience", kind.audience.is_some()),
+                    ("algorithms", kind.algorithms.is_some()),
+                    ("jwks", kind.jwks.is_some()),
+                    ("leeway", kind.leeway.is_some()),
+                    ("subject", kind.subject.is_some()),
+                    ("scopes_claim", kind.scopes_claim.is_some()),
+                    ("roles_claim", kind.roles_claim.is_some()),
+                    ("tenant_claim", kind.tenant_claim.is_some()),
+                    ("require_exp", kind.require_exp.is_some()),
+                    ("max_lifetime", kind.max_lifetime.is_some()),
+                    ("service_accounts", !kind.service_accounts.is_empty()),
+                ],
+                CredentialType::Jwt => &[("prefix", kind.prefix.is_some()), ("acts_as", kind.acts_as.is_some())],
+            };
+            for (field, present) in foreign {
+                if *present {
+                    issues.push(
+                        PolicyDetail::InvalidCredential,
+                        format!("{at}.{field}"),
+                        format!(
+                            "`{field}` does not apply to a credential kind of type `{}`",
+                            type_name(kind.kind_type)
+                        ),
+                    );
+                }
+            }
+            let index = self.kinds.len();
+            match kind.kind_type {
+                CredentialType::ApiKey => self.check_prefix(kind, &at, index, issues),
+                CredentialType::Jwt => self.check_jwt_kind(kind, &at, issues),
+            }
+            self.kind_index.insert(name.as_str().into(), index);
+            self.kinds.push(Kind {
+                name: name.as_str().into(),
+                doc: kind.clone(),
+                allowed,
+                acts_as: kind.acts_as.unwrap_or_default(),
+            });
+        }
+        // Ambiguity: one prefix followed by `_` starts another.
+        let mut prefixes: Vec<(&str, &str)> = doc
+            .credentials
+            .iter()
+            .filter_map(|(n, k)| k.prefix.as_deref().map(|p| (p, n.as_str())))
+            .collect();
+        prefixes.sort_unstable();
+        for (i, (short, short_kind)) in prefixes.iter().enumerate() {
+            for (long, long_kind) in prefixes.iter().skip(i + 1) {
+                if long.len() > short.len()
+                    && long.starts_with(short)
+                    && long.as_bytes().get(short.len()) == Some(&b'_')
+                {
+                    issues.push(
+                        PolicyDetail::AmbiguousPrefix,
+                        format!("credentials.{long_kind}.prefix"),
+                        format!("prefix `{long}` of `{long_kind}` starts with prefix `{short}` of `{short_kind}` followed by `_`"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_prefix(&mut self, kind: &CredentialDoc, at: &str, index: usize, issues: &mut Issues) {
+        let Some(prefix) = kind.prefix.as_deref() else {
+            issues.push(
+                PolicyDetail::InvalidCredential,
+                format!("{at}.prefix"),
+                "an `api_key` kind needs a `prefix`",
+            );
+            return;
+        };
+        if !crate::key::is_valid_prefix(prefix) {
+            issues.push(
+                PolicyDetail::InvalidPrefix,
+                format!("{at}.prefix"),
+                format!(
+                    "prefix `{prefix}` must be lowercase `[a-z0-9]` words joined by single `_`, at most 32 characters"
+                ),
+            );
+        } else if self.prefix_index.contains_key(prefix) {
+            issues.push(
+                PolicyDetail::DuplicatePrefix,
+                format!("{at}.prefix"),
+                format!("prefix `{prefix}` is used by another kind"),
+            );
+        } else {
+            self.prefix_index.insert(prefix.into(), index);
+        }
+    }
+
+    fn check_jwt_kind(&self, kind: &CredentialDoc, at: &str, issues: &mut Issues) {
+        if kind.issuer.is_none() {
+            issues.push(
+                PolicyDetail::InvalidCredential,
+                format!("{at}.issuer"),
+                "a `jwt` kind needs an `issuer`",
+            );
+        }
+        if kind.audience.is_none() {
+            issues.push(
+                PolicyDetail::InvalidCredential,
+                format!("{at}.audience"),
+                "a `jwt` kind needs an `audience`",
+            );
+        }
+        match kind.algorithms.as_deref() {
+            None | Some([]) => issues.push(
+                PolicyDetail::InvalidCredential,
+                format!("{at}.algorithms"),
+                "a `jwt` kind needs a non-empty `algorithms` allow-list",
+            ),
+            Some(algs) => {
+                for (i, alg) in algs.iter().enumerate() {
+                    if !SUPPORTED_ALGORITHMS.contains(&alg.as_str()) {
+                        issues.push(
+                            PolicyDetail::UnsupportedAlgorithm,
+                            format!("{at}.algorithms[{i}]"),
+                            format!("algorithm `{alg}` is not supported"),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(subject) = kind.subject.as_deref() {
+            if !is_segment(subject) {
+                issues.push(
+                    PolicyDetail::InvalidName,
+                    format!("{at}.subject"),
+                    format!("subject type `{subject}` must be a lowercase `[a-z0-9_-]` segment"),
+                );
+            }
+        }
+        for (name, account) in &kind.service_accounts {
+            if !is_name(name) {
+                issues.push(
+                    PolicyDetail::InvalidName,
+                    format!("{at}.service_accounts.{name}"),
+                    format!("`{name}` is not a valid client id"),
+                );
+            }
+            for (i, role) in account.roles.iter().enumerate() {
+                if !self.roles.contains_key(role.as_str()) {
+                    issues.push(
+                        PolicyDetail::UnknownRole,
+                        format!("{at}.service_accounts.{name}.roles[{i}]"),
+                        format!("role `{role}` is not defined"),
+                    );
+                }
+            }
+            self.expand_list(&account.allow, &format!("{at}.service_accounts.{name}.allow"), issues);
+        }
+    }
+
+    // ----- lookups used by the rest of the crate -----
+
+    pub(crate) fn perm_id(&self, name: &str) -> Option<PermId> {
+        self.perm_index.get(name).copied()
+    }
+
+    pub(crate) fn perm_name(&self, id: PermId) -> &str {
+        self.perms.get(id.0 as usize).map_or("", |s| s)
+    }
+
+    /// Adds the permissions a pattern covers to `into`; `false` when the
+    /// pattern covers no declared permission.
+    pub(crate) fn add_pattern(&self, pattern: Pattern<'_>, into: &mut PermSet) -> bool {
+        match pattern {
+            Pattern::All => into.union_with(&self.all),
+            Pattern::Resource(r) => match self.resources.get(r) {
+                Some(set) => into.union_with(set),
+                None => return false,
+            },
+            Pattern::Exact(p) => match self.perm_id(p) {
+                Some(id) => into.insert(id),
+                None => return false,
+            },
+        }
+        true
+    }
+
+    pub(crate) fn empty_set(&self) -> PermSet {
+        PermSet::empty(self.perms.len())
+    }
+
+    pub(crate) fn role(&self, name: &str) -> Option<&PermSet> {
+        self.roles.get(name)
+    }
+
+    pub(crate) fn level(&self, rtype: &str, level: &str) -> Option<&PermSet> {
+        self.levels
+            .get(rtype)?
+            .iter()
+            .find(|(l, _)| &**l == level)
+            .map(|(_, s)| s)
+    }
+
+    pub(crate) fn kind_index(&self, name: &str) -> Option<usize> {
+        self.kind_index.get(name).copied()
+    }
+
+    pub(crate) fn kind_by_prefix(&self, prefix: &str) -> Option<(usize, &Kind)> {
+        let i = self.prefix_index.get(prefix).copied()?;
+        Some((i, self.kinds.get(i)?))
+    }
+
+    pub(crate) fn kind(&self, index: usize) -> Option<&Kind> {
+        self.kinds.get(index)
+    }
+
+    // ----- public inspection -----
+
+    /// SHA-256 of the canonical form of the document; identical whichever
+    /// format the document was written in.
+    pub fn hash(&self) -> PolicyHash {
+        self.hash
+    }
+
+    /// The validated document.
+    pub fn document(&self) -> &PolicyDocument {
+        &self.doc
+    }
+
+    /// The declared permissions, in document order.
+    pub fn permissions(&self) -> impl Iterator<Item = &str> {
+        self.perms.iter().map(|s| &**s)
+    }
+
+    /// The effective (inherited) permissions of a role, or `None` if undefined.
+    pub fn role_permissions(&self, role: &str) -> Option<Vec<&str>> {
+        Some(self.role(role)?.iter().map(|p| self.perm_name(p)).collect())
+    }
+
+    /// Names of the credential kinds.
+    pub fn credential_kinds(&self) -> impl Iterator<Item = &str> {
+        self.kinds.iter().map(|k| &*k.name)
+    }
+}
+
+impl RouteContext for Policy {
+    fn permission(&self, name: &str) -> Option<PermId> {
+        self.perm_id(name)
+    }
+    fn kind(&self, name: &str) -> Option<usize> {
+        self.kind_index(name)
+    }
+}
+
+fn type_name(t: CredentialType) -> &'static str {
+    match t {
+        CredentialType::ApiKey => "api_key",
+        CredentialType::Jwt => "jwt",
+    }
+}
+
+fn schema_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>) -> PolicyError {
+    let path = err.path().to_string();
+    let path = if path == "." { String::new() } else { path };
+    PolicyError::single(PolicyDetail::InvalidDocument, path, err.inner().to_string())
+}
+
+fn parse_json(text: &str) -> Result<PolicyDocument, PolicyError> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize(de) {
+        Ok(doc) => Ok(doc),
+        Err(err) => match err.inner().classify() {
+            serde_json::error::Category::Syntax
+            | serde_json::error::Category::Eof
+            | serde_json::error::Category::Io => Err(PolicyError::single(
+                PolicyDetail::ParseError,
+                "",
+                format!("invalid JSON: {}", err.inner()),
+            )),
+            serde_json::error::Category::Data => Err(schema_error(err)),
+        },
+    }
+}
+
+fn parse_yaml(text: &str) -> Result<PolicyDocument, PolicyError> {
+    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(text)
+        .map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", format!("invalid YAML: {e}")))?;
+    serde_path_to_error::deserialize(value).map_err(schema_error)
+}
+
+fn parse_toml(text: &str) -> Result<PolicyDocument, PolicyError> {
+    let table: toml::Table = toml::from_str(text)
+        .map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", format!("invalid TOML: {}", e.message())))?;
+    serde_path_to_error::deserialize(table).map_err(schema_error)
+}
+
+/// A request matched to a route, with its templates filled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteMatch<'p> {
+    /// `METHOD /template` of the matched route.
+    pub route: &'p str,
+    /// The permission the route requires.
+    pub permission: &'p str,
+    /// The filled resource template.
+    pub resource: Option<String>,
+    /// The filled tenant template.
+    pub tenant: Option<String>,
+    pub(crate) kinds: Option<&'p [usize]>,
+}
+
+impl Policy {
+    /// Matches a request's method and path (already split from its query)
+    /// to the most specific route.
+    pub fn match_route(&self, method: &str, path: &str) -> Option<RouteMatch<'_>> {
+        let (route, params) = self.router.find(method, path)?;
+        Some(RouteMatch {
+            route: &route.label,
+            permission: self.perm_name(route.permission),
+            resource: route.resource.as_ref().map(|t| t.fill(&params)),
+            tenant: route.tenant.as_ref().map(|t| t.fill(&params)),
+            kinds: route.kinds.as_deref(),
+        })
+    }
+
+    /// The accepted credential kinds of a matched route (`None`: all).
+    pub fn route_kinds<'p>(&'p self, route: &RouteMatch<'p>) -> Option<Vec<&'p str>> {
+        route
+            .kinds
+            .map(|ks| ks.iter().filter_map(|k| self.kind(*k)).map(|k| &*k.name).collect())
+    }
+}

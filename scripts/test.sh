@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test of every language. Installs what is missing, skips what is
+# already there. Used by `make test` and CI (`.ci/run`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+section() { printf '\n==== %s ====\n' "$*"; }
+
+section "toolchain"
+for component in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+    rustup component add "$component"
+  fi
+done
+cargo --version
+
+section "rust: format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+section "rust: unit, property, doc and conformance tests"
+cargo test --workspace
+
+section "vectors: generators reproduce the committed files"
+python3 tools/vectors/gen_keys.py >/dev/null
+python3 tools/vectors/gen_policy.py >/dev/null
+if ! git diff --quiet -- tests/vectors 2>/dev/null; then
+  git --no-pager diff --stat -- tests/vectors
+  echo "tests/vectors differ from what tools/vectors generates" >&2
+  exit 1
+fi
+echo "vectors: generated files match"

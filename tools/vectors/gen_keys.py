@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Writes tests/vectors/keys.json.
+
+An implementation of the key format of DESIGN 5 written independently of the
+Rust core (zlib's CRC-32, hashlib, hmac), so the vectors check the core
+against a second reading of the contract. Deterministic: the secrets come
+from a seeded generator, so re-running it reproduces the file byte for byte
+(`make vectors-check` fails when they differ).
+"""
+import hashlib
+import hmac
+import json
+import pathlib
+import random
+import zlib
+
+B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+NOW = 1767225600
+PEPPER = "correct horse battery staple"
+rng = random.Random(20261123)
+
+
+def b62(n, width):
+    out = ""
+    while n:
+        out = B62[n % 62] + out
+        n //= 62
+    return out.rjust(width, "0")
+
+
+def rand(n):
+    return "".join(rng.choice(B62) for _ in range(n))
+
+
+def checksum(body):
+    return b62(zlib.crc32(body.encode()) & 0xFFFFFFFF, 6)
+
+
+def make(prefix, key_id=None, secret=None):
+    body = f"{prefix}_{key_id or rand(12)}_{secret or rand(32)}"
+    return body + checksum(body)
+
+
+def parts(key):
+    head, tail = key.rsplit("_", 1)
+    prefix, key_id = head.rsplit("_", 1)
+    return prefix, key_id, tail[:32]
+
+
+def sha(key):
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def peppered(key):
+    return "hmac-sha256:" + hmac.new(PEPPER.encode(), key.encode(), hashlib.sha256).hexdigest()
+
+
+def mask(key):
+    prefix, key_id, _ = parts(key)
+    return f"{prefix}_{key_id}_...{key[-4:]}"
+
+
+def record(key, kind, owner, **extra):
+    prefix, key_id, _ = parts(key)
+    rec = {"id": key_id, "kind": kind, "hash": sha(key), "mask": mask(key), "owner": owner,
+           "scopes": None, "label": None, "created_at": NOW - 86400, "expires_at": None,
+           "revoked_at": None, "last_used_at": None, "rolled_from": None}
+    rec.update(extra)
+    return rec
+
+
+POLICY = {
+    "version": 1,
+    "permissions": ["endpoints:run", "flags:evaluate", "deployments:read", "deployments:write"],
+    "roles": {"viewer": {"permissions": ["deployments:read"]}},
+    "credentials": {
+        "personal_key": {"type": "api_key", "prefix": "pmo_pat", "acts_as": "owner"},
+        "project_key": {"type": "api_key", "prefix": "pmo_psk", "acts_as": "key",
+                        "allowed": ["endpoints:run", "flags:evaluate"]},
+    },
+}
+
+project = make("pmo_psk")
+personal = make("pmo_pat")
+other = make("pmo_psk")
+p_prefix, p_id, p_secret = parts(project)
+q_prefix, q_id, q_secret = parts(personal)
+project_rec = record(project, "project_key", "project:p1", scopes=["endpoints:run"])
+personal_rec = record(personal, "personal_key", "user:alice")
+
+# Same id as `project`, another secret, valid checksum: only the hash can tell.
+forged = make("pmo_psk", p_id, rand(32))
+# The personal key under the project prefix, checksum recomputed.
+swapped = make("pmo_psk", q_id, q_secret)
+# One secret character short, checksum recomputed so it "looks valid".
+short_body = f"{p_prefix}_{p_id}_{p_secret[:31]}"
+truncated = short_body + checksum(short_body)
+unknown_prefix = make("pmo_xyz")
+bad_sum = project[:-1] + ("0" if project[-1] != "0" else "1")
+lookalike = project.replace("a", "\u0430", 1) if "a" in project else project[:-1] + "\u0430"
+
+cases = []
+
+
+def case(name, op, expect, **fields):
+    c = {"name": name, "op": op}
+    c.update(fields)
+    c["expect"] = expect
+    cases.append(c)
+
+
+case("a project key parses to its kind and id", "parse_key",
+     {"ok": True, "kind": "project_key", "id": p_id, "mask": mask(project)}, key=project)
+case("a personal key parses to its kind and id", "parse_key",
+     {"ok": True, "kind": "personal_key", "id": q_id}, key=personal)
+case("a changed last character fails the checksum", "parse_key",
+     {"ok": False, "code": "bad_checksum"}, key=bad_sum)
+case("a prefix no kind declares", "parse_key", {"ok": False, "code": "unknown_prefix"}, key=unknown_prefix)
+case("a truncated key with a recomputed checksum is malformed", "parse_key",
+     {"ok": False, "code": "malformed_key"}, key=truncated)
+case("a key cut short by one character is malformed", "parse_key",
+     {"ok": False, "code": "malformed_key"}, key=project[:-1])
+case("a trailing newline is malformed, not trimmed", "parse_key",
+     {"ok": False, "code": "malformed_key"}, key=project + "\n")
+case("trailing whitespace is malformed", "parse_key", {"ok": False, "code": "malformed_key"}, key=project + " ")
+case("leading whitespace is malformed", "parse_key", {"ok": False, "code": "malformed_key"}, key=" " + project)
+case("a Cyrillic look-alike character is malformed", "parse_key",
+     {"ok": False, "code": "malformed_key"}, key=lookalike)
+case("the empty string is malformed", "parse_key", {"ok": False, "code": "malformed_key"}, key="")
+case("no separators is malformed", "parse_key", {"ok": False, "code": "malformed_key"}, key="x" * 56)
+case("an uppercase prefix is malformed", "parse_key",
+     {"ok": False, "code": "malformed_key"}, key=make("PMO_PSK"))
+case("an 11-character id is malformed", "parse_key",
+     {"ok": False, "code": "malformed_key"}, key=make("pmo_psk", rand(11)))
+case("a 33-character secret is malformed", "parse_key",
+     {"ok": False, "code": "malformed_key"}, key=make("pmo_psk", None, rand(33)))
+case("a very long input is malformed", "parse_key",
+     {"ok": False, "code": "malformed_key"}, key="pmo_psk_" + "A" * 4096)
+case("an empty prefix word is malformed", "parse_key",
+     {"ok": False, "code": "malformed_key"}, key=make("pmo__psk"))
+case("a JWT is not a key", "parse_key", {"ok": False, "code": "malformed_key"},
+     key="eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")
+
+case("hash of a key", "hash_key", {"ok": True, "hash": sha(project)}, key=project)
+case("peppered hash of a key", "hash_key", {"ok": True, "hash": peppered(project)}, key=project, pepper=PEPPER)
+case("hash of a malformed key is refused", "hash_key", {"ok": False, "code": "malformed_key"}, key=project + "\n")
+
+case("a project key acts as itself", "verify_key",
+     {"ok": True, "principal": "key:" + p_id, "credential": {"kind": "project_key", "id": p_id},
+      "scopes": ["endpoints:run"]}, key=project, record=project_rec)
+case("a personal key acts as its owner", "verify_key",
+     {"ok": True, "principal": "user:alice", "credential": {"kind": "personal_key", "id": q_id}},
+     key=personal, record=personal_rec)
+case("a peppered record verifies with the pepper", "verify_key", {"ok": True},
+     key=personal, record=dict(personal_rec, hash=peppered(personal)), pepper=PEPPER)
+case("a peppered record without the pepper is an unusable record", "verify_key",
+     {"ok": False, "code": "invalid_key_record"}, key=personal, record=dict(personal_rec, hash=peppered(personal)))
+case("a peppered record with the wrong pepper does not match", "verify_key",
+     {"ok": False, "code": "key_mismatch"}, key=personal, record=dict(personal_rec, hash=peppered(personal)),
+     pepper="wrong pepper")
+case("a legacy bare SHA-256 hex hash verifies", "verify_key", {"ok": True},
+     key=personal, record=dict(personal_rec, hash=sha(personal)[len("sha256:"):]))
+case("a record with an unreadable hash is an unusable record", "verify_key",
+     {"ok": False, "code": "invalid_key_record"}, key=personal, record=dict(personal_rec, hash="md5:abc"))
+case("a record for another id", "verify_key", {"ok": False, "code": "unknown_key"},
+     key=other, record=project_rec)
+case("same id, another secret: hash mismatch", "verify_key", {"ok": False, "code": "key_mismatch"},
+     key=forged, record=project_rec)
+case("a personal key under the project prefix is a kind mismatch", "verify_key",
+     {"ok": False, "code": "kind_mismatch"}, key=swapped, record=personal_rec)
+case("a record whose kind disagrees with the prefix", "verify_key", {"ok": False, "code": "kind_mismatch"},
+     key=project, record=dict(project_rec, kind="personal_key"))
+case("expired at exactly now", "verify_key", {"ok": False, "code": "expired"},
+     key=project, record=dict(project_rec, expires_at=NOW))
+case("valid one second before expiry", "verify_key", {"ok": True},
+     key=project, record=dict(project_rec, expires_at=NOW + 1))
+case("revoked in the past", "verify_key", {"ok": False, "code": "revoked"},
+     key=project, record=dict(project_rec, revoked_at=NOW - 1))
+case("a revocation scheduled in the future has not taken effect", "verify_key", {"ok": True},
+     key=project, record=dict(project_rec, revoked_at=NOW + 60))
+case("revoked by the host's list", "verify_key", {"ok": False, "code": "revoked"},
+     key=project, record=project_rec, revoked_keys=[p_id])
+case("revoked wins over expired", "verify_key", {"ok": False, "code": "revoked"},
+     key=project, record=dict(project_rec, revoked_at=NOW - 5, expires_at=NOW - 5))
+case("a forged secret learns nothing about revocation", "verify_key", {"ok": False, "code": "key_mismatch"},
+     key=forged, record=dict(project_rec, revoked_at=NOW - 1))
+case("a bad checksum is caught before any record is consulted", "verify_key",
+     {"ok": False, "code": "bad_checksum"}, key=bad_sum, record=project_rec)
+
+doc = {
+    "description": "API keys: shape, checksum, prefix, hashing and verification (generated by tools/vectors/gen_keys.py)",
+    "policy": POLICY,
+    "now": NOW,
+    "keys": {"project": project, "personal": personal, "pepper": PEPPER},
+    "cases": cases,
+}
+out = pathlib.Path(__file__).resolve().parents[2] / "tests" / "vectors" / "keys.json"
+out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+print(f"wrote {out} ({len(cases)} cases)")
