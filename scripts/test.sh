@@ -21,6 +21,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 section "rust: unit, property, doc and conformance tests"
 cargo test --workspace
 
+section "rust: every vector again through the pure-Rust crypto backend (the wasm one)"
+cargo test -p permiso --no-default-features --features rust-crypto --test vectors --test tokens
+
 section "vectors: generators reproduce the committed files"
 python3 tools/vectors/gen_keys.py >/dev/null
 python3 tools/vectors/gen_policy.py >/dev/null

@@ -1,6 +1,6 @@
 //! `cargo bench -p permiso --bench authorize`: authorize on the example
 //! policy (allowed and denied paths) and API-key verification.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use permiso::{Check, IdentityRecord, NewKey, Pepper, Policy, VerifyKeyOptions};

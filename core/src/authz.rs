@@ -377,6 +377,42 @@ impl Policy {
         })
     }
 
+    /// The permissions `identity` may exercise on any resource right now:
+    /// roles and allow entries, minus denies, within the credential kind's
+    /// `allowed` list and the credential's scopes. Per-resource grants are
+    /// not included (they hold only on their resource).
+    pub(crate) fn effective_permissions(&self, identity: &Identity) -> PermSet {
+        if identity.policy != self.instance {
+            return match self.identity(identity.record.clone()) {
+                Ok(rebuilt) => self.effective_permissions(&rebuilt),
+                Err(_) => self.empty_set(),
+            };
+        }
+        let mut set = identity.granted.clone();
+        set.remove_all(&identity.deny);
+        match identity.kind {
+            None => {}
+            Some(None) => return self.empty_set(),
+            Some(Some(k)) => {
+                if let Some(allowed) = self.kind(k).and_then(|k| k.allowed.as_ref()) {
+                    set.intersect_with(allowed);
+                }
+            }
+        }
+        if let Some(scopes) = &identity.scopes {
+            set.intersect_with(scopes);
+        }
+        set
+    }
+
+    /// The names of [`Policy::effective_permissions`], in declaration order.
+    pub fn effective_permission_names(&self, identity: &Identity) -> Vec<&str> {
+        self.effective_permissions(identity)
+            .iter()
+            .map(|p| self.perm_name(p))
+            .collect()
+    }
+
     /// Runs every row of the evaluation table.
     pub fn evaluate(&self, identity: &Identity, check: Check<'_>) -> Evaluation {
         if identity.policy != self.instance {

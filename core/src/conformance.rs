@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 
 use crate::apikeys::VerifyKeyOptions;
 use crate::authz::{Check, IdentityRecord};
+use crate::jwt::{VerifiedToken, VerifyTokenOptions};
 use crate::key::{ApiKey, KeyRecord};
 use crate::policy::Policy;
 use crate::secret::Pepper;
@@ -188,8 +189,36 @@ pub fn run_case(
                 .tenant(opt_str(case, "tenant"));
             Ok(decision_json(&policy.authorize(&identity, check, now)))
         }
+        "verify_jwt" => {
+            let revoked = strings(case, "revoked_sessions")?;
+            let options = VerifyTokenOptions::at(now)
+                .revoked_sessions(&revoked)
+                .kind(opt_str(case, "kind"));
+            Ok(match policy()?.verify_jwt(str_field(case, "token")?, &options) {
+                Ok(t) => token_json(&t),
+                Err(e) => error(e.code(), e.to_string()),
+            })
+        }
         other => Err(format!("unsupported op `{other}`")),
     }
+}
+
+/// The result object of a verified token.
+pub fn token_json(t: &VerifiedToken) -> Value {
+    json!({
+        "ok": true,
+        "code": "allowed",
+        "principal": t.principal.id,
+        "kind": t.kind,
+        "algorithm": t.algorithm,
+        "scopes": t.credential.scopes,
+        "roles": t.principal.roles,
+        "tenant": t.principal.tenant,
+        "service_account": t.service_account,
+        "actor_chain": t.credential.actor_chain,
+        "expires_at": t.expires_at,
+        "credential": { "kind": t.kind, "id": t.credential.id, "session": t.credential.session },
+    })
 }
 
 /// The result object of a decision.

@@ -32,6 +32,7 @@ mod authz;
 mod code;
 pub mod conformance;
 mod decision;
+pub mod jwt;
 pub mod key;
 mod permset;
 pub mod policy;
@@ -43,6 +44,9 @@ pub use authz::{
 };
 pub use code::Code;
 pub use decision::{Actor, AuditRecord, Decision, DecisionId};
+pub use jwt::{
+    DelegationRequest, JwksRefresh, KeySet, SessionRequest, SigningKey, TokenError, VerifiedToken, VerifyTokenOptions,
+};
 pub use key::{ApiKey, GeneratedKey, KeyError, KeyRecord, Rotation};
 pub use policy::{Format, Policy, PolicyDetail, PolicyError, PolicyHash, PolicyIssue, RouteMatch};
 pub use secret::{Pepper, SecretKey};

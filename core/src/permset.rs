@@ -51,6 +51,18 @@ impl PermSet {
         }
     }
 
+    pub(crate) fn intersect_with(&mut self, other: &PermSet) {
+        for (a, b) in self.words.iter_mut().zip(other.words.iter()) {
+            *a &= *b;
+        }
+    }
+
+    pub(crate) fn remove_all(&mut self, other: &PermSet) {
+        for (a, b) in self.words.iter_mut().zip(other.words.iter()) {
+            *a &= !*b;
+        }
+    }
+
     pub(crate) fn is_subset_of(&self, other: &PermSet) -> bool {
         self.words
             .iter()
@@ -85,6 +97,11 @@ mod tests {
         b.union_with(&a);
         assert!(a.is_subset_of(&b));
         assert_eq!(b.iter().map(|p| p.0).collect::<Vec<_>>(), vec![0, 64, 129]);
+        let mut c = b.clone();
+        c.intersect_with(&a);
+        assert_eq!(c, a);
+        b.remove_all(&a);
+        assert_eq!(b.iter().map(|p| p.0).collect::<Vec<_>>(), vec![64]);
         assert_eq!(PermSet::full(65).iter().count(), 65);
     }
 }

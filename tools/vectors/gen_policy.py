@@ -149,6 +149,39 @@ for c in policy_cases:  # drop `resource: None` left by updates
     for r in c["policy"].get("routes", []):
         if r.get("resource", "") is None:
             del r["resource"]
+# JWKs (fixed, made-up key material: only the shape matters here)
+B64_16 = "AAECAwQFBgcICQoLDA0ODw"  # 16 bytes
+B64_32 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"  # 32 bytes
+B64_64 = B64_32 * 2 + "A"  # not a valid length on purpose is avoided below
+
+
+def jwk_case(name, key, path="credentials.session.jwks.keys[0]", algorithms=None, extra_keys=()):
+    def change(d):
+        d["credentials"]["session"]["jwks"] = {"keys": [key, *extra_keys]}
+        if algorithms:
+            d["credentials"]["session"]["algorithms"] = algorithms
+    invalid(name, "invalid_jwk", path, change)
+
+
+policy_cases.append({"name": "a valid oct key", "op": "load_policy", "policy": with_changes(
+    lambda d: d["credentials"]["session"].update(jwks={"keys": [{"kty": "oct", "kid": "a", "k": B64_32}]})),
+    "expect": {"ok": True}})
+jwk_case("an HMAC secret shorter than the hash", {"kty": "oct", "k": B64_16})
+jwk_case("private key material in the policy", {"kty": "oct", "k": B64_32, "d": B64_32})
+jwk_case("an RSA key below 2048 bits", {"kty": "RSA", "n": B64_32, "e": "AQAB"}, algorithms=["RS256"])
+jwk_case("an RSA key for a kind allowing only HMAC", {"kty": "RSA", "n": "A" * 342 + "Q", "e": "AQAB"})
+jwk_case("an unsupported EC curve", {"kty": "EC", "crv": "P-521", "x": B64_32, "y": B64_32},
+         algorithms=["ES256"])
+jwk_case("an unsupported key type", {"kty": "XYZ"})
+jwk_case("a key whose alg the kind does not allow", {"kty": "oct", "k": B64_32, "alg": "HS384"})
+jwk_case("a key whose alg does not fit its type", {"kty": "oct", "k": B64_32, "alg": "RS256"},
+         algorithms=["HS256", "RS256"])
+jwk_case("a key for encryption", {"kty": "oct", "k": B64_32, "use": "enc"})
+jwk_case("key material that is not base64url", {"kty": "oct", "k": "not base64!"})
+jwk_case("a kid used twice", {"kty": "oct", "kid": "a", "k": B64_32}, path="credentials.session.jwks.keys[1]",
+         extra_keys=[{"kty": "oct", "kid": "a", "k": B64_32}])
+invalid("a JWK Set without keys", "invalid_jwk", "credentials.session.jwks",
+        lambda d: d["credentials"]["session"].update(jwks={"kid": "x"}))
 write("policy.json", "policy validation: every detail code with its path", policy_cases)
 
 # ------------------------------------------------------------- authorize.json

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use super::doc::{CredentialDoc, PolicyDocument, RoleDoc, RouteDoc};
 
@@ -42,12 +43,35 @@ pub(crate) fn to_canonical_json(doc: &PolicyDocument) -> String {
     };
     let mut out = String::new();
     match serde_json::to_value(&canon) {
-        Ok(value) => write(&value, &mut out),
+        Ok(mut value) => {
+            hide_secrets(&mut value);
+            write(&value, &mut out)
+        }
         // Serialising plain data with string keys cannot fail; an empty
         // canonical form would still give a stable, if useless, hash.
         Err(_) => out.clear(),
     }
     out
+}
+
+/// Replaces every symmetric JWK secret (`k`) by its SHA-256, so the policy
+/// hash (which appears in every audit record) never exposes a secret while
+/// still changing when the secret does.
+fn hide_secrets(value: &mut Value) {
+    let Some(kinds) = value.get_mut("credentials").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for kind in kinds.values_mut() {
+        let Some(keys) = kind.pointer_mut("/jwks/keys").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for key in keys {
+            if let Some(k) = key.get_mut("k") {
+                let digest = Sha256::digest(k.as_str().unwrap_or_default().as_bytes());
+                *k = Value::String(format!("sha256:{}", hex::encode(digest)));
+            }
+        }
+    }
 }
 
 fn write(value: &Value, out: &mut String) {

@@ -143,9 +143,9 @@ pub struct CredentialDoc {
     /// Algorithm allow-list (jwt).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithms: Option<Vec<String>>,
-    /// Public keys as a JWK Set (jwt).
+    /// Verification keys as a JWK Set (jwt).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jwks: Option<serde_json::Value>,
+    pub jwks: Option<Jwks>,
     /// Clock leeway in seconds (jwt, default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leeway: Option<u64>,
@@ -206,4 +206,22 @@ pub struct RouteDoc {
     /// Accepted credential kinds; absent means all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<String>>,
+}
+
+/// A JWK Set as written in the document. `Debug` shows key ids and types
+/// only: an `oct` key's `k` is a secret.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Jwks(pub serde_json::Value);
+
+impl fmt::Debug for Jwks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys = self.0.get("keys").and_then(serde_json::Value::as_array);
+        f.debug_list()
+            .entries(keys.into_iter().flatten().map(|k| {
+                let field = |name| k.get(name).and_then(serde_json::Value::as_str).unwrap_or("-");
+                format!("{}:{}", field("kty"), field("kid"))
+            }))
+            .finish()
+    }
 }

@@ -11,9 +11,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
-pub use doc::{ActsAs, CredentialDoc, CredentialType, PolicyDocument, RoleDoc, RouteDoc, ServiceAccountDoc};
+pub use doc::{ActsAs, CredentialDoc, CredentialType, Jwks, PolicyDocument, RoleDoc, RouteDoc, ServiceAccountDoc};
 pub use error::{PolicyDetail, PolicyError, PolicyIssue};
 
+use crate::authz::PrincipalRecord;
+use crate::jwt::jwk::{parse_alg, parse_jwks};
+use crate::jwt::{JwtKind, KeySet, DEFAULT_LEEWAY, DEFAULT_MAX_LIFETIME};
 use crate::permset::{PermId, PermSet};
 use error::Issues;
 use pattern::{is_name, is_permission, is_segment, parse_pattern, Pattern};
@@ -87,6 +90,7 @@ pub(crate) struct Kind {
     pub(crate) doc: CredentialDoc,
     pub(crate) allowed: Option<PermSet>,
     pub(crate) acts_as: ActsAs,
+    pub(crate) jwt: Option<JwtKind>,
 }
 
 /// An immutable, compiled policy. `Send + Sync`: share it behind an `Arc`.
@@ -422,16 +426,23 @@ impl Policy {
                 }
             }
             let index = self.kinds.len();
-            match kind.kind_type {
-                CredentialType::ApiKey => self.check_prefix(kind, &at, index, issues),
-                CredentialType::Jwt => self.check_jwt_kind(kind, &at, issues),
-            }
+            let jwt = match kind.kind_type {
+                CredentialType::ApiKey => {
+                    self.check_prefix(kind, &at, index, issues);
+                    None
+                }
+                CredentialType::Jwt => {
+                    self.check_jwt_kind(kind, &at, issues);
+                    Some(compile_jwt_kind(kind, &at, issues))
+                }
+            };
             self.kind_index.insert(name.as_str().into(), index);
             self.kinds.push(Kind {
                 name: name.as_str().into(),
                 doc: kind.clone(),
                 allowed,
                 acts_as: kind.acts_as.unwrap_or_default(),
+                jwt,
             });
         }
         // Ambiguity: one prefix followed by `_` starts another.
@@ -627,6 +638,57 @@ impl Policy {
         Some(self.role(role)?.iter().map(|p| self.perm_name(p)).collect())
     }
 
+    /// The principal of a service account of a jwt kind: `service:<client>`.
+    pub(crate) fn service_account(&self, kind: &str, client: &str) -> Option<PrincipalRecord> {
+        let k = self.kind(self.kind_index(kind)?)?;
+        let account = k.doc.service_accounts.get(client)?;
+        Some(PrincipalRecord {
+            id: format!("service:{client}"),
+            tenant: account.tenant.clone(),
+            roles: account.roles.clone(),
+            allow: account.allow.clone(),
+            deny: Vec::new(),
+            grants: Vec::new(),
+        })
+    }
+
+    /// Replaces the verification keys of a jwt kind at runtime (key
+    /// rotation) without recompiling the policy. An invalid set is refused
+    /// and the current one keeps serving.
+    pub fn set_jwks(&self, kind: &str, jwks: &serde_json::Value) -> Result<(), PolicyError> {
+        let at = format!("credentials.{kind}.jwks");
+        let jwt = self
+            .kind_index(kind)
+            .and_then(|i| self.kind(i))
+            .and_then(|k| k.jwt.as_ref())
+            .ok_or_else(|| {
+                PolicyError::single(
+                    PolicyDetail::UnknownCredentialKind,
+                    format!("credentials.{kind}"),
+                    format!("`{kind}` is not a jwt credential kind"),
+                )
+            })?;
+        let keys = parse_jwks(jwks, &jwt.algorithms).map_err(|errors| {
+            PolicyError::new(
+                errors
+                    .into_iter()
+                    .map(|(path, message)| PolicyIssue {
+                        detail: PolicyDetail::InvalidJwk,
+                        path: format!("{at}{path}"),
+                        message,
+                    })
+                    .collect(),
+            )
+        })?;
+        jwt.replace_keys(keys);
+        Ok(())
+    }
+
+    /// The verification keys a jwt kind uses now.
+    pub fn jwks(&self, kind: &str) -> Option<std::sync::Arc<KeySet>> {
+        Some(self.kind(self.kind_index(kind)?)?.jwt.as_ref()?.key_set())
+    }
+
     /// Names of the credential kinds.
     pub fn credential_kinds(&self) -> impl Iterator<Item = &str> {
         self.kinds.iter().map(|k| &*k.name)
@@ -639,6 +701,33 @@ impl RouteContext for Policy {
     }
     fn kind(&self, name: &str) -> Option<usize> {
         self.kind_index(name)
+    }
+}
+
+fn compile_jwt_kind(kind: &CredentialDoc, at: &str, issues: &mut Issues) -> JwtKind {
+    let algorithms: Vec<_> = kind.algorithms.iter().flatten().filter_map(|a| parse_alg(a)).collect();
+    let keys = match &kind.jwks {
+        None => KeySet::default(),
+        Some(jwks) => parse_jwks(&jwks.0, &algorithms).unwrap_or_else(|errors| {
+            for (path, message) in errors {
+                issues.push(PolicyDetail::InvalidJwk, format!("{at}.jwks{path}"), message);
+            }
+            KeySet::default()
+        }),
+    };
+    let clamp = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    JwtKind {
+        issuer: kind.issuer.clone().unwrap_or_default(),
+        audience: kind.audience.clone().unwrap_or_default(),
+        algorithms,
+        leeway: clamp(kind.leeway.unwrap_or(DEFAULT_LEEWAY)),
+        subject: kind.subject.clone().unwrap_or_else(|| "user".into()),
+        scopes_claim: kind.scopes_claim.clone().unwrap_or_else(|| "scope".into()),
+        roles_claim: kind.roles_claim.clone(),
+        tenant_claim: kind.tenant_claim.clone(),
+        require_exp: kind.require_exp.unwrap_or(true),
+        max_lifetime: clamp(kind.max_lifetime.unwrap_or(DEFAULT_MAX_LIFETIME)).max(1),
+        keys: std::sync::RwLock::new(std::sync::Arc::new(keys)),
     }
 }
 

@@ -1,0 +1,328 @@
+//! JWK sets: parsing, validation and key selection.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde_json::Value;
+
+/// Every algorithm permiso supports, by its JOSE name.
+pub(crate) fn parse_alg(name: &str) -> Option<Algorithm> {
+    Some(match name {
+        "HS256" => Algorithm::HS256,
+        "HS384" => Algorithm::HS384,
+        "HS512" => Algorithm::HS512,
+        "RS256" => Algorithm::RS256,
+        "RS384" => Algorithm::RS384,
+        "RS512" => Algorithm::RS512,
+        "PS256" => Algorithm::PS256,
+        "PS384" => Algorithm::PS384,
+        "PS512" => Algorithm::PS512,
+        "ES256" => Algorithm::ES256,
+        "ES384" => Algorithm::ES384,
+        "EdDSA" => Algorithm::EdDSA,
+        _ => return None,
+    })
+}
+
+pub(crate) fn alg_name(alg: Algorithm) -> &'static str {
+    match alg {
+        Algorithm::HS256 => "HS256",
+        Algorithm::HS384 => "HS384",
+        Algorithm::HS512 => "HS512",
+        Algorithm::RS256 => "RS256",
+        Algorithm::RS384 => "RS384",
+        Algorithm::RS512 => "RS512",
+        Algorithm::PS256 => "PS256",
+        Algorithm::PS384 => "PS384",
+        Algorithm::PS512 => "PS512",
+        Algorithm::ES256 => "ES256",
+        Algorithm::ES384 => "ES384",
+        Algorithm::EdDSA => "EdDSA",
+        // `Algorithm` is non-exhaustive; `parse_alg` never produces others.
+        _ => "unsupported",
+    }
+}
+
+/// The kind of key material, with what decides which algorithms it serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Material {
+    /// A symmetric secret of this many bytes.
+    Secret(usize),
+    Rsa,
+    P256,
+    P384,
+    Ed25519,
+}
+
+impl Material {
+    /// Whether a key of this material may verify or sign `alg`. HMAC secrets
+    /// must be at least as long as the hash (RFC 7518 3.2).
+    pub(crate) fn fits(self, alg: Algorithm) -> bool {
+        match (self, alg) {
+            (Material::Secret(n), Algorithm::HS256) => n >= 32,
+            (Material::Secret(n), Algorithm::HS384) => n >= 48,
+            (Material::Secret(n), Algorithm::HS512) => n >= 64,
+            (
+                Material::Rsa,
+                Algorithm::RS256
+                | Algorithm::RS384
+                | Algorithm::RS512
+                | Algorithm::PS256
+                | Algorithm::PS384
+                | Algorithm::PS512,
+            ) => true,
+            (Material::P256, Algorithm::ES256) | (Material::P384, Algorithm::ES384) => true,
+            (Material::Ed25519, Algorithm::EdDSA) => true,
+            _ => false,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Material::Secret(_) => "a symmetric (oct) key",
+            Material::Rsa => "an RSA key",
+            Material::P256 => "a P-256 key",
+            Material::P384 => "a P-384 key",
+            Material::Ed25519 => "an Ed25519 key",
+        }
+    }
+}
+
+/// One verification key.
+#[derive(Clone)]
+pub(crate) struct VerifyingKey {
+    pub(crate) kid: Option<String>,
+    pub(crate) material: Material,
+    pub(crate) alg: Option<Algorithm>,
+    pub(crate) key: DecodingKey,
+}
+
+/// A set of verification keys for one credential kind. `Debug` lists key
+/// ids and types only, never key material.
+#[derive(Clone, Default)]
+pub struct KeySet {
+    pub(crate) keys: Vec<VerifyingKey>,
+}
+
+impl std::fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(
+                self.keys
+                    .iter()
+                    .map(|k| (k.kid.as_deref().unwrap_or("-"), k.material.describe())),
+            )
+            .finish()
+    }
+}
+
+impl KeySet {
+    /// The key ids in the set.
+    pub fn kids(&self) -> Vec<&str> {
+        self.keys.iter().filter_map(|k| k.kid.as_deref()).collect()
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Selects the key for a token: by `kid`, or the only key that fits
+    /// `alg` when the token has no `kid`. The error is a message for
+    /// `unknown_key`.
+    pub(crate) fn select(&self, kid: Option<&str>, alg: Algorithm) -> Result<&VerifyingKey, String> {
+        let fits = |k: &&VerifyingKey| k.material.fits(alg) && k.alg.is_none_or(|a| a == alg);
+        match kid {
+            Some(kid) => {
+                let key = self
+                    .keys
+                    .iter()
+                    .find(|k| k.kid.as_deref() == Some(kid))
+                    .ok_or_else(|| format!("no key with kid `{kid}`"))?;
+                if fits(&key) {
+                    Ok(key)
+                } else {
+                    Err(format!(
+                        "key `{kid}` is {} and cannot verify `{}`",
+                        key.material.describe(),
+                        alg_name(alg)
+                    ))
+                }
+            }
+            None => {
+                let mut candidates = self.keys.iter().filter(fits);
+                match (candidates.next(), candidates.next()) {
+                    (Some(key), None) => Ok(key),
+                    (None, _) => Err(format!("no key can verify `{}`", alg_name(alg))),
+                    (Some(_), Some(_)) => Err(format!(
+                        "the token has no `kid` and several keys can verify `{}`",
+                        alg_name(alg)
+                    )),
+                }
+            }
+        }
+    }
+}
+
+fn b64(obj: &serde_json::Map<String, Value>, field: &str) -> Result<Vec<u8>, String> {
+    let text = obj
+        .get(field)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("`{field}` is missing or not a string"))?;
+    URL_SAFE_NO_PAD
+        .decode(text)
+        .map_err(|_| format!("`{field}` is not unpadded base64url"))
+}
+
+const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth"];
+
+/// Parses one JWK, checking that it can serve at least one of `algorithms`.
+fn parse_key(value: &Value, algorithms: &[Algorithm]) -> Result<VerifyingKey, String> {
+    let obj = value.as_object().ok_or("a key must be a JSON object")?;
+    if let Some(m) = PRIVATE_MEMBERS.iter().find(|m| obj.contains_key(**m)) {
+        return Err(format!(
+            "the key holds private key material (`{m}`); publish only public keys"
+        ));
+    }
+    let kid = match obj.get("kid") {
+        None => None,
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(_) => return Err("`kid` must be a non-empty string".into()),
+    };
+    match obj.get("use") {
+        None => {}
+        Some(Value::String(s)) if s == "sig" => {}
+        Some(_) => return Err("`use` must be `sig` for a verification key".into()),
+    }
+    if let Some(ops) = obj.get("key_ops") {
+        let verifies = ops
+            .as_array()
+            .is_some_and(|a| a.iter().any(|o| o.as_str() == Some("verify")));
+        if !verifies {
+            return Err("`key_ops` does not include `verify`".into());
+        }
+    }
+    let alg = match obj.get("alg") {
+        None => None,
+        Some(Value::String(s)) => Some(parse_alg(s).ok_or_else(|| format!("`alg` `{s}` is not supported"))?),
+        Some(_) => return Err("`alg` must be a string".into()),
+    };
+    let kty = obj.get("kty").and_then(Value::as_str).ok_or("`kty` is missing")?;
+    let crv = obj.get("crv").and_then(Value::as_str);
+    let (material, key) = match kty {
+        "oct" => {
+            let k = b64(obj, "k")?;
+            (Material::Secret(k.len()), DecodingKey::from_secret(&k))
+        }
+        "RSA" => {
+            let n = b64(obj, "n")?;
+            let e = b64(obj, "e")?;
+            let bits = n.iter().skip_while(|b| **b == 0).count() * 8;
+            if bits < 2048 {
+                return Err(format!("RSA modulus of {bits} bits; at least 2048 are required"));
+            }
+            (Material::Rsa, DecodingKey::from_rsa_raw_components(&n, &e))
+        }
+        "EC" => {
+            let (material, len) = match crv {
+                Some("P-256") => (Material::P256, 32),
+                Some("P-384") => (Material::P384, 48),
+                other => return Err(format!("EC curve `{}` is not supported", other.unwrap_or("(none)"))),
+            };
+            let (x, y) = (b64(obj, "x")?, b64(obj, "y")?);
+            if x.len() != len || y.len() != len {
+                return Err(format!("EC coordinates must be {len} bytes each"));
+            }
+            let x = obj.get("x").and_then(Value::as_str).unwrap_or_default();
+            let y = obj.get("y").and_then(Value::as_str).unwrap_or_default();
+            (
+                material,
+                DecodingKey::from_ec_components(x, y).map_err(|e| format!("unusable EC key: {e}"))?,
+            )
+        }
+        "OKP" => {
+            if crv != Some("Ed25519") {
+                return Err(format!("OKP curve `{}` is not supported", crv.unwrap_or("(none)")));
+            }
+            if b64(obj, "x")?.len() != 32 {
+                return Err("Ed25519 `x` must be 32 bytes".into());
+            }
+            let x = obj.get("x").and_then(Value::as_str).unwrap_or_default();
+            (
+                Material::Ed25519,
+                DecodingKey::from_ed_components(x).map_err(|e| format!("unusable Ed25519 key: {e}"))?,
+            )
+        }
+        other => return Err(format!("key type `{other}` is not supported")),
+    };
+    if let Some(a) = alg {
+        if !material.fits(a) {
+            return Err(format!(
+                "{} cannot serve its own `alg` `{}`",
+                material.describe(),
+                alg_name(a)
+            ));
+        }
+        if !algorithms.contains(&a) {
+            return Err(format!(
+                "the key's `alg` `{}` is not among the kind's algorithms",
+                alg_name(a)
+            ));
+        }
+    }
+    if !algorithms.iter().any(|a| material.fits(*a)) {
+        return Err(format!(
+            "{} fits none of the kind's algorithms{}",
+            material.describe(),
+            if matches!(material, Material::Secret(_)) {
+                " (HMAC secrets must be at least as long as the hash: 32 bytes for HS256)"
+            } else {
+                ""
+            }
+        ));
+    }
+    Ok(VerifyingKey {
+        kid,
+        material,
+        alg,
+        key,
+    })
+}
+
+/// Parses a JWK Set `{"keys": [...]}` for a kind allowing `algorithms`.
+/// Errors come as `(path below the set, message)`.
+pub(crate) fn parse_jwks(value: &Value, algorithms: &[Algorithm]) -> Result<KeySet, Vec<(String, String)>> {
+    let Some(keys) = value.get("keys").and_then(Value::as_array) else {
+        return Err(vec![(
+            String::new(),
+            "a JWK Set must be an object with a `keys` array".into(),
+        )]);
+    };
+    let mut errors = Vec::new();
+    let mut set = KeySet::default();
+    for (i, key) in keys.iter().enumerate() {
+        match parse_key(key, algorithms) {
+            Ok(k) => {
+                if k.kid.is_some() && set.keys.iter().any(|o| o.kid == k.kid) {
+                    errors.push((
+                        format!(".keys[{i}]"),
+                        format!("kid `{}` appears twice", k.kid.unwrap_or_default()),
+                    ));
+                } else {
+                    set.keys.push(k);
+                }
+            }
+            Err(msg) => errors.push((format!(".keys[{i}]"), msg)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(set)
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,454 @@
+//! Verification of compact JWS tokens and their mapping to identities.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::Algorithm;
+use serde_json::{Map, Value};
+
+use super::jwk::{alg_name, parse_alg};
+use super::{provider, JwtKind, TokenError, TokenResult, MAX_ACTOR_DEPTH, MAX_TOKEN_LEN};
+use crate::authz::{CredentialInfo, Identity, IdentityError, IdentityRecord, PrincipalRecord};
+use crate::code::Code;
+use crate::policy::Policy;
+
+/// What the host supplies to verify a token.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyTokenOptions<'a> {
+    /// The current time, unix seconds.
+    pub now: i64,
+    /// Session ids (`sid`) the host has revoked.
+    pub revoked_sessions: &'a [String],
+    /// The credential kind to verify against; by default the `jwt` kind
+    /// whose issuer (and then audience) the token names.
+    pub kind: Option<&'a str>,
+}
+
+impl<'a> VerifyTokenOptions<'a> {
+    /// Options at `now`, with no revoked sessions.
+    pub fn at(now: i64) -> Self {
+        VerifyTokenOptions {
+            now,
+            revoked_sessions: &[],
+            kind: None,
+        }
+    }
+    /// With revoked session ids.
+    pub fn revoked_sessions(mut self, sessions: &'a [String]) -> Self {
+        self.revoked_sessions = sessions;
+        self
+    }
+    /// Against one credential kind.
+    pub fn kind(mut self, kind: Option<&'a str>) -> Self {
+        self.kind = kind;
+        self
+    }
+}
+
+/// A token whose signature and claims verified.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedToken {
+    /// The credential kind.
+    pub kind: String,
+    /// The algorithm it was signed with.
+    pub algorithm: &'static str,
+    /// The principal the claims describe (`user:<sub>` or `service:<client>`).
+    pub principal: PrincipalRecord,
+    /// The credential: kind, `jti` as id, `sid`, scopes and actor chain.
+    pub credential: CredentialInfo,
+    /// Whether this is a client_credentials token of a service account.
+    pub service_account: bool,
+    /// `exp`, if present.
+    pub expires_at: Option<i64>,
+    /// All claims, for host-specific use.
+    pub claims: Map<String, Value>,
+}
+
+fn malformed(msg: impl Into<String>) -> TokenError {
+    TokenError::new(Code::MalformedToken, msg)
+}
+
+fn invalid(claim: &str, expected: &str) -> TokenError {
+    TokenError::new(Code::InvalidClaim, format!("claim `{claim}` must be {expected}"))
+}
+
+fn decode_json(part: &str, what: &str) -> TokenResult<Map<String, Value>> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| malformed(format!("the {what} is not unpadded base64url")))?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(malformed(format!("the {what} is not a JSON object"))),
+        Err(_) => Err(malformed(format!("the {what} is not JSON"))),
+    }
+}
+
+/// A NumericDate: any JSON number, floored to whole seconds.
+fn numeric_date(claims: &Map<String, Value>, name: &str) -> TokenResult<Option<i64>> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Ok(Some(i)),
+            (None, Some(f)) if f.is_finite() && f.abs() < 1e15 => Ok(Some(f.floor() as i64)),
+            _ => Err(invalid(name, "a number of seconds")),
+        },
+        Some(_) => Err(invalid(name, "a number of seconds")),
+    }
+}
+
+fn opt_string<'c>(claims: &'c Map<String, Value>, name: &str) -> TokenResult<Option<&'c str>> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(invalid(name, "a string")),
+    }
+}
+
+/// A list claim: a space-delimited string or an array of strings.
+fn string_list(claims: &Map<String, Value>, name: &str) -> TokenResult<Option<Vec<String>>> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.split_ascii_whitespace().map(str::to_owned).collect())),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| invalid(name, "a string or an array of strings"))
+            })
+            .collect::<TokenResult<Vec<_>>>()
+            .map(Some),
+        Some(_) => Err(invalid(name, "a string or an array of strings")),
+    }
+}
+
+fn actor_chain(claims: &Map<String, Value>) -> TokenResult<Vec<String>> {
+    let mut chain = Vec::new();
+    let mut current = claims.get("act");
+    while let Some(act) = current {
+        if chain.len() >= MAX_ACTOR_DEPTH {
+            return Err(TokenError::new(
+                Code::InvalidClaim,
+                format!("the `act` chain is deeper than {MAX_ACTOR_DEPTH}"),
+            ));
+        }
+        let obj = act.as_object().ok_or_else(|| invalid("act", "an object"))?;
+        match obj.get("sub") {
+            Some(Value::String(s)) if !s.is_empty() => chain.push(s.clone()),
+            _ => return Err(invalid("act.sub", "a non-empty string")),
+        }
+        current = obj.get("act");
+    }
+    Ok(chain)
+}
+
+fn valid_subject(sub: &str) -> bool {
+    !sub.is_empty() && sub.len() <= 256 && !sub.chars().any(char::is_control)
+}
+
+const ACCEPTED_TYPES: &[&str] = &["jwt", "at+jwt", "application/jwt", "application/at+jwt"];
+
+impl Policy {
+    fn jwt_kinds(&self) -> impl Iterator<Item = (&str, &JwtKind)> {
+        self.kinds.iter().filter_map(|k| k.jwt.as_ref().map(|j| (&*k.name, j)))
+    }
+
+    /// Verifies a compact JWS and maps its claims to a principal.
+    ///
+    /// Order: size and shape, header (`alg` on the allow-list, never `none`;
+    /// `typ`; no nested tokens; `crit`), kind (by issuer, then audience),
+    /// key (by `kid`), signature, then claims (`iss`, `aud`, `exp`, `nbf`,
+    /// `iat`, `sub`, types of the others), session revocation and the
+    /// service-account mapping.
+    pub fn verify_jwt(&self, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<VerifiedToken> {
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(malformed(format!("the token is longer than {MAX_TOKEN_LEN} bytes")));
+        }
+        let parts: Vec<&str> = token.split('.').collect();
+        let [header_b64, payload_b64, signature_b64] = parts.as_slice() else {
+            return Err(malformed(if parts.len() == 5 {
+                "encrypted (JWE) tokens are not supported".to_owned()
+            } else {
+                format!("a compact JWS has 3 parts separated by `.`, this has {}", parts.len())
+            }));
+        };
+        let header = decode_json(header_b64, "header")?;
+        let alg_text = match header.get("alg") {
+            Some(Value::String(s)) => s.as_str(),
+            _ => return Err(malformed("the header has no `alg` string")),
+        };
+        if alg_text.eq_ignore_ascii_case("none") {
+            return Err(TokenError::new(
+                Code::UnsupportedAlgorithm,
+                "unsigned tokens (`alg: none`) are never accepted",
+            ));
+        }
+        match header.get("typ") {
+            None => {}
+            Some(Value::String(t)) if ACCEPTED_TYPES.iter().any(|a| t.eq_ignore_ascii_case(a)) => {}
+            Some(_) => return Err(malformed("the header `typ` is not `JWT` or `at+jwt`")),
+        }
+        if header
+            .get("cty")
+            .and_then(Value::as_str)
+            .is_some_and(|c| c.eq_ignore_ascii_case("jwt"))
+        {
+            return Err(malformed("nested tokens (`cty: JWT`) are not supported"));
+        }
+        if let Some(crit) = header.get("crit") {
+            let list = crit
+                .as_array()
+                .filter(|l| !l.is_empty())
+                .ok_or_else(|| malformed("the header `crit` must be a non-empty array"))?;
+            if let Some(name) = list.first() {
+                let name = name.as_str().unwrap_or("(not a string)");
+                return Err(TokenError::new(
+                    Code::UnsupportedCriticalHeader,
+                    format!("critical header `{name}` is not understood"),
+                ));
+            }
+        }
+        let claims = decode_json(payload_b64, "payload")?;
+
+        let (kind_name, kind) = self.select_jwt_kind(&claims, options.kind)?;
+        let alg = parse_alg(alg_text)
+            .filter(|a| kind.algorithms.contains(a))
+            .ok_or_else(|| {
+                TokenError::new(
+                    Code::UnsupportedAlgorithm,
+                    format!("algorithm `{alg_text}` is not allowed for `{kind_name}` tokens"),
+                )
+            })?;
+        let kid = match header.get("kid") {
+            None => None,
+            Some(Value::String(s)) => Some(s.as_str()),
+            Some(_) => return Err(malformed("the header `kid` is not a string")),
+        };
+        let keys = kind.key_set();
+        let key = keys
+            .select(kid, alg)
+            .map_err(|m| TokenError::new(Code::UnknownKey, m))?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature_b64)
+            .map_err(|_| malformed("the signature is not unpadded base64url"))?;
+        let signed_len = header_b64.len() + 1 + payload_b64.len();
+        let message = token.get(..signed_len).unwrap_or_default().as_bytes();
+        let verified = (provider().verifier_factory)(&alg, &key.key)
+            .map(|v| v.verify(message, &signature).is_ok())
+            .unwrap_or(false);
+        if !verified {
+            return Err(TokenError::new(
+                Code::BadSignature,
+                format!("the `{}` signature does not verify", alg_name(alg)),
+            ));
+        }
+        self.check_claims(kind_name, kind, alg, claims, options)
+    }
+
+    fn select_jwt_kind(&self, claims: &Map<String, Value>, wanted: Option<&str>) -> TokenResult<(&str, &JwtKind)> {
+        if let Some(name) = wanted {
+            return self.jwt_kinds().find(|(n, _)| *n == name).ok_or_else(|| {
+                TokenError::new(
+                    Code::UnknownCredentialKind,
+                    format!("`{name}` is not a jwt credential kind"),
+                )
+            });
+        }
+        let mut kinds = self.jwt_kinds();
+        let (first, second) = (kinds.next(), kinds.next());
+        match (first, second) {
+            (None, _) => Err(TokenError::new(
+                Code::UnknownCredentialKind,
+                "the policy has no jwt credential kind",
+            )),
+            (Some(only), None) => Ok(only),
+            _ => {
+                let iss = match claims.get("iss") {
+                    None => return Err(TokenError::new(Code::MissingClaim, "claim `iss` is required")),
+                    Some(Value::String(s)) => s.as_str(),
+                    Some(_) => return Err(invalid("iss", "a string")),
+                };
+                let by_issuer: Vec<_> = self.jwt_kinds().filter(|(_, k)| k.issuer == iss).collect();
+                let aud = claims.get("aud");
+                let names_audience = |k: &JwtKind| match aud {
+                    Some(Value::String(a)) => *a == k.audience,
+                    Some(Value::Array(list)) => list.iter().any(|a| a.as_str() == Some(&k.audience)),
+                    _ => false,
+                };
+                match by_issuer.as_slice() {
+                    [] => Err(TokenError::new(
+                        Code::BadIssuer,
+                        "no credential kind accepts the token's issuer",
+                    )),
+                    [only] => Ok(*only),
+                    several => several.iter().find(|(_, k)| names_audience(k)).copied().ok_or_else(|| {
+                        TokenError::new(Code::BadAudience, "no credential kind accepts the token's audience")
+                    }),
+                }
+            }
+        }
+    }
+
+    fn check_claims(
+        &self,
+        kind_name: &str,
+        kind: &JwtKind,
+        alg: Algorithm,
+        claims: Map<String, Value>,
+        options: &VerifyTokenOptions<'_>,
+    ) -> TokenResult<VerifiedToken> {
+        let now = options.now;
+        match claims.get("iss") {
+            None => return Err(TokenError::new(Code::MissingClaim, "claim `iss` is required")),
+            Some(Value::String(iss)) if *iss == kind.issuer => {}
+            Some(Value::String(iss)) => {
+                return Err(TokenError::new(
+                    Code::BadIssuer,
+                    format!("issuer `{iss}` is not `{}`", kind.issuer),
+                ))
+            }
+            Some(_) => return Err(invalid("iss", "a string")),
+        }
+        let audience_ok = match claims.get("aud") {
+            None => return Err(TokenError::new(Code::MissingClaim, "claim `aud` is required")),
+            Some(Value::String(a)) => *a == kind.audience,
+            Some(Value::Array(list)) => {
+                if list.iter().any(|a| !a.is_string()) {
+                    return Err(invalid("aud", "a string or an array of strings"));
+                }
+                list.iter().any(|a| a.as_str() == Some(&kind.audience))
+            }
+            Some(_) => return Err(invalid("aud", "a string or an array of strings")),
+        };
+        if !audience_ok {
+            return Err(TokenError::new(
+                Code::BadAudience,
+                format!("the audience does not include `{}`", kind.audience),
+            ));
+        }
+        let exp = numeric_date(&claims, "exp")?;
+        match exp {
+            None if kind.require_exp => return Err(TokenError::new(Code::MissingClaim, "claim `exp` is required")),
+            Some(exp) if now >= exp.saturating_add(kind.leeway) => {
+                return Err(TokenError::new(Code::Expired, format!("the token expired at {exp}")))
+            }
+            _ => {}
+        }
+        if let Some(nbf) = numeric_date(&claims, "nbf")? {
+            if now.saturating_add(kind.leeway) < nbf {
+                return Err(TokenError::new(
+                    Code::NotYetValid,
+                    format!("the token is not valid before {nbf}"),
+                ));
+            }
+        }
+        if let Some(iat) = numeric_date(&claims, "iat")? {
+            if now.saturating_add(kind.leeway) < iat {
+                return Err(TokenError::new(
+                    Code::NotYetValid,
+                    format!("the token was issued in the future ({iat})"),
+                ));
+            }
+        }
+        let sub = match claims.get("sub") {
+            None => return Err(TokenError::new(Code::MissingClaim, "claim `sub` is required")),
+            Some(Value::String(s)) if valid_subject(s) => s.clone(),
+            Some(_) => return Err(invalid("sub", "a non-empty string without control characters")),
+        };
+        let sid = opt_string(&claims, "sid")?.map(str::to_owned);
+        let jti = opt_string(&claims, "jti")?.map(str::to_owned);
+        let client_id = opt_string(&claims, "client_id")?;
+        let azp = opt_string(&claims, "azp")?;
+        let scopes = match string_list(&claims, &kind.scopes_claim)? {
+            Some(s) => Some(s),
+            None => string_list(&claims, "scp")?,
+        };
+        let roles = match &kind.roles_claim {
+            Some(claim) => string_list(&claims, claim)?.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let tenant = match &kind.tenant_claim {
+            Some(claim) => opt_string(&claims, claim)?.map(str::to_owned),
+            None => None,
+        };
+        let chain = actor_chain(&claims)?;
+        if let Some(sid) = &sid {
+            if options.revoked_sessions.contains(sid) {
+                return Err(TokenError::new(
+                    Code::SessionRevoked,
+                    format!("session `{sid}` has been revoked"),
+                ));
+            }
+        }
+        // A delegated token without scopes may do nothing: fail closed.
+        let scopes = if chain.is_empty() {
+            scopes
+        } else {
+            Some(scopes.unwrap_or_default())
+        };
+        let client = [client_id, azp].into_iter().flatten().find(|c| *c == sub);
+        let (principal, service_account) = match client {
+            Some(client) => {
+                let Some(account) = self.service_account(kind_name, client) else {
+                    return Err(TokenError::new(
+                        Code::NotAServiceAccount,
+                        format!("client `{client}` is not a service account of `{kind_name}`"),
+                    ));
+                };
+                (account, true)
+            }
+            None => (
+                PrincipalRecord {
+                    id: format!("{}:{sub}", kind.subject),
+                    tenant,
+                    roles,
+                    ..PrincipalRecord::default()
+                },
+                false,
+            ),
+        };
+        Ok(VerifiedToken {
+            kind: kind_name.to_owned(),
+            algorithm: alg_name(alg),
+            principal,
+            credential: CredentialInfo {
+                kind: Some(kind_name.to_owned()),
+                id: jti,
+                mask: None,
+                owner: None,
+                scopes,
+                session: sid,
+                actor_chain: chain,
+            },
+            service_account,
+            expires_at: exp,
+            claims,
+        })
+    }
+
+    /// The identity a verified token authenticates. When the host supplies
+    /// a principal record for the subject it is authoritative (roles,
+    /// tenant, grants, denies); otherwise the token's claims are used.
+    pub fn token_identity(
+        &self,
+        token: &VerifiedToken,
+        principal: Option<&PrincipalRecord>,
+    ) -> Result<Identity, IdentityError> {
+        let principal = match principal {
+            Some(p) if p.id != token.principal.id => {
+                return Err(IdentityError::new(
+                    Code::InvalidPrincipal,
+                    format!(
+                        "principal `{}` is not the token's subject `{}`",
+                        p.id, token.principal.id
+                    ),
+                ))
+            }
+            Some(p) => p.clone(),
+            None => token.principal.clone(),
+        };
+        self.identity(IdentityRecord {
+            principal,
+            credential: Some(token.credential.clone()),
+        })
+    }
+}

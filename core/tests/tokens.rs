@@ -1,0 +1,384 @@
+//! Token API tests: issuing round-trips, delegation, JWKS rotation, hygiene.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use permiso::{
+    Check, Code, DelegationRequest, IdentityRecord, Policy, PrincipalRecord, SessionRequest, SigningKey,
+    VerifyTokenOptions,
+};
+use proptest::prelude::*;
+use serde_json::Value;
+
+const NOW: i64 = 1_767_225_600;
+
+fn vectors_policy() -> (Policy, Value) {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/tokens.json")).unwrap();
+    let file: Value = serde_json::from_str(&text).unwrap();
+    (Policy::from_value(&file["policy"]).unwrap(), file["policy"].clone())
+}
+
+fn key_file(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/../tools/vectors/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn hmac_secret(name: &str) -> Vec<u8> {
+    let secrets: Value = serde_json::from_slice(&key_file("hmac.json")).unwrap();
+    URL_SAFE_NO_PAD.decode(secrets[name].as_str().unwrap()).unwrap()
+}
+
+fn signing_keys() -> Vec<SigningKey> {
+    vec![
+        SigningKey::hmac("HS256", &hmac_secret("hs32"))
+            .unwrap()
+            .with_kid("hs32"),
+        SigningKey::hmac("HS384", &hmac_secret("hs48"))
+            .unwrap()
+            .with_kid("hs48"),
+        SigningKey::hmac("HS512", &hmac_secret("hs64"))
+            .unwrap()
+            .with_kid("hs64"),
+        SigningKey::from_pem("RS256", &key_file("rsa.pem"))
+            .unwrap()
+            .with_kid("rsa"),
+        SigningKey::from_pem("RS512", &key_file("rsa.pem"))
+            .unwrap()
+            .with_kid("rsa"),
+        SigningKey::from_pem("PS256", &key_file("rsa.pem"))
+            .unwrap()
+            .with_kid("rsa"),
+        SigningKey::from_pem("PS384", &key_file("rsa.pem"))
+            .unwrap()
+            .with_kid("rsa"),
+        SigningKey::from_pem("ES256", &key_file("ec256.pem"))
+            .unwrap()
+            .with_kid("ec256"),
+        SigningKey::from_pem("ES384", &key_file("ec384.pem"))
+            .unwrap()
+            .with_kid("ec384"),
+        SigningKey::from_pem("EdDSA", &key_file("ed25519.pem"))
+            .unwrap()
+            .with_kid("ed"),
+    ]
+}
+
+fn session(subject: &str, scopes: Option<&[&str]>, roles: &[&str]) -> SessionRequest {
+    SessionRequest {
+        subject: subject.into(),
+        session: Some("s-42".into()),
+        scopes: scopes.map(|s| s.iter().map(|x| x.to_string()).collect()),
+        roles: roles.iter().map(|x| x.to_string()).collect(),
+        tenant: Some("org:acme".into()),
+        lifetime: 600,
+        client_id: None,
+    }
+}
+
+#[test]
+fn issued_sessions_verify_for_every_algorithm_family() {
+    let (policy, _) = vectors_policy();
+    for key in signing_keys() {
+        let token = policy
+            .issue_session(
+                "session",
+                &session("alice", Some(&["deployments:read"]), &["viewer"]),
+                &key,
+                NOW,
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", key.algorithm()));
+        let verified = policy
+            .verify_jwt(&token, &VerifyTokenOptions::at(NOW + 10))
+            .unwrap_or_else(|e| panic!("{}: {e}", key.algorithm()));
+        assert_eq!(verified.algorithm, key.algorithm());
+        assert_eq!(verified.principal.id, "user:alice");
+        assert_eq!(verified.principal.roles, vec!["viewer".to_string()]);
+        assert_eq!(verified.principal.tenant.as_deref(), Some("org:acme"));
+        assert_eq!(verified.credential.session.as_deref(), Some("s-42"));
+        assert_eq!(
+            verified.credential.id.as_ref().map(String::len),
+            Some(22),
+            "a random jti"
+        );
+        assert_eq!(verified.expires_at, Some(NOW + 600));
+        // A revoked session kills it; tampering kills it.
+        let revoked = ["s-42".to_string()];
+        let err = policy
+            .verify_jwt(&token, &VerifyTokenOptions::at(NOW).revoked_sessions(&revoked))
+            .unwrap_err();
+        assert_eq!(err.code(), Code::SessionRevoked);
+        let mut tampered = token.clone().into_bytes();
+        let i = token.find('.').unwrap() + 5;
+        tampered[i] = if tampered[i] == b'A' { b'B' } else { b'A' };
+        let err = policy.verify_jwt(std::str::from_utf8(&tampered).unwrap(), &VerifyTokenOptions::at(NOW));
+        assert!(matches!(
+            err.unwrap_err().code(),
+            Code::BadSignature | Code::MalformedToken
+        ));
+    }
+}
+
+#[test]
+fn issuing_respects_the_kind() {
+    let (policy, _) = vectors_policy();
+    let hs = SigningKey::hmac("HS256", &hmac_secret("hs32"))
+        .unwrap()
+        .with_kid("hs32");
+    let mut long = session("alice", None, &[]);
+    long.lifetime = 10 * 86_400;
+    let token = policy.issue_session("session", &long, &hs, NOW).unwrap();
+    let verified = policy.verify_jwt(&token, &VerifyTokenOptions::at(NOW)).unwrap();
+    assert_eq!(
+        verified.expires_at,
+        Some(NOW + 3600),
+        "capped by the default max_lifetime"
+    );
+    let err = policy.issue_session("partner", &long, &hs, NOW).unwrap_err();
+    assert_eq!(
+        err.code(),
+        Code::UnsupportedAlgorithm,
+        "HS256 is not among partner's algorithms"
+    );
+    assert_eq!(
+        policy.issue_session("nope", &long, &hs, NOW).unwrap_err().code(),
+        Code::UnknownCredentialKind
+    );
+    assert_eq!(
+        SigningKey::hmac("HS256", b"short").unwrap_err().code(),
+        Code::UnknownKey
+    );
+    assert_eq!(
+        SigningKey::hmac("none", b"x").unwrap_err().code(),
+        Code::UnsupportedAlgorithm
+    );
+    assert_eq!(
+        SigningKey::from_pem("ES256", &key_file("rsa.pem")).unwrap_err().code(),
+        Code::UnknownKey
+    );
+    let mut zero = session("alice", None, &[]);
+    zero.lifetime = 0;
+    assert_eq!(
+        policy.issue_session("session", &zero, &hs, NOW).unwrap_err().code(),
+        Code::InvalidClaim
+    );
+    // Debug of a signing key never shows the secret.
+    let secret = URL_SAFE_NO_PAD.encode(hmac_secret("hs32"));
+    let debug = format!("{hs:?}");
+    assert!(!debug.contains(&secret) && !debug.contains(&format!("{:?}", hmac_secret("hs32"))));
+    assert!(debug.contains("redacted") && debug.contains("HS256"));
+}
+
+#[test]
+fn delegated_tokens_carry_at_most_what_the_identity_holds() {
+    let (policy, _) = vectors_policy();
+    let key = SigningKey::from_pem("EdDSA", &key_file("ed25519.pem"))
+        .unwrap()
+        .with_kid("ed");
+    let token = policy
+        .issue_session("session", &session("alice", None, &["viewer"]), &key, NOW)
+        .unwrap();
+    let verified = policy.verify_jwt(&token, &VerifyTokenOptions::at(NOW)).unwrap();
+    let alice = policy.token_identity(&verified, None).unwrap();
+    let request = |scopes: &[&str]| DelegationRequest {
+        actor: "mobile-app".into(),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        audience: None,
+        lifetime: 300,
+    };
+    for wider in [
+        &["deployments:write"][..],
+        &["deployments:*"],
+        &["*"],
+        &["nope:nope"],
+        &["openid"],
+    ] {
+        let err = policy
+            .delegate("session", &alice, &request(wider), &key, NOW)
+            .unwrap_err();
+        assert_eq!(err.code(), Code::ScopeEscalation, "{wider:?}");
+    }
+    let delegated = policy
+        .delegate("session", &alice, &request(&["deployments:read"]), &key, NOW)
+        .unwrap();
+    let verified = policy.verify_jwt(&delegated, &VerifyTokenOptions::at(NOW)).unwrap();
+    assert_eq!(verified.principal.id, "user:alice");
+    assert_eq!(verified.credential.actor_chain, vec!["mobile-app".to_string()]);
+    assert_eq!(
+        verified.credential.session.as_deref(),
+        Some("s-42"),
+        "the session carries over"
+    );
+    let revoked = ["s-42".to_string()];
+    let err = policy.verify_jwt(&delegated, &VerifyTokenOptions::at(NOW).revoked_sessions(&revoked));
+    assert_eq!(
+        err.unwrap_err().code(),
+        Code::SessionRevoked,
+        "revoking the session revokes the delegation"
+    );
+    let mobile = policy.token_identity(&verified, None).unwrap();
+    let decision = policy.authorize(&mobile, Check::new("deployments:read"), NOW);
+    assert!(decision.allowed());
+    assert_eq!(decision.actor().chain(), &["mobile-app".to_string()]);
+    let audit: Value = serde_json::from_str(&decision.audit_json()).unwrap();
+    assert_eq!(audit["actor"]["actor_chain"][0], "mobile-app");
+    // A delegation of a delegation extends the chain and cannot widen it.
+    let again = DelegationRequest {
+        actor: "widget".into(),
+        ..request(&["deployments:read"])
+    };
+    let nested = policy.delegate("session", &mobile, &again, &key, NOW).unwrap();
+    let nested = policy.verify_jwt(&nested, &VerifyTokenOptions::at(NOW)).unwrap();
+    assert_eq!(
+        nested.credential.actor_chain,
+        vec!["widget".to_string(), "mobile-app".to_string()]
+    );
+    let err = policy
+        .delegate("session", &mobile, &request(&["audit:read"]), &key, NOW)
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Code::ScopeEscalation,
+        "viewer holds audit:read? no: the role has only deployments:read"
+    );
+    // A host-supplied principal record is authoritative.
+    let host = PrincipalRecord {
+        id: "user:alice".into(),
+        deny: vec!["deployments:read".into()],
+        roles: vec!["admin".into()],
+        ..Default::default()
+    };
+    let identity = policy.token_identity(&verified, Some(&host)).unwrap();
+    assert_eq!(
+        policy.authorize(&identity, Check::new("deployments:read"), NOW).code(),
+        Code::ExplicitlyDenied
+    );
+    let other = PrincipalRecord {
+        id: "user:bob".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        policy.token_identity(&verified, Some(&other)).unwrap_err().code(),
+        Code::InvalidPrincipal
+    );
+}
+
+#[test]
+fn jwks_can_be_replaced_at_runtime_and_a_bad_set_keeps_the_old_one() {
+    let (policy, doc) = vectors_policy();
+    let key = SigningKey::from_pem("ES256", &key_file("ec256.pem"))
+        .unwrap()
+        .with_kid("ec256");
+    let token = policy
+        .issue_session("session", &session("alice", None, &[]), &key, NOW)
+        .unwrap();
+    assert!(policy.verify_jwt(&token, &VerifyTokenOptions::at(NOW)).is_ok());
+    let hash = policy.hash();
+    // Rotate: the set without ec256.
+    let mut keys = doc["credentials"]["session"]["jwks"].clone();
+    keys["keys"].as_array_mut().unwrap().retain(|k| k["kid"] != "ec256");
+    policy.set_jwks("session", &keys).unwrap();
+    assert_eq!(
+        policy
+            .verify_jwt(&token, &VerifyTokenOptions::at(NOW))
+            .unwrap_err()
+            .code(),
+        Code::UnknownKey
+    );
+    assert_eq!(policy.jwks("session").unwrap().len(), 6);
+    // A broken set is refused; the current one keeps serving.
+    let err = policy.set_jwks(
+        "session",
+        &serde_json::json!({"keys": [{"kty": "oct", "k": "c2hvcnQ"}]}),
+    );
+    assert_eq!(err.unwrap_err().detail(), permiso::PolicyDetail::InvalidJwk);
+    assert_eq!(policy.jwks("session").unwrap().len(), 6);
+    // Back again.
+    policy
+        .set_jwks("session", &doc["credentials"]["session"]["jwks"])
+        .unwrap();
+    assert!(policy.verify_jwt(&token, &VerifyTokenOptions::at(NOW)).is_ok());
+    assert_eq!(policy.hash(), hash, "runtime keys are not part of the document");
+    assert!(policy.set_jwks("nope", &keys).is_err());
+}
+
+#[test]
+fn secrets_stay_out_of_debug_errors_and_the_hash() {
+    let (policy, doc) = vectors_policy();
+    let secret = doc["credentials"]["session"]["jwks"]["keys"][0]["k"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!format!("{policy:?}").contains(&secret));
+    assert!(!format!("{:?}", policy.document()).contains(&secret));
+    let key = SigningKey::hmac("HS256", &hmac_secret("hs32"))
+        .unwrap()
+        .with_kid("hs32");
+    let token = policy
+        .issue_session("session", &session("alice", None, &[]), &key, NOW)
+        .unwrap();
+    let signature = token.rsplit('.').next().unwrap();
+    let err = policy
+        .verify_jwt(&format!("{token}x"), &VerifyTokenOptions::at(NOW))
+        .unwrap_err();
+    assert!(!err.to_string().contains(signature));
+    // Changing the secret changes the hash, though the hash never contains it.
+    let mut changed = doc.clone();
+    changed["credentials"]["session"]["jwks"]["keys"][0]["k"] = Value::String("A".repeat(43));
+    assert_ne!(Policy::from_value(&changed).unwrap().hash(), policy.hash());
+}
+
+#[test]
+fn a_token_identity_authorizes_like_any_other() {
+    let (policy, _) = vectors_policy();
+    let key = SigningKey::hmac("HS512", &hmac_secret("hs64"))
+        .unwrap()
+        .with_kid("hs64");
+    let mut request = session("ci-deployer", None, &[]);
+    request.client_id = Some("ci-deployer".into());
+    let token = policy.issue_session("session", &request, &key, NOW).unwrap();
+    let verified = policy.verify_jwt(&token, &VerifyTokenOptions::at(NOW)).unwrap();
+    assert!(verified.service_account);
+    let identity = policy.token_identity(&verified, None).unwrap();
+    let decision = policy.authorize(&identity, Check::new("deployments:write").in_tenant("org:acme"), NOW);
+    assert!(decision.allowed(), "{}", decision.message());
+    assert_eq!(decision.actor().principal(), Some("service:ci-deployer"));
+    let _ = IdentityRecord::default();
+}
+
+fn mutate(token: &str, at: usize, byte: u8) -> String {
+    let mut bytes = token.as_bytes().to_vec();
+    if !bytes.is_empty() {
+        let i = at % bytes.len();
+        bytes[i] = byte;
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+    #[test]
+    fn random_input_never_panics_and_never_verifies(s in "\\PC{0,300}") {
+        let (policy, _) = vectors_policy();
+        prop_assert!(policy.verify_jwt(&s, &VerifyTokenOptions::at(NOW)).is_err());
+    }
+
+    #[test]
+    fn dotted_base64_noise_never_verifies(a in "[A-Za-z0-9_-]{0,80}", b in "[A-Za-z0-9_-]{0,200}", c in "[A-Za-z0-9_-]{0,100}") {
+        let (policy, _) = vectors_policy();
+        let token = format!("{a}.{b}.{c}");
+        prop_assert!(policy.verify_jwt(&token, &VerifyTokenOptions::at(NOW)).is_err());
+    }
+
+    #[test]
+    fn a_mutated_valid_token_never_verifies(index in 0usize..4096, byte in any::<u8>(), which in 0usize..10) {
+        let (policy, _) = vectors_policy();
+        let key = &signing_keys()[which];
+        let token = policy.issue_session("session", &session("alice", None, &[]), key, NOW).unwrap();
+        let mutated = mutate(&token, index, byte);
+        prop_assume!(mutated != token);
+        let result = policy.verify_jwt(&mutated, &VerifyTokenOptions::at(NOW));
+        // One exception: a change in the last base64 character that only
+        // touches unused padding bits is rejected as malformed, never accepted.
+        prop_assert!(result.is_err(), "mutated token verified: {mutated}");
+    }
+}
