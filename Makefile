@@ -13,3 +13,4 @@ bench:
 vectors:
 	python3 tools/vectors/gen_keys.py
 	python3 tools/vectors/gen_policy.py
+	python3 tools/vectors/gen_requests.py

@@ -13,7 +13,7 @@ use crate::secret::{Pepper, SecretKey};
 #[derive(Debug, Clone)]
 pub struct ParsedKey {
     key: ApiKey,
-    kind: String,
+    kind: std::sync::Arc<str>,
 }
 
 impl ParsedKey {
@@ -130,7 +130,7 @@ impl Policy {
                 prefix: key.prefix().to_owned(),
             })?;
         Ok(ParsedKey {
-            kind: kind.name.to_string(),
+            kind: std::sync::Arc::clone(&kind.name),
             key,
         })
     }
@@ -147,6 +147,22 @@ impl Policy {
         options: &VerifyKeyOptions<'_>,
     ) -> Result<VerifiedKey, KeyError> {
         let parsed = self.parse_key(text)?;
+        let acts_as = self.check_parsed_key(&parsed, record, options)?;
+        Ok(VerifiedKey {
+            mask: parsed.key.mask(),
+            kind: parsed.kind.to_string(),
+            acts_as,
+            record: record.clone(),
+        })
+    }
+
+    /// [`Policy::verify_key`] on an already parsed key, without copying the record.
+    pub(crate) fn check_parsed_key(
+        &self,
+        parsed: &ParsedKey,
+        record: &KeyRecord,
+        options: &VerifyKeyOptions<'_>,
+    ) -> Result<ActsAs, KeyError> {
         if parsed.id() != record.id {
             return Err(KeyError::UnknownKey {
                 id: parsed.id().to_owned(),
@@ -166,15 +182,9 @@ impl Policy {
             return Err(KeyError::Revoked { id: record.id.clone() });
         }
         record.check_live(options.now)?;
-        let acts_as = self
+        Ok(self
             .kind_by_prefix(parsed.key.prefix())
-            .map_or(ActsAs::Owner, |(_, k)| k.acts_as);
-        Ok(VerifiedKey {
-            kind: parsed.kind,
-            acts_as,
-            mask: parsed.key.mask(),
-            record: record.clone(),
-        })
+            .map_or(ActsAs::Owner, |(_, k)| k.acts_as))
     }
 
     /// The identity a verified key authenticates.
@@ -185,7 +195,17 @@ impl Policy {
     /// exactly its scopes (or the kind's `allowed` list when it has none),
     /// and subject to the owner's `deny` entries.
     pub fn key_identity(&self, key: &VerifiedKey, owner: Option<&PrincipalRecord>) -> Result<Identity, IdentityError> {
-        let record = &key.record;
+        self.identity_for_key(&key.kind, key.acts_as, &key.mask, &key.record, owner)
+    }
+
+    pub(crate) fn identity_for_key(
+        &self,
+        kind: &str,
+        acts_as: ActsAs,
+        mask: &str,
+        record: &KeyRecord,
+        owner: Option<&PrincipalRecord>,
+    ) -> Result<Identity, IdentityError> {
         if let Some(o) = owner.filter(|o| o.id != record.owner) {
             return Err(IdentityError::new(
                 Code::InvalidPrincipal,
@@ -196,15 +216,15 @@ impl Policy {
             ));
         }
         let credential = CredentialInfo {
-            kind: Some(key.kind.clone()),
+            kind: Some(kind.to_owned()),
             id: Some(record.id.clone()),
-            mask: Some(key.mask.clone()),
-            owner: (key.acts_as == ActsAs::Key).then(|| record.owner.clone()),
+            mask: Some(mask.to_owned()),
+            owner: (acts_as == ActsAs::Key).then(|| record.owner.clone()),
             scopes: record.scopes.clone(),
             session: None,
             actor_chain: Vec::new(),
         };
-        let principal = match key.acts_as {
+        let principal = match acts_as {
             ActsAs::Owner => owner.cloned().ok_or_else(|| {
                 IdentityError::new(
                     Code::UnknownPrincipal,
@@ -216,12 +236,12 @@ impl Policy {
             })?,
             ActsAs::Key => {
                 let allowed = self
-                    .kind_index(&key.kind)
+                    .kind_index(kind)
                     .and_then(|i| self.kind(i))
                     .and_then(|k| k.doc.allowed.clone());
                 let allow = record.scopes.clone().or(allowed).unwrap_or_default();
                 PrincipalRecord {
-                    id: key.principal_id(),
+                    id: format!("key:{}", record.id),
                     tenant: record
                         .tenant
                         .clone()

@@ -490,15 +490,36 @@ impl Policy {
     /// (unix seconds, recorded in the audit record).
     pub fn authorize<'a>(&'a self, identity: &'a Identity, check: Check<'a>, now: i64) -> Decision<'a> {
         let evaluation = self.evaluate(identity, check);
+        self.decision(
+            &evaluation,
+            check.action,
+            check.resource.map(Cow::Borrowed),
+            check.tenant.map(Cow::Borrowed),
+            identity.actor(),
+            now,
+        )
+    }
+
+    /// Builds the decision for an evaluation. Allocates only on denial
+    /// (for the message and the missing list).
+    pub(crate) fn decision<'a>(
+        &'a self,
+        evaluation: &Evaluation,
+        action_text: &'a str,
+        resource: Option<Cow<'a, str>>,
+        tenant: Option<Cow<'a, str>>,
+        actor: Actor<'a>,
+        now: i64,
+    ) -> Decision<'a> {
         let code = evaluation.code();
         let action = evaluation
             .action
-            .map_or(Cow::Borrowed(check.action), |id| Cow::Borrowed(self.perm_name(id)));
-        let principal = identity.principal_id();
+            .map_or(Cow::Borrowed(action_text), |id| Cow::Borrowed(self.perm_name(id)));
+        let principal = actor.principal().unwrap_or_default();
         let (message, missing) = match code {
             Code::Allowed => (Cow::Borrowed("allowed"), Vec::new()),
             Code::UnknownPermission => (
-                Cow::Owned(format!("`{}` is not a permission of this policy", check.action)),
+                Cow::Owned(format!("`{action_text}` is not a permission of this policy")),
                 Vec::new(),
             ),
             Code::ExplicitlyDenied => (
@@ -508,7 +529,7 @@ impl Policy {
             Code::CredentialKindNotAllowed => (
                 Cow::Owned(format!(
                     "`{}` credentials may not be used for `{action}`",
-                    identity.kind().unwrap_or_default()
+                    actor.kind().unwrap_or_default()
                 )),
                 vec![action.clone()],
             ),
@@ -519,12 +540,12 @@ impl Policy {
             Code::TenantMismatch => (
                 Cow::Owned(format!(
                     "`{principal}` is not in tenant `{}`",
-                    check.tenant.unwrap_or_default()
+                    tenant.as_deref().unwrap_or_default()
                 )),
                 Vec::new(),
             ),
             _ => (
-                Cow::Owned(match check.resource {
+                Cow::Owned(match resource.as_deref() {
                     Some(r) => format!("`{principal}` lacks `{action}` on `{r}`"),
                     None => format!("`{principal}` lacks `{action}`"),
                 }),
@@ -536,13 +557,30 @@ impl Policy {
             message,
             missing,
             action: Some(action),
-            resource: check.resource.map(Cow::Borrowed),
-            tenant: check.tenant.map(Cow::Borrowed),
+            resource,
+            tenant,
             route: None,
-            actor: identity.actor(),
+            actor,
             time: now,
             id: DecisionId::next(),
             policy: self.hash(),
+        }
+    }
+}
+
+impl Identity {
+    /// The actor, taking the identity's strings instead of copying them.
+    pub(crate) fn into_actor(self) -> Actor<'static> {
+        let principal = self.record.principal.id;
+        let c = self.record.credential.unwrap_or_default();
+        Actor {
+            principal: Some(Cow::Owned(principal)),
+            kind: c.kind.map(Cow::Owned),
+            key_id: c.id.map(Cow::Owned),
+            key_mask: c.mask.map(Cow::Owned),
+            owner: c.owner.map(Cow::Owned),
+            session: c.session.map(Cow::Owned),
+            chain: Cow::Owned(c.actor_chain),
         }
     }
 }

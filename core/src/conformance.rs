@@ -8,10 +8,11 @@
 use serde_json::{json, Map, Value};
 
 use crate::apikeys::VerifyKeyOptions;
-use crate::authz::{Check, IdentityRecord};
+use crate::authz::{Check, IdentityRecord, PrincipalRecord};
 use crate::jwt::{VerifiedToken, VerifyTokenOptions};
 use crate::key::{ApiKey, KeyRecord};
 use crate::policy::Policy;
+use crate::request::{HostData, Request};
 use crate::secret::Pepper;
 
 /// The outcome of one case.
@@ -199,8 +200,66 @@ pub fn run_case(
                 Err(e) => error(e.code(), e.to_string()),
             })
         }
+        "authorize_request" => {
+            let policy = policy()?;
+            let request = field(case, "request")?;
+            let method = str_field(request, "method")?;
+            let path = str_field(request, "path")?;
+            let headers = headers(request)?;
+            let borrowed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let keys: Vec<KeyRecord> = match case.get("keys") {
+                None => Vec::new(),
+                Some(_) => from_field(case, "keys")?,
+            };
+            let principals: Vec<PrincipalRecord> = match case.get("principals") {
+                None => Vec::new(),
+                Some(_) => from_field(case, "principals")?,
+            };
+            let revoked_keys = strings(case, "revoked_keys")?;
+            let revoked_sessions = strings(case, "revoked_sessions")?;
+            let host = HostData {
+                keys: &keys,
+                principals: &principals,
+                revoked_keys: &revoked_keys,
+                revoked_sessions: &revoked_sessions,
+                pepper: pepper.as_ref(),
+                now,
+            };
+            let request = Request {
+                method,
+                path,
+                headers: &borrowed,
+            };
+            Ok(decision_json(&policy.authorize_request(&request, &host)))
+        }
         other => Err(format!("unsupported op `{other}`")),
     }
+}
+
+/// Header pairs from `{"name": "value" | ["value", ...]}`.
+pub fn headers(request: &Value) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    match request.get("headers") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(map)) => {
+            for (name, value) in map {
+                match value {
+                    Value::String(v) => out.push((name.clone(), v.clone())),
+                    Value::Array(vs) => {
+                        for v in vs {
+                            let v = v
+                                .as_str()
+                                .ok_or_else(|| format!("header `{name}` has a non-string value"))?;
+                            out.push((name.clone(), v.to_owned()));
+                        }
+                    }
+                    _ => return Err(format!("header `{name}` is not a string or a list of strings")),
+                }
+            }
+        }
+        Some(_) => return Err("`headers` is not an object".into()),
+    }
+    Ok(out)
 }
 
 /// The result object of a verified token.

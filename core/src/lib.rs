@@ -36,6 +36,7 @@ pub mod jwt;
 pub mod key;
 mod permset;
 pub mod policy;
+pub mod request;
 mod secret;
 
 pub use apikeys::{NewKey, ParsedKey, RotateKey, VerifiedKey, VerifyKeyOptions};
@@ -49,6 +50,7 @@ pub use jwt::{
 };
 pub use key::{ApiKey, GeneratedKey, KeyError, KeyRecord, Rotation};
 pub use policy::{Format, Policy, PolicyDetail, PolicyError, PolicyHash, PolicyIssue, RouteMatch};
+pub use request::{Classified, CredentialRef, HostData, Request, RequestOutcome};
 pub use secret::{Pepper, SecretKey};
 
 /// `Policy` is shared across threads behind an `Arc`.

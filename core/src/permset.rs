@@ -1,5 +1,7 @@
 //! Fixed-size bit sets over the policy's interned permissions.
 
+use smallvec::SmallVec;
+
 /// The index of a declared permission in the compiled policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct PermId(pub(crate) u32);
@@ -8,7 +10,7 @@ pub(crate) struct PermId(pub(crate) u32);
 /// same number of words, so set operations are a few word operations.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub(crate) struct PermSet {
-    words: Box<[u64]>,
+    words: SmallVec<[u64; 2]>,
 }
 
 impl std::fmt::Debug for PermSet {
@@ -20,7 +22,7 @@ impl std::fmt::Debug for PermSet {
 impl PermSet {
     pub(crate) fn empty(len: usize) -> Self {
         PermSet {
-            words: vec![0; len.div_ceil(64)].into_boxed_slice(),
+            words: smallvec::smallvec![0; len.div_ceil(64)],
         }
     }
 

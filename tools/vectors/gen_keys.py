@@ -7,66 +7,32 @@ against a second reading of the contract. Deterministic: the secrets come
 from a seeded generator, so re-running it reproduces the file byte for byte
 (`make vectors-check` fails when they differ).
 """
-import hashlib
-import hmac
 import json
 import pathlib
 import random
-import zlib
 
-B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+from keyformat import checksum, make as _make, mask, parts, peppered as _peppered, rand as _rand, sha
+
 NOW = 1767225600
 PEPPER = "correct horse battery staple"
 rng = random.Random(20261123)
 
 
-def b62(n, width):
-    out = ""
-    while n:
-        out = B62[n % 62] + out
-        n //= 62
-    return out.rjust(width, "0")
-
-
 def rand(n):
-    return "".join(rng.choice(B62) for _ in range(n))
-
-
-def checksum(body):
-    return b62(zlib.crc32(body.encode()) & 0xFFFFFFFF, 6)
+    return _rand(rng, n)
 
 
 def make(prefix, key_id=None, secret=None):
-    body = f"{prefix}_{key_id or rand(12)}_{secret or rand(32)}"
-    return body + checksum(body)
-
-
-def parts(key):
-    head, tail = key.rsplit("_", 1)
-    prefix, key_id = head.rsplit("_", 1)
-    return prefix, key_id, tail[:32]
-
-
-def sha(key):
-    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return _make(rng, prefix, key_id, secret)
 
 
 def peppered(key):
-    return "hmac-sha256:" + hmac.new(PEPPER.encode(), key.encode(), hashlib.sha256).hexdigest()
-
-
-def mask(key):
-    prefix, key_id, _ = parts(key)
-    return f"{prefix}_{key_id}_...{key[-4:]}"
+    return _peppered(key, PEPPER)
 
 
 def record(key, kind, owner, **extra):
-    prefix, key_id, _ = parts(key)
-    rec = {"id": key_id, "kind": kind, "hash": sha(key), "mask": mask(key), "owner": owner,
-           "scopes": None, "label": None, "created_at": NOW - 86400, "expires_at": None,
-           "revoked_at": None, "last_used_at": None, "rolled_from": None}
-    rec.update(extra)
-    return rec
+    from keyformat import record as _record
+    return _record(key, kind, owner, NOW, **extra)
 
 
 POLICY = {

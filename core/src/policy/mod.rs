@@ -86,7 +86,7 @@ impl std::fmt::Debug for PolicyHash {
 /// A compiled credential kind.
 #[derive(Debug)]
 pub(crate) struct Kind {
-    pub(crate) name: Box<str>,
+    pub(crate) name: std::sync::Arc<str>,
     pub(crate) doc: CredentialDoc,
     pub(crate) allowed: Option<PermSet>,
     pub(crate) acts_as: ActsAs,
@@ -788,15 +788,21 @@ pub struct RouteMatch<'p> {
 }
 
 impl Policy {
-    /// Matches a request's method and path (already split from its query)
-    /// to the most specific route.
-    pub fn match_route(&self, method: &str, path: &str) -> Option<RouteMatch<'_>> {
+    /// Matches a request's method and target (path, optionally with a
+    /// query) to the most specific route. Ambiguous paths match nothing
+    /// (see the path rules of [`crate::request`]).
+    pub fn match_route(&self, method: &str, target: &str) -> Option<RouteMatch<'_>> {
+        let path = crate::request::clean_path(target).ok()?;
         let (route, params) = self.router.find(method, path)?;
+        let fill = |t: &Option<routes::Template>| match t {
+            None => Ok(None),
+            Some(t) => t.fill(&params).map(Some).ok_or(()),
+        };
         Some(RouteMatch {
             route: &route.label,
             permission: self.perm_name(route.permission),
-            resource: route.resource.as_ref().map(|t| t.fill(&params)),
-            tenant: route.tenant.as_ref().map(|t| t.fill(&params)),
+            resource: fill(&route.resource).ok()?,
+            tenant: fill(&route.tenant).ok()?,
             kinds: route.kinds.as_deref(),
         })
     }

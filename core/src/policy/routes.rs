@@ -58,16 +58,17 @@ impl Template {
         })
     }
 
-    /// Fills the template from matched path parameters.
-    pub(crate) fn fill(&self, params: &matchit::Params<'_, '_>) -> String {
+    /// Fills the template from matched path parameters, percent-decoded;
+    /// `None` when a parameter does not decode to text.
+    pub(crate) fn fill(&self, params: &matchit::Params<'_, '_>) -> Option<String> {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Lit(s) => out.push_str(s),
-                Part::Param(n) => out.push_str(params.get(&**n).unwrap_or_default()),
+                Part::Param(n) => out.push_str(&crate::request::decode_param(params.get(&**n).unwrap_or_default())?),
             }
         }
-        out
+        Some(out)
     }
 }
 

@@ -1,0 +1,582 @@
+//! Authorizing an HTTP request in one call (DESIGN 6, `authorize_request`).
+//!
+//! Path rules (the README states them for users):
+//! - the query (`?…`) and fragment (`#…`) are ignored; the path must start
+//!   with `/` and be at most [`MAX_PATH_LEN`] bytes;
+//! - ambiguous paths never match (`no_route`): dot segments (`.`, `..`, also
+//!   percent-encoded), encoded `/` or `\` (`%2F`, `%5C`), a raw `\`, empty
+//!   segments (`//`) and control characters. A proxy and permiso can then
+//!   never disagree about which resource a path names;
+//! - a trailing slash is significant (`/a/` is not `/a`);
+//! - path parameters are percent-decoded after matching and must be UTF-8.
+//!
+//! Credential rules: `Authorization: Bearer …` or `Token …` (scheme
+//! case-insensitive) or `X-API-Key: …`, header names case-insensitive; more
+//! than one credential header value, a value over [`MAX_CREDENTIAL_LEN`]
+//! bytes or containing whitespace or non-ASCII is `unrecognized_credential`.
+//! A credential starting with a known key prefix and `_` is an API key; one
+//! made of base64url segments joined by `.` is a token; anything else is
+//! `unrecognized_credential`.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+
+use crate::apikeys::{ParsedKey, VerifyKeyOptions};
+use crate::authz::{Check, Evaluation, Identity, PrincipalRecord};
+use crate::code::Code;
+use crate::decision::{Actor, Decision, DecisionId};
+use crate::jwt::{VerifyTokenOptions, MAX_TOKEN_LEN};
+use crate::key::KeyError;
+use crate::key::KeyRecord;
+use crate::policy::{CredentialType, Policy, RouteMatch};
+use crate::secret::Pepper;
+
+/// Why authentication failed: the code, a message and who was seen acting.
+type AuthFailure = Box<(Code, String, Actor<'static>)>;
+
+/// Longest path considered, in bytes.
+pub const MAX_PATH_LEN: usize = 8 * 1024;
+/// Longest credential considered, in bytes.
+pub const MAX_CREDENTIAL_LEN: usize = MAX_TOKEN_LEN;
+
+/// An HTTP request as the host sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The method, any case.
+    pub method: &'a str,
+    /// The request target: a path, optionally with a query.
+    pub path: &'a str,
+    /// Header names and values, in any case and order; repeated names allowed.
+    pub headers: &'a [(&'a str, &'a str)],
+}
+
+/// What the host has looked up for this request. Records for other ids are
+/// ignored, so a host may pass a cache.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HostData<'a> {
+    /// Key records (looked up by the key id from [`Policy::classify`]).
+    pub keys: &'a [KeyRecord],
+    /// Principal records (key owners, token subjects).
+    pub principals: &'a [PrincipalRecord],
+    /// Revoked key ids.
+    pub revoked_keys: &'a [String],
+    /// Revoked session ids.
+    pub revoked_sessions: &'a [String],
+    /// The pepper for `hmac-sha256:` key hashes.
+    pub pepper: Option<&'a Pepper>,
+    /// The current time, unix seconds.
+    pub now: i64,
+}
+
+/// The credential a request carries, as far as can be told without secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CredentialRef {
+    /// No credential header.
+    None,
+    /// A credential of no known shape (or several credentials).
+    Unrecognized {
+        /// Why.
+        reason: String,
+    },
+    /// An API key of a known kind; `id` is absent when the key is malformed.
+    ApiKey {
+        /// The credential kind named by the prefix.
+        kind: String,
+        /// The key id to look the record up by.
+        id: Option<String>,
+    },
+    /// A token; `kind` is the jwt kind its (unverified) issuer names.
+    Token {
+        /// The credential kind, when the issuer names one.
+        kind: Option<String>,
+    },
+}
+
+/// What [`Policy::classify`] tells the host to fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classified<'p> {
+    /// The matched route, if any.
+    pub route: Option<RouteMatch<'p>>,
+    /// The credential.
+    pub credential: CredentialRef,
+}
+
+/// A request decision together with the evaluation table, when the request
+/// got as far as `authorize`.
+#[derive(Debug, Clone)]
+pub struct RequestOutcome<'p> {
+    /// The decision.
+    pub decision: Decision<'p>,
+    /// The rows of the evaluation table.
+    pub evaluation: Option<Evaluation>,
+    /// The matched route.
+    pub route: Option<RouteMatch<'p>>,
+    /// The credential read from the request.
+    pub credential: CredentialRef,
+}
+
+fn is_hex(b: u8) -> bool {
+    b.is_ascii_hexdigit()
+}
+
+/// Percent-decodes `s`; `None` on a bad escape or non-UTF-8 result.
+fn percent_decode(s: &str) -> Option<Cow<'_, str>> {
+    if !s.contains('%') {
+        return Some(Cow::Borrowed(s));
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let (h, l) = (*bytes.get(i + 1)?, *bytes.get(i + 2)?);
+            if !is_hex(h) || !is_hex(l) {
+                return None;
+            }
+            let hex = [h, l];
+            out.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok().map(Cow::Owned)
+}
+
+/// Splits off query and fragment and refuses ambiguous paths.
+pub(crate) fn clean_path(target: &str) -> Result<&str, &'static str> {
+    let end = target.find(['?', '#']).unwrap_or(target.len());
+    let path = target.get(..end).unwrap_or_default();
+    if path.len() > MAX_PATH_LEN {
+        return Err("the path is too long");
+    }
+    if !path.starts_with('/') {
+        return Err("the path does not start with `/`");
+    }
+    if path.bytes().any(|b| b.is_ascii_control() || b == b'\\' || b == b' ') {
+        return Err("the path contains a control character, a space or `\\`");
+    }
+    for segment in path.split('/').skip(1) {
+        if has_escape(segment, b'2', b'f') || has_escape(segment, b'5', b'c') || has_escape(segment, b'0', b'0') {
+            return Err("the path contains an encoded `/`, `\\` or NUL");
+        }
+        if is_dot_segment(segment) {
+            return Err("the path contains a dot segment");
+        }
+    }
+    if path.contains("//") {
+        return Err("the path contains an empty segment");
+    }
+    Ok(path)
+}
+
+/// Whether `segment` contains `%hl` (hex digits, any case).
+fn has_escape(segment: &str, h: u8, l: u8) -> bool {
+    segment
+        .as_bytes()
+        .windows(3)
+        .any(|w| matches!(w, [b'%', a, b] if a.eq_ignore_ascii_case(&h) && b.eq_ignore_ascii_case(&l)))
+}
+
+/// `.` or `..`, each dot possibly written `%2e`.
+fn is_dot_segment(segment: &str) -> bool {
+    let mut rest = segment.as_bytes();
+    let mut dots = 0;
+    while !rest.is_empty() {
+        match rest {
+            [b'.', tail @ ..] => rest = tail,
+            [b'%', b'2', e, tail @ ..] if e.eq_ignore_ascii_case(&b'e') => rest = tail,
+            _ => return false,
+        }
+        dots += 1;
+    }
+    dots == 1 || dots == 2
+}
+
+fn looks_like_jwt(s: &str) -> bool {
+    let dots = s.bytes().filter(|b| *b == b'.').count();
+    (dots == 2 || dots == 4)
+        && s.split('.').next().is_some_and(|h| !h.is_empty())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
+impl Policy {
+    /// Reads the one credential of a request.
+    fn read_credential<'r>(&self, headers: &[(&str, &'r str)]) -> Result<Option<&'r str>, String> {
+        let mut found: Option<&'r str> = None;
+        for (name, value) in headers {
+            let value = value.trim_matches([' ', '\t']);
+            let credential = if name.eq_ignore_ascii_case("authorization") {
+                let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+                if !(scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token")) {
+                    return Err("the Authorization scheme is not `Bearer` or `Token`".into());
+                }
+                rest.trim_start_matches(' ')
+            } else if name.eq_ignore_ascii_case("x-api-key") {
+                value
+            } else {
+                continue;
+            };
+            if found.is_some() {
+                return Err("the request carries more than one credential".into());
+            }
+            if credential.is_empty() {
+                return Err("the credential is empty".into());
+            }
+            if credential.len() > MAX_CREDENTIAL_LEN {
+                return Err(format!("the credential is longer than {MAX_CREDENTIAL_LEN} bytes"));
+            }
+            if !credential.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err("the credential contains whitespace, control or non-ASCII characters".into());
+            }
+            found = Some(credential);
+        }
+        Ok(found)
+    }
+
+    /// Reads and classifies the request's credential, parsing a key once.
+    fn present<'r>(&'r self, headers: &[(&str, &'r str)]) -> Presented<'r> {
+        let credential = match self.read_credential(headers) {
+            Err(reason) => return Presented::Unrecognized(reason),
+            Ok(None) => return Presented::None,
+            Ok(Some(c)) => c,
+        };
+        let key_kind = self
+            .kinds
+            .iter()
+            .filter(|k| {
+                k.doc
+                    .prefix
+                    .as_deref()
+                    .and_then(|p| credential.strip_prefix(p))
+                    .is_some_and(|rest| rest.starts_with('_'))
+            })
+            .max_by_key(|k| k.doc.prefix.as_deref().map_or(0, str::len));
+        if let Some(kind) = key_kind {
+            // The longest matching prefix names the kind; a parse that reads
+            // another prefix (from the right) is a malformed key of this kind.
+            let parsed = self.parse_key(credential).and_then(|p| {
+                if p.kind() == &*kind.name {
+                    Ok(p)
+                } else {
+                    Err(KeyError::Malformed {
+                        reason: "the key does not have the shape of its prefix",
+                    })
+                }
+            });
+            return Presented::Key {
+                kind: &kind.name,
+                parsed,
+            };
+        }
+        if looks_like_jwt(credential) {
+            return Presented::Token {
+                raw: credential,
+                kind: self.token_kind_hint(credential),
+            };
+        }
+        Presented::Unrecognized("the credential is neither an API key of a known prefix nor a token".into())
+    }
+
+    /// The jwt kind a token's unverified issuer names (used only to route
+    /// it to the right kind; verification checks everything again).
+    fn token_kind_hint(&self, token: &str) -> Option<String> {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine;
+        let jwt_kinds: Vec<&str> = self
+            .kinds
+            .iter()
+            .filter(|k| k.doc.kind_type == CredentialType::Jwt)
+            .map(|k| &*k.name)
+            .collect();
+        if let [only] = jwt_kinds.as_slice() {
+            return Some((*only).to_owned());
+        }
+        let payload = token.split('.').nth(1)?;
+        let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+        let iss = claims.get("iss")?.as_str()?;
+        let aud = claims.get("aud");
+        let candidates: Vec<_> = self
+            .kinds
+            .iter()
+            .filter(|k| k.doc.issuer.as_deref() == Some(iss))
+            .collect();
+        let names_aud = |a: &str| match aud {
+            Some(serde_json::Value::String(s)) => s == a,
+            Some(serde_json::Value::Array(l)) => l.iter().any(|x| x.as_str() == Some(a)),
+            _ => false,
+        };
+        match candidates.as_slice() {
+            [only] => Some(only.name.to_string()),
+            several => several
+                .iter()
+                .find(|k| k.doc.audience.as_deref().is_some_and(names_aud))
+                .map(|k| k.name.to_string()),
+        }
+    }
+
+    /// Step one of the two-step form: the route and what to fetch (a key
+    /// record by id, or nothing for a token) before [`Policy::authorize_request`].
+    pub fn classify(&self, request: &Request<'_>) -> Classified<'_> {
+        Classified {
+            route: self.match_route(request.method, request.path),
+            credential: self.present(request.headers).to_ref(),
+        }
+    }
+
+    /// Authorizes an HTTP request: route (`no_route`, 404), credential
+    /// (`no_credentials`, `unrecognized_credential`, 401; a kind the route
+    /// does not accept is `credential_kind_not_allowed`, 403),
+    /// authentication (key and token codes, `unknown_principal`, 401), then
+    /// the evaluation table (403).
+    pub fn authorize_request<'p>(&'p self, request: &Request<'_>, host: &HostData<'_>) -> Decision<'p> {
+        self.decide(request, host).0
+    }
+
+    /// [`Policy::authorize_request`], also returning the evaluation table
+    /// and what was read from the request.
+    pub fn explain_request<'p>(&'p self, request: &Request<'_>, host: &HostData<'_>) -> RequestOutcome<'p> {
+        let (decision, evaluation) = self.decide(request, host);
+        RequestOutcome {
+            decision,
+            evaluation,
+            route: self.match_route(request.method, request.path),
+            credential: self.present(request.headers).to_ref(),
+        }
+    }
+
+    fn decide<'p>(&'p self, request: &Request<'_>, host: &HostData<'_>) -> (Decision<'p>, Option<Evaluation>) {
+        let Some(route) = self.match_route(request.method, request.path) else {
+            let why = match clean_path(request.path) {
+                Err(why) => format!("no route for `{} {}`: {why}", request.method, request.path),
+                Ok(path) => format!("no route matches `{} {path}`", request.method.to_ascii_uppercase()),
+            };
+            return (self.early(Code::NoRoute, why, None, Actor::default(), host.now), None);
+        };
+        let fail = |code: Code, message: String, actor: Actor<'static>| {
+            (self.early(code, message, Some(&route), actor, host.now), None)
+        };
+        let presented = self.present(request.headers);
+        let kind_name = match &presented {
+            Presented::None => {
+                return fail(
+                    Code::NoCredentials,
+                    "the request carries no credential".into(),
+                    Actor::default(),
+                )
+            }
+            Presented::Unrecognized(reason) => {
+                return fail(Code::UnrecognizedCredential, reason.clone(), Actor::default())
+            }
+            Presented::Key { kind, .. } => Some(*kind),
+            Presented::Token { kind, .. } => kind.as_deref(),
+        };
+        if let Some(kind) = kind_name {
+            let accepted = match (route.kinds, self.kind_index(kind)) {
+                (None, _) => true,
+                (Some(ks), Some(i)) => ks.contains(&i),
+                (Some(_), None) => false,
+            };
+            if !accepted {
+                let message = format!("{kind} credentials are not accepted for {}", route.route);
+                let actor = Actor {
+                    kind: Some(Cow::Owned(kind.to_owned())),
+                    ..Actor::default()
+                };
+                return fail(Code::CredentialKindNotAllowed, message, actor);
+            }
+        }
+        let identity = match presented {
+            Presented::Key { kind, parsed } => self.authenticate_key(kind, parsed, host),
+            Presented::Token { raw, kind } => self.authenticate_token(raw, kind.as_deref(), &route, host),
+            Presented::None | Presented::Unrecognized(_) => {
+                return fail(
+                    Code::NoCredentials,
+                    "the request carries no credential".into(),
+                    Actor::default(),
+                )
+            }
+        };
+        let identity = match identity {
+            Ok(identity) => identity,
+            Err(failure) => {
+                let (code, message, actor) = *failure;
+                return fail(code, message, actor);
+            }
+        };
+        let check = Check::new(route.permission)
+            .resource(route.resource.as_deref())
+            .tenant(route.tenant.as_deref());
+        let evaluation = self.evaluate(&identity, check);
+        let mut decision = self.decision(
+            &evaluation,
+            route.permission,
+            route.resource.map(Cow::Owned),
+            route.tenant.map(Cow::Owned),
+            identity.into_actor(),
+            host.now,
+        );
+        decision.route = Some(Cow::Borrowed(route.route));
+        (decision, Some(evaluation))
+    }
+
+    fn authenticate_key(
+        &self,
+        kind: &str,
+        parsed: Result<ParsedKey, KeyError>,
+        host: &HostData<'_>,
+    ) -> Result<Identity, AuthFailure> {
+        let actor = |id: Option<&str>, mask: Option<String>| Actor {
+            kind: Some(Cow::Owned(kind.to_owned())),
+            key_id: id.map(|i| Cow::Owned(i.to_owned())),
+            key_mask: mask.map(Cow::Owned),
+            ..Actor::default()
+        };
+        let parsed = parsed.map_err(|e| Box::new((e.code(), e.to_string(), actor(None, None))))?;
+        let id = parsed.id();
+        let record = host.keys.iter().find(|r| r.id == id).ok_or_else(|| {
+            Box::new((
+                Code::UnknownKey,
+                format!("no key record for key id `{id}`"),
+                actor(Some(id), None),
+            ))
+        })?;
+        let options = VerifyKeyOptions::at(host.now)
+            .pepper(host.pepper)
+            .revoked_keys(host.revoked_keys);
+        let mask = parsed.mask();
+        let acts_as = self
+            .check_parsed_key(&parsed, record, &options)
+            .map_err(|e| Box::new((e.code(), e.to_string(), actor(Some(id), Some(mask.clone())))))?;
+        let owner = host.principals.iter().find(|p| p.id == record.owner);
+        self.identity_for_key(kind, acts_as, &mask, record, owner)
+            .map_err(|e| Box::new((e.code(), e.to_string(), actor(Some(id), Some(mask.clone())))))
+    }
+
+    fn authenticate_token(
+        &self,
+        raw: &str,
+        kind: Option<&str>,
+        route: &RouteMatch<'_>,
+        host: &HostData<'_>,
+    ) -> Result<Identity, AuthFailure> {
+        let actor = |kind: Option<&str>| Actor {
+            kind: kind.map(|k| Cow::Owned(k.to_owned())),
+            ..Actor::default()
+        };
+        let options = VerifyTokenOptions::at(host.now)
+            .revoked_sessions(host.revoked_sessions)
+            .kind(kind);
+        let verified = self
+            .verify_jwt(raw, &options)
+            .map_err(|e| Box::new((e.code(), e.to_string(), actor(kind))))?;
+        if let (Some(kinds), Some(i)) = (route.kinds, self.kind_index(&verified.kind)) {
+            if !kinds.contains(&i) {
+                let message = format!("{} credentials are not accepted for {}", verified.kind, route.route);
+                return Err(Box::new((
+                    Code::CredentialKindNotAllowed,
+                    message,
+                    actor(Some(&verified.kind)),
+                )));
+            }
+        }
+        let principal = host.principals.iter().find(|p| p.id == verified.principal.id);
+        self.token_identity(&verified, principal)
+            .map_err(|e| Box::new((e.code(), e.to_string(), actor(Some(&verified.kind)))))
+    }
+
+    fn early(
+        &self,
+        code: Code,
+        message: String,
+        route: Option<&RouteMatch<'_>>,
+        actor: Actor<'static>,
+        now: i64,
+    ) -> Decision<'static> {
+        let own = |s: Option<&str>| s.map(|s| Cow::Owned(s.to_owned()));
+        let missing = if code == Code::CredentialKindNotAllowed {
+            route.map(|r| Cow::Owned(r.permission.to_owned())).into_iter().collect()
+        } else {
+            Vec::new()
+        };
+        Decision {
+            code,
+            message: Cow::Owned(message),
+            missing,
+            action: own(route.map(|r| r.permission)),
+            resource: own(route.and_then(|r| r.resource.as_deref())),
+            tenant: own(route.and_then(|r| r.tenant.as_deref())),
+            route: own(route.map(|r| r.route)),
+            actor,
+            time: now,
+            id: DecisionId::next(),
+            policy: self.hash(),
+        }
+    }
+}
+
+/// A request's credential, read once.
+enum Presented<'r> {
+    None,
+    Unrecognized(String),
+    Key {
+        kind: &'r str,
+        parsed: Result<ParsedKey, KeyError>,
+    },
+    Token {
+        raw: &'r str,
+        kind: Option<String>,
+    },
+}
+
+impl Presented<'_> {
+    fn to_ref(&self) -> CredentialRef {
+        match self {
+            Presented::None => CredentialRef::None,
+            Presented::Unrecognized(reason) => CredentialRef::Unrecognized { reason: reason.clone() },
+            Presented::Key { kind, parsed, .. } => CredentialRef::ApiKey {
+                kind: (*kind).to_owned(),
+                id: parsed.as_ref().ok().map(|p| p.id().to_owned()),
+            },
+            Presented::Token { kind, .. } => CredentialRef::Token { kind: kind.clone() },
+        }
+    }
+}
+
+/// Percent-decodes a matched path parameter (used when filling templates).
+pub(crate) fn decode_param(raw: &str) -> Option<Cow<'_, str>> {
+    percent_decode(raw).filter(|s| !s.chars().any(char::is_control))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_rules() {
+        assert_eq!(clean_path("/a/b?x=1#f"), Ok("/a/b"));
+        for bad in [
+            "a/b",
+            "/a/../b",
+            "/a/./b",
+            "/a/%2e%2E/b",
+            "/a%2Fb",
+            "/a%5cb",
+            "/a//b",
+            "/a\\b",
+            "/a\u{0}",
+            "/a b",
+            "/..",
+        ] {
+            assert!(clean_path(bad).is_err(), "{bad}");
+        }
+        assert_eq!(decode_param("a%20b").as_deref(), Some("a b"));
+        assert_eq!(decode_param("%zz"), None);
+        assert_eq!(decode_param("%ff"), None);
+        assert_eq!(decode_param("%0a"), None);
+    }
+}
