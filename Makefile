@@ -2,7 +2,7 @@
 .PHONY: demo test bench vectors
 
 demo:
-	cargo run --quiet -p permiso --example demo
+	bash examples/demo.sh
 
 test:
 	bash scripts/test.sh

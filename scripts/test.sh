@@ -21,6 +21,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 section "rust: unit, property, doc and conformance tests"
 cargo test --workspace
 
+section "cli: permiso vectors replays the same files"
+cargo run --quiet -p permiso-cli -- vectors tests/vectors
+
 section "rust: every vector again through the pure-Rust crypto backend (the wasm one)"
 cargo test -p permiso --no-default-features --features rust-crypto --test vectors --test tokens
 

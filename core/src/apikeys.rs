@@ -219,6 +219,7 @@ impl Policy {
             kind: Some(kind.to_owned()),
             id: Some(record.id.clone()),
             mask: Some(mask.to_owned()),
+            token_id: None,
             owner: (acts_as == ActsAs::Key).then(|| record.owner.clone()),
             scopes: record.scopes.clone(),
             session: None,

@@ -59,6 +59,9 @@ pub struct CredentialInfo {
     /// The API key id.
     #[serde(default)]
     pub id: Option<String>,
+    /// The token id (`jti`).
+    #[serde(default)]
+    pub token_id: Option<String>,
     /// The API key mask.
     #[serde(default)]
     pub mask: Option<String>,
@@ -578,6 +581,7 @@ impl Identity {
             kind: c.kind.map(Cow::Owned),
             key_id: c.id.map(Cow::Owned),
             key_mask: c.mask.map(Cow::Owned),
+            token_id: c.token_id.map(Cow::Owned),
             owner: c.owner.map(Cow::Owned),
             session: c.session.map(Cow::Owned),
             chain: Cow::Owned(c.actor_chain),
@@ -594,6 +598,7 @@ impl Identity {
             kind: field(|c| &c.kind),
             key_id: field(|c| &c.id),
             key_mask: field(|c| &c.mask),
+            token_id: field(|c| &c.token_id),
             owner: field(|c| &c.owner),
             session: field(|c| &c.session),
             chain: Cow::Borrowed(c.map_or(&[][..], |c| c.actor_chain.as_slice())),

@@ -276,7 +276,7 @@ pub fn token_json(t: &VerifiedToken) -> Value {
         "service_account": t.service_account,
         "actor_chain": t.credential.actor_chain,
         "expires_at": t.expires_at,
-        "credential": { "kind": t.kind, "id": t.credential.id, "session": t.credential.session },
+        "credential": { "kind": t.kind, "id": t.credential.token_id, "session": t.credential.session },
     })
 }
 

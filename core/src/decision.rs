@@ -10,23 +10,24 @@ use serde::Serialize;
 use crate::code::Code;
 use crate::policy::PolicyHash;
 
-/// A unique decision id: a per-process random half and a counter, so ids
-/// are unique without a clock and without allocating.
+/// A unique decision id: a per-process random 128-bit start plus a counter,
+/// so ids are unique without a clock and without allocating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DecisionId(u128);
 
 impl DecisionId {
     pub(crate) fn next() -> DecisionId {
-        static SEED: OnceLock<u64> = OnceLock::new();
+        static SEED: OnceLock<u128> = OnceLock::new();
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let seed = *SEED.get_or_init(|| {
-            let mut b = [0u8; 8];
+            let mut b = [0u8; 16];
             // Without entropy ids stay unique within the process (counter).
             let _ = getrandom::getrandom(&mut b);
-            u64::from_le_bytes(b)
+            u128::from_le_bytes(b)
         });
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        DecisionId(((seed as u128) << 64) | n as u128)
+        // A random 128-bit start per process, then consecutive values.
+        DecisionId(seed.wrapping_add(u128::from(n)))
     }
 }
 
@@ -49,6 +50,7 @@ pub struct Actor<'a> {
     pub(crate) kind: Option<Cow<'a, str>>,
     pub(crate) key_id: Option<Cow<'a, str>>,
     pub(crate) key_mask: Option<Cow<'a, str>>,
+    pub(crate) token_id: Option<Cow<'a, str>>,
     pub(crate) owner: Option<Cow<'a, str>>,
     pub(crate) session: Option<Cow<'a, str>>,
     pub(crate) chain: Cow<'a, [String]>,
@@ -71,6 +73,10 @@ impl<'a> Actor<'a> {
     pub fn key_mask(&self) -> Option<&str> {
         self.key_mask.as_deref()
     }
+    /// The token id (`jti`).
+    pub fn token_id(&self) -> Option<&str> {
+        self.token_id.as_deref()
+    }
     /// The owner of a key that acts as itself.
     pub fn owner(&self) -> Option<&str> {
         self.owner.as_deref()
@@ -91,6 +97,7 @@ impl<'a> Actor<'a> {
             kind: own(self.kind),
             key_id: own(self.key_id),
             key_mask: own(self.key_mask),
+            token_id: own(self.token_id),
             owner: own(self.owner),
             session: own(self.session),
             chain: Cow::Owned(self.chain.into_owned()),
@@ -236,6 +243,7 @@ impl Serialize for ActorView<'_, '_> {
             ("kind", &a.kind),
             ("key_id", &a.key_id),
             ("key_mask", &a.key_mask),
+            ("token_id", &a.token_id),
             ("owner", &a.owner),
             ("session", &a.session),
         ];

@@ -95,10 +95,11 @@ fn issued_sessions_verify_for_every_algorithm_family() {
         assert_eq!(verified.principal.tenant.as_deref(), Some("org:acme"));
         assert_eq!(verified.credential.session.as_deref(), Some("s-42"));
         assert_eq!(
-            verified.credential.id.as_ref().map(String::len),
+            verified.credential.token_id.as_ref().map(String::len),
             Some(22),
             "a random jti"
         );
+        assert_eq!(verified.credential.id, None, "`id` is for key ids");
         assert_eq!(verified.expires_at, Some(NOW + 600));
         // A revoked session kills it; tampering kills it.
         let revoked = ["s-42".to_string()];

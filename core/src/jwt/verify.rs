@@ -412,7 +412,8 @@ impl Policy {
             principal,
             credential: CredentialInfo {
                 kind: Some(kind_name.to_owned()),
-                id: jti,
+                id: None,
+                token_id: jti,
                 mask: None,
                 owner: None,
                 scopes,

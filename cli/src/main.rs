@@ -1,0 +1,766 @@
+//! `permiso`: the command-line tool. It parses arguments, reads files and
+//! prints; every rule lives in the `permiso` crate.
+//!
+//! Exit codes: 0 allowed / ok, 1 denied / invalid, 2 usage error.
+//! Secrets never travel in arguments: plaintext keys are read from stdin
+//! (`-`) or given positionally, peppers and HMAC secrets come from
+//! environment variables named by `--pepper-env` / `--secret-env`.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use clap::{Args, Parser, Subcommand};
+use permiso::{
+    conformance, Code, DelegationRequest, Format, HostData, IdentityError, KeyRecord, NewKey, Outcome, Pepper, Policy,
+    PolicyError, PrincipalRecord, Request, SessionRequest, SigningKey, VerifyKeyOptions, VerifyTokenOptions,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+#[command(name = "permiso", version, about = "Keys, tokens, policies and request checks", long_about = None)]
+struct Cli {
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate an API key: prints the key once and its record.
+    Keygen(KeygenArgs),
+    /// Print the stored hash of a key.
+    Hash(HashArgs),
+    /// Verify a key against its record.
+    VerifyKey(VerifyKeyArgs),
+    /// Validate a policy file: ok, or each error with its path.
+    Validate(ValidateArgs),
+    /// Decide a request: the decision as JSON.
+    Check(RequestArgs),
+    /// Decide a request and show every step of the evaluation.
+    Explain(RequestArgs),
+    /// Issue, delegate and verify tokens.
+    #[command(subcommand)]
+    Jwt(JwtCommand),
+    /// Replay a directory of conformance vectors.
+    Vectors(VectorsArgs),
+}
+
+#[derive(Args)]
+struct PolicyArg {
+    /// The policy file (.json, .yaml/.yml or .toml).
+    #[arg(long, short = 'p')]
+    policy: PathBuf,
+}
+
+#[derive(Args)]
+struct TimeArg {
+    /// The current time, unix seconds (default: the system clock).
+    #[arg(long)]
+    now: Option<i64>,
+}
+
+impl TimeArg {
+    fn get(&self) -> i64 {
+        self.now.unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        })
+    }
+}
+
+#[derive(Args)]
+struct KeygenArgs {
+    #[command(flatten)]
+    policy: PolicyArg,
+    /// The credential kind (an `api_key` kind of the policy).
+    #[arg(long)]
+    kind: String,
+    /// The owner, a typed principal id such as `user:alice`.
+    #[arg(long)]
+    owner: String,
+    /// Scopes, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    scopes: Option<Vec<String>>,
+    /// Lifetime in seconds.
+    #[arg(long)]
+    expires_in: Option<i64>,
+    /// A label.
+    #[arg(long)]
+    label: Option<String>,
+    /// Tenant for keys that act as themselves.
+    #[arg(long)]
+    tenant: Option<String>,
+    /// Environment variable holding the pepper.
+    #[arg(long)]
+    pepper_env: Option<String>,
+    /// Also write the record (never the key) to this file.
+    #[arg(long)]
+    record_out: Option<PathBuf>,
+    #[command(flatten)]
+    time: TimeArg,
+}
+
+#[derive(Args)]
+struct HashArgs {
+    /// The key, or `-` to read it from stdin.
+    #[arg(default_value = "-")]
+    key: String,
+    /// Environment variable holding the pepper.
+    #[arg(long)]
+    pepper_env: Option<String>,
+}
+
+#[derive(Args)]
+struct VerifyKeyArgs {
+    #[command(flatten)]
+    policy: PolicyArg,
+    /// The key record (JSON).
+    #[arg(long)]
+    record: PathBuf,
+    /// The key, or `-` to read it from stdin.
+    #[arg(default_value = "-")]
+    key: String,
+    /// Environment variable holding the pepper.
+    #[arg(long)]
+    pepper_env: Option<String>,
+    /// An owner principal record (JSON), to show the identity.
+    #[arg(long)]
+    owner: Option<PathBuf>,
+    #[command(flatten)]
+    time: TimeArg,
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    /// The policy file.
+    policy: PathBuf,
+}
+
+#[derive(Args)]
+struct RequestArgs {
+    #[command(flatten)]
+    policy: PolicyArg,
+    /// The HTTP method.
+    #[arg(long, short = 'X', default_value = "GET")]
+    method: String,
+    /// The request path (with an optional query).
+    path: String,
+    /// A header, `Name: value`; repeatable.
+    #[arg(long = "header", short = 'H')]
+    headers: Vec<String>,
+    /// Host data files (JSON: keys, principals, revoked_keys, revoked_sessions); repeatable.
+    #[arg(long)]
+    host_data: Vec<PathBuf>,
+    /// Key record files (JSON) to add to the host data; repeatable.
+    #[arg(long)]
+    key_record: Vec<PathBuf>,
+    /// Environment variable holding the pepper.
+    #[arg(long)]
+    pepper_env: Option<String>,
+    #[command(flatten)]
+    time: TimeArg,
+}
+
+#[derive(Subcommand)]
+enum JwtCommand {
+    /// Sign a session token.
+    Issue(JwtIssueArgs),
+    /// Sign a delegated token for the subject of an existing token.
+    Delegate(JwtDelegateArgs),
+    /// Verify a token.
+    Verify(JwtVerifyArgs),
+}
+
+#[derive(Args)]
+struct SignerArgs {
+    /// The jwt credential kind.
+    #[arg(long, default_value = "session")]
+    kind: String,
+    /// The algorithm (HS256 ... EdDSA).
+    #[arg(long)]
+    alg: String,
+    /// A PEM private key file (RSA, ECDSA, EdDSA).
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// Environment variable holding an HMAC secret, base64url (as a JWK `k`).
+    #[arg(long)]
+    secret_env: Option<String>,
+    /// The `kid` to write in the header.
+    #[arg(long)]
+    kid: Option<String>,
+}
+
+#[derive(Args)]
+struct JwtIssueArgs {
+    #[command(flatten)]
+    policy: PolicyArg,
+    #[command(flatten)]
+    signer: SignerArgs,
+    /// The subject (`sub`).
+    #[arg(long)]
+    sub: String,
+    /// Scopes, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    scopes: Option<Vec<String>>,
+    /// Roles, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    roles: Vec<String>,
+    /// Tenant.
+    #[arg(long)]
+    tenant: Option<String>,
+    /// Session id (`sid`); random when absent.
+    #[arg(long)]
+    session: Option<String>,
+    /// `client_id`, for a service account's client_credentials token.
+    #[arg(long)]
+    client_id: Option<String>,
+    /// Lifetime in seconds.
+    #[arg(long, default_value_t = 900)]
+    lifetime: i64,
+    #[command(flatten)]
+    time: TimeArg,
+}
+
+#[derive(Args)]
+struct JwtDelegateArgs {
+    #[command(flatten)]
+    policy: PolicyArg,
+    #[command(flatten)]
+    signer: SignerArgs,
+    /// The delegating identity's token.
+    #[arg(long)]
+    token: String,
+    /// The acting client (`act.sub`).
+    #[arg(long)]
+    actor: String,
+    /// Requested scopes, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    scopes: Vec<String>,
+    /// Audience (default: the kind's).
+    #[arg(long)]
+    audience: Option<String>,
+    /// Lifetime in seconds.
+    #[arg(long, default_value_t = 300)]
+    lifetime: i64,
+    /// Host data with the subject's principal record.
+    #[arg(long)]
+    host_data: Vec<PathBuf>,
+    #[command(flatten)]
+    time: TimeArg,
+}
+
+#[derive(Args)]
+struct JwtVerifyArgs {
+    #[command(flatten)]
+    policy: PolicyArg,
+    /// The token, or `-` to read it from stdin.
+    #[arg(default_value = "-")]
+    token: String,
+    /// A revoked session id; repeatable.
+    #[arg(long)]
+    revoked_session: Vec<String>,
+    /// Verify against this jwt kind only.
+    #[arg(long)]
+    kind: Option<String>,
+    #[command(flatten)]
+    time: TimeArg,
+}
+
+#[derive(Args)]
+struct VectorsArgs {
+    /// The directory of vector files (default: `PERMISO_VECTORS`, else `tests/vectors`).
+    dir: Option<PathBuf>,
+}
+
+/// What went wrong, and so the exit code.
+enum Failure {
+    /// 1: denied, invalid or refused.
+    Denied,
+    /// 2: a usage error (bad arguments, unreadable files).
+    Usage(String),
+}
+
+type Run = Result<(), Failure>;
+
+fn usage(msg: impl Into<String>) -> Failure {
+    Failure::Usage(msg.into())
+}
+
+fn read_file(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))
+}
+
+fn read_secret_arg(value: &str) -> Result<String, Failure> {
+    if value != "-" {
+        return Ok(value.to_owned());
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| usage(format!("cannot read stdin: {e}")))?;
+    Ok(text.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+fn env_secret(name: &Option<String>) -> Result<Option<String>, Failure> {
+    match name {
+        None => Ok(None),
+        Some(var) => std::env::var(var)
+            .map(Some)
+            .map_err(|_| usage(format!("environment variable `{var}` is not set"))),
+    }
+}
+
+fn pepper(name: &Option<String>) -> Result<Option<Pepper>, Failure> {
+    Ok(env_secret(name)?.map(|p| Pepper::from(p.as_str())))
+}
+
+fn print_policy_error(json: bool, e: &PolicyError) {
+    if json {
+        let issues: Vec<Value> = e
+            .issues()
+            .iter()
+            .map(|i| json!({"detail": i.detail.as_str(), "path": i.path, "message": i.message}))
+            .collect();
+        println!(
+            "{}",
+            json!({"ok": false, "code": e.code().as_str(), "detail": e.detail().as_str(), "issues": issues})
+        );
+    } else {
+        eprintln!(
+            "invalid policy ({} problem{}):",
+            e.issues().len(),
+            if e.issues().len() == 1 { "" } else { "s" }
+        );
+        for i in e.issues() {
+            let at = if i.path.is_empty() {
+                "(document)"
+            } else {
+                i.path.as_str()
+            };
+            eprintln!("  {at}: {} [{}]", i.message, i.detail);
+        }
+    }
+}
+
+fn load_policy(json: bool, path: &Path) -> Result<Policy, Failure> {
+    let text = read_file(path)?;
+    let format = Format::from_path(&path.to_string_lossy())
+        .ok_or_else(|| usage(format!("`{}`: use a .json, .yaml, .yml or .toml file", path.display())))?;
+    Policy::from_str(&text, format).map_err(|e| {
+        print_policy_error(json, &e);
+        Failure::Denied
+    })
+}
+
+fn refuse(json: bool, code: Code, message: &str) -> Failure {
+    if json {
+        println!("{}", json!({"ok": false, "code": code.as_str(), "message": message}));
+    } else {
+        eprintln!("refused: {message} [{code}]");
+    }
+    Failure::Denied
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct HostFile {
+    #[serde(default)]
+    keys: Vec<KeyRecord>,
+    #[serde(default)]
+    principals: Vec<PrincipalRecord>,
+    #[serde(default)]
+    revoked_keys: Vec<String>,
+    #[serde(default)]
+    revoked_sessions: Vec<String>,
+}
+
+fn load_host(files: &[PathBuf], records: &[PathBuf]) -> Result<HostFile, Failure> {
+    let mut host = HostFile::default();
+    for path in files {
+        let part: HostFile =
+            serde_json::from_str(&read_file(path)?).map_err(|e| usage(format!("`{}`: {e}", path.display())))?;
+        host.keys.extend(part.keys);
+        host.principals.extend(part.principals);
+        host.revoked_keys.extend(part.revoked_keys);
+        host.revoked_sessions.extend(part.revoked_sessions);
+    }
+    for path in records {
+        let record: KeyRecord =
+            serde_json::from_str(&read_file(path)?).map_err(|e| usage(format!("`{}`: {e}", path.display())))?;
+        host.keys.push(record);
+    }
+    Ok(host)
+}
+
+fn keygen(json: bool, a: &KeygenArgs) -> Run {
+    let policy = load_policy(json, &a.policy.policy)?;
+    let pepper = pepper(&a.pepper_env)?;
+    let now = a.time.get();
+    let options = NewKey {
+        scopes: a.scopes.clone(),
+        label: a.label.clone(),
+        expires_at: a.expires_in.map(|s| now.saturating_add(s)),
+        tenant: a.tenant.clone(),
+        pepper: pepper.as_ref(),
+    };
+    let generated = policy
+        .generate_key(&a.kind, &a.owner, &options, now)
+        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    if let Some(path) = &a.record_out {
+        let text = serde_json::to_string_pretty(&generated.record).map_err(|e| usage(e.to_string()))?;
+        std::fs::write(path, text).map_err(|e| usage(format!("cannot write `{}`: {e}", path.display())))?;
+    }
+    if json {
+        println!(
+            "{}",
+            json!({"ok": true, "key": generated.key.expose(), "record": generated.record})
+        );
+    } else {
+        println!("{}", generated.key.expose());
+        eprintln!("(shown once: store only the record)");
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&generated.record).unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+fn hash(json: bool, a: &HashArgs) -> Run {
+    let key = read_secret_arg(&a.key)?;
+    let pepper = pepper(&a.pepper_env)?;
+    let parsed = permiso::ApiKey::parse(&key).map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    let hash = parsed.hash(pepper.as_ref());
+    if json {
+        println!("{}", json!({"ok": true, "hash": hash}));
+    } else {
+        println!("{hash}");
+    }
+    Ok(())
+}
+
+fn verify_key(json: bool, a: &VerifyKeyArgs) -> Run {
+    let policy = load_policy(json, &a.policy.policy)?;
+    let record: KeyRecord =
+        serde_json::from_str(&read_file(&a.record)?).map_err(|e| usage(format!("`{}`: {e}", a.record.display())))?;
+    let key = read_secret_arg(&a.key)?;
+    let pepper = pepper(&a.pepper_env)?;
+    let options = VerifyKeyOptions::at(a.time.get()).pepper(pepper.as_ref());
+    let verified = policy
+        .verify_key(&key, &record, &options)
+        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    let principal = verified.principal_id();
+    if let Some(path) = &a.owner {
+        let owner: PrincipalRecord =
+            serde_json::from_str(&read_file(path)?).map_err(|e| usage(format!("`{}`: {e}", path.display())))?;
+        policy
+            .key_identity(&verified, Some(&owner))
+            .map_err(|e: IdentityError| refuse(json, e.code(), &e.to_string()))?;
+    }
+    if json {
+        println!(
+            "{}",
+            json!({"ok": true, "principal": principal, "kind": verified.kind, "id": verified.record.id, "mask": verified.mask})
+        );
+    } else {
+        println!("ok: {} key {} acts as {principal}", verified.kind, verified.mask);
+    }
+    Ok(())
+}
+
+fn validate(json: bool, a: &ValidateArgs) -> Run {
+    let policy = load_policy(json, &a.policy)?;
+    if json {
+        println!(
+            "{}",
+            json!({"ok": true, "hash": policy.hash().to_string(), "permissions": policy.permissions().count(),
+                   "credential_kinds": policy.credential_kinds().collect::<Vec<_>>()})
+        );
+    } else {
+        println!(
+            "ok: {} permissions, credential kinds: {} (hash {})",
+            policy.permissions().count(),
+            policy.credential_kinds().collect::<Vec<_>>().join(", "),
+            policy.hash()
+        );
+    }
+    Ok(())
+}
+
+fn request_parts(a: &RequestArgs) -> Result<Vec<(String, String)>, Failure> {
+    a.headers
+        .iter()
+        .map(|h| {
+            h.split_once(':')
+                .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+                .ok_or_else(|| usage(format!("header `{h}` is not `Name: value`")))
+        })
+        .collect()
+}
+
+fn check(json: bool, a: &RequestArgs, explain: bool) -> Run {
+    let policy = load_policy(json, &a.policy.policy)?;
+    let headers = request_parts(a)?;
+    let borrowed: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let host = load_host(&a.host_data, &a.key_record)?;
+    let pepper = pepper(&a.pepper_env)?;
+    let data = HostData {
+        keys: &host.keys,
+        principals: &host.principals,
+        revoked_keys: &host.revoked_keys,
+        revoked_sessions: &host.revoked_sessions,
+        pepper: pepper.as_ref(),
+        now: a.time.get(),
+    };
+    let request = Request {
+        method: &a.method,
+        path: &a.path,
+        headers: &borrowed,
+    };
+    let outcome = policy.explain_request(&request, &data);
+    let d = &outcome.decision;
+    let mut result = conformance::decision_json(d);
+    if explain {
+        let mut steps = vec![
+            json!({"step": "route", "outcome": if outcome.route.is_some() { "passed" } else { "failed" },
+                   "detail": outcome.route.as_ref().map(|r| r.route)}),
+            json!({"step": "credential", "detail": outcome.credential}),
+        ];
+        if let Some(ev) = &outcome.evaluation {
+            steps.push(json!({"step": "authentication", "outcome": "passed"}));
+            for (n, what, code, o) in ev.rows() {
+                steps.push(json!({"step": n, "check": what, "outcome": o, "code_on_failure": code.as_str()}));
+            }
+        }
+        if let Some(map) = result.as_object_mut() {
+            map.insert("steps".into(), Value::Array(steps));
+        }
+    }
+    if json {
+        println!("{result}");
+    } else {
+        let verdict = if d.allowed() { "ALLOW" } else { "DENY" };
+        println!(
+            "{verdict} {} {}: {} (HTTP {}) {}",
+            a.method,
+            a.path,
+            d.code(),
+            d.status(),
+            d.message()
+        );
+        if explain {
+            println!("  route:      {}", outcome.route.as_ref().map_or("(none)", |r| r.route));
+            println!(
+                "  credential: {}",
+                serde_json::to_string(&outcome.credential).unwrap_or_default()
+            );
+            match &outcome.evaluation {
+                None => println!("  stopped before the evaluation table: {}", d.code()),
+                Some(ev) => {
+                    println!("  authenticated as {}", d.actor().principal().unwrap_or("?"));
+                    for (n, what, code, o) in ev.rows() {
+                        let mark = match o {
+                            Outcome::Passed => "pass",
+                            Outcome::Failed => "FAIL",
+                            Outcome::NotApplicable => " n/a",
+                        };
+                        println!("  {n}. [{mark}] {what} (else {code})");
+                    }
+                }
+            }
+        }
+        println!("  audit {}", d.audit_json());
+    }
+    if d.allowed() {
+        Ok(())
+    } else {
+        Err(Failure::Denied)
+    }
+}
+
+fn signing_key(s: &SignerArgs) -> Result<SigningKey, Failure> {
+    let key = match (&s.key, &s.secret_env) {
+        (Some(path), None) => {
+            let pem = std::fs::read(path).map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+            SigningKey::from_pem(&s.alg, &pem)
+        }
+        (None, Some(_)) => {
+            let encoded = env_secret(&s.secret_env)?.unwrap_or_default();
+            let secret = URL_SAFE_NO_PAD
+                .decode(encoded.trim())
+                .map_err(|_| usage("the HMAC secret is not base64url"))?;
+            SigningKey::hmac(&s.alg, &secret)
+        }
+        _ => return Err(usage("give exactly one of --key (PEM) or --secret-env (HMAC)")),
+    }
+    .map_err(|e| usage(e.to_string()))?;
+    Ok(match &s.kid {
+        Some(kid) => key.with_kid(kid.clone()),
+        None => key,
+    })
+}
+
+fn print_token(json: bool, token: &str) {
+    if json {
+        println!("{}", json!({"ok": true, "token": token}));
+    } else {
+        println!("{token}");
+    }
+}
+
+fn jwt_issue(json: bool, a: &JwtIssueArgs) -> Run {
+    let policy = load_policy(json, &a.policy.policy)?;
+    let key = signing_key(&a.signer)?;
+    let request = SessionRequest {
+        subject: a.sub.clone(),
+        session: a.session.clone(),
+        scopes: a.scopes.clone(),
+        roles: a.roles.clone(),
+        tenant: a.tenant.clone(),
+        lifetime: a.lifetime,
+        client_id: a.client_id.clone(),
+    };
+    let token = policy
+        .issue_session(&a.signer.kind, &request, &key, a.time.get())
+        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    print_token(json, &token);
+    Ok(())
+}
+
+fn jwt_delegate(json: bool, a: &JwtDelegateArgs) -> Run {
+    let policy = load_policy(json, &a.policy.policy)?;
+    let key = signing_key(&a.signer)?;
+    let now = a.time.get();
+    let host = load_host(&a.host_data, &[])?;
+    let verified = policy
+        .verify_jwt(
+            &a.token,
+            &VerifyTokenOptions::at(now).revoked_sessions(&host.revoked_sessions),
+        )
+        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    let principal = host.principals.iter().find(|p| p.id == verified.principal.id);
+    let identity = policy
+        .token_identity(&verified, principal)
+        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    let request = DelegationRequest {
+        actor: a.actor.clone(),
+        scopes: a.scopes.clone(),
+        audience: a.audience.clone(),
+        lifetime: a.lifetime,
+    };
+    let token = policy
+        .delegate(&a.signer.kind, &identity, &request, &key, now)
+        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    print_token(json, &token);
+    Ok(())
+}
+
+fn jwt_verify(json: bool, a: &JwtVerifyArgs) -> Run {
+    let policy = load_policy(json, &a.policy.policy)?;
+    let token = read_secret_arg(&a.token)?;
+    let options = VerifyTokenOptions::at(a.time.get())
+        .revoked_sessions(&a.revoked_session)
+        .kind(a.kind.as_deref());
+    let verified = policy
+        .verify_jwt(&token, &options)
+        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    if json {
+        println!("{}", conformance::token_json(&verified));
+    } else {
+        println!(
+            "ok: {} token ({}) for {}{}",
+            verified.kind,
+            verified.algorithm,
+            verified.principal.id,
+            if verified.credential.actor_chain.is_empty() {
+                String::new()
+            } else {
+                format!(", acted on by {}", verified.credential.actor_chain.join(" <- "))
+            }
+        );
+    }
+    Ok(())
+}
+
+fn vectors(json: bool, a: &VectorsArgs) -> Run {
+    let dir = a
+        .dir
+        .clone()
+        .or_else(|| std::env::var_os("PERMISO_VECTORS").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("tests/vectors"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| usage(format!("cannot read `{}`: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(usage(format!("no vector files in `{}`", dir.display())));
+    }
+    let (mut passed, mut failed) = (0, 0);
+    let mut report = Vec::new();
+    for file in &files {
+        let r = conformance::run_file(&read_file(file)?);
+        passed += r.passed();
+        failed += r.failed();
+        for case in &r.cases {
+            if let Some(why) = &case.failure {
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if !json {
+                    eprintln!("FAIL {name} :: {}: {why}", case.name);
+                }
+                report.push(json!({"file": name, "case": case.name, "failure": why}));
+            }
+        }
+    }
+    if json {
+        println!("{}", json!({"passed": passed, "failed": failed, "failures": report}));
+    } else {
+        println!("{passed} passed, {failed} failed");
+    }
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(Failure::Denied)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    let result = match &cli.command {
+        Command::Keygen(a) => keygen(json, a),
+        Command::Hash(a) => hash(json, a),
+        Command::VerifyKey(a) => verify_key(json, a),
+        Command::Validate(a) => validate(json, a),
+        Command::Check(a) => check(json, a, false),
+        Command::Explain(a) => check(json, a, true),
+        Command::Jwt(JwtCommand::Issue(a)) => jwt_issue(json, a),
+        Command::Jwt(JwtCommand::Delegate(a)) => jwt_delegate(json, a),
+        Command::Jwt(JwtCommand::Verify(a)) => jwt_verify(json, a),
+        Command::Vectors(a) => vectors(json, a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Denied) => ExitCode::from(1),
+        Err(Failure::Usage(msg)) => {
+            if json {
+                println!("{}", json!({"ok": false, "code": "usage", "message": msg}));
+            } else {
+                eprintln!("permiso: {msg}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The README demo: the `permiso` CLI against examples/policy.yaml and
+# examples/host-data.json, telling a short story. Run with `make demo`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --quiet -p permiso-cli
+permiso() { target/debug/permiso "$@"; }
+P=examples/policy.yaml
+HOST=examples/host-data.json
+SIGN=(--alg EdDSA --key examples/keys/demo-ed25519.pem --kid demo-2026)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+title() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+check() { permiso check -p "$P" --host-data "$HOST" "$@" || true; }
+
+title "0. The policy"
+permiso validate "$P"
+
+title "1. Alice creates a personal key; it acts as Alice"
+alice_key=$(permiso keygen -p "$P" --kind personal_key --owner user:alice --label laptop \
+  --expires-in 7776000 --record-out "$work/alice.json" 2>/dev/null | head -n 1)
+echo "key (shown once): ${alice_key:0:24}..."
+check --key-record "$work/alice.json" -X GET /api/deployments/web -H "Authorization: Bearer $alice_key"
+
+title "2. A project key runs an endpoint: the key itself acts, in project p1"
+project_key=$(permiso keygen -p "$P" --kind project_key --owner project:p1 --scopes endpoints:run \
+  --record-out "$work/project.json" 2>/dev/null | head -n 1)
+check --key-record "$work/project.json" -X POST /api/projects/p1/endpoints/nightly/run -H "X-API-Key: $project_key"
+
+title "3. The same project key on a configuration route: a clear, specific refusal"
+check --key-record "$work/project.json" -X PUT /api/projects/p1/endpoints/nightly -H "X-API-Key: $project_key"
+
+title "4. ...and in another project's endpoint"
+check --key-record "$work/project.json" -X POST /api/projects/p2/endpoints/nightly/run -H "X-API-Key: $project_key"
+
+title "5. Bob signs in: a session token (roles come from the host's record)"
+bob=$(permiso jwt issue -p "$P" "${SIGN[@]}" --sub bob --session s-bob-1)
+permiso jwt verify -p "$P" "$bob"
+check -X GET /api/deployments/web -H "Authorization: Bearer $bob"
+check -X DELETE /api/deployments/web -H "Authorization: Bearer $bob"
+
+title "6. A stolen laptop's session was revoked"
+stolen=$(permiso jwt issue -p "$P" "${SIGN[@]}" --sub bob --session s-stolen-laptop)
+check -X GET /api/deployments/web -H "Authorization: Bearer $stolen"
+
+title "7. The CI deployer, a service account (client_credentials): never mistaken for a user"
+ci=$(permiso jwt issue -p "$P" "${SIGN[@]}" --sub ci-deployer --client-id ci-deployer)
+check -X DELETE /api/deployments/web -H "Authorization: Bearer $ci"
+
+title "8. Alice lets the mobile app act for her, with read access only"
+alice=$(permiso jwt issue -p "$P" "${SIGN[@]}" --sub alice --session s-alice-1)
+mobile=$(permiso jwt delegate -p "$P" "${SIGN[@]}" --host-data "$HOST" --token "$alice" \
+  --actor mobile-app --scopes deployments:read)
+permiso jwt verify -p "$P" "$mobile"
+check -X GET /api/deployments/web -H "Authorization: Bearer $mobile"
+check -X POST /api/deployments/web -H "Authorization: Bearer $mobile"
+
+title "9. Bob cannot delegate what he does not hold"
+permiso jwt delegate -p "$P" "${SIGN[@]}" --host-data "$HOST" --token "$bob" \
+  --actor mobile-app --scopes deployments:write || true
+
+title "10. Why? explain shows every step"
+permiso explain -p "$P" --host-data "$HOST" -X DELETE /api/deployments/web -H "Authorization: Bearer $bob" || true
