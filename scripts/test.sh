@@ -37,3 +37,6 @@ if ! git diff --quiet -- tests/vectors 2>/dev/null; then
   exit 1
 fi
 echo "vectors: generated files match"
+
+section "python: wheel, clean install, pytest (vectors, API, errors, FastAPI/ASGI), stubtest"
+bash scripts/test-python.sh

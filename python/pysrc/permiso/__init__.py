@@ -1,0 +1,60 @@
+"""permiso: one authorization core for API keys, roles, scopes, service
+accounts and delegated tokens, deciding exactly as the Rust, JavaScript and
+Kotlin runtimes do.
+
+    >>> import permiso
+    >>> policy = permiso.Policy.from_yaml('''
+    ... version: 1
+    ... permissions: [deployments:read, deployments:write]
+    ... roles:
+    ...   viewer: { permissions: [deployments:read] }
+    ... ''')
+    >>> viewer = policy.identity({"principal": {"id": "user:1", "roles": ["viewer"]}})
+    >>> policy.authorize(viewer, "deployments:read").allowed
+    True
+    >>> denied = policy.authorize(viewer, "deployments:write")
+    >>> (denied.code, denied.status, denied.missing)
+    ('missing_permission', 403, ['deployments:write'])
+"""
+
+from permiso._native import (
+    BACKEND,
+    Decision,
+    GeneratedKey,
+    Identity,
+    InvalidKey,
+    InvalidPolicy,
+    InvalidPrincipal,
+    InvalidToken,
+    JwksRefresh,
+    PermisoError,
+    Policy,
+    ScopeEscalation,
+    SigningKey,
+    VerifiedKey,
+    VerifiedToken,
+    __version__,
+    codes,
+    hash_key,
+)
+
+__all__ = [
+    "BACKEND",
+    "Decision",
+    "GeneratedKey",
+    "Identity",
+    "InvalidKey",
+    "InvalidPolicy",
+    "InvalidPrincipal",
+    "InvalidToken",
+    "JwksRefresh",
+    "PermisoError",
+    "Policy",
+    "ScopeEscalation",
+    "SigningKey",
+    "VerifiedKey",
+    "VerifiedToken",
+    "__version__",
+    "codes",
+    "hash_key",
+]

@@ -1,0 +1,267 @@
+# Hand-written stubs of the native module, checked by `mypy.stubtest`.
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Optional, Union
+
+from typing_extensions import final
+
+__all__ = [
+    "PermisoError",
+    "InvalidPolicy",
+    "InvalidKey",
+    "InvalidToken",
+    "InvalidPrincipal",
+    "ScopeEscalation",
+    "Policy",
+    "Identity",
+    "Decision",
+    "GeneratedKey",
+    "VerifiedKey",
+    "VerifiedToken",
+    "SigningKey",
+    "JwksRefresh",
+    "hash_key",
+    "codes",
+    "__version__",
+    "BACKEND",
+]
+
+__version__: str
+BACKEND: str
+
+_Headers = Union[Mapping[str, Union[str, Sequence[str]]], Iterable[tuple[str, str]]]
+_Secret = Union[str, bytes]
+
+class PermisoError(Exception):
+    code: str
+    message: str
+
+class InvalidPolicy(PermisoError):
+    detail: str
+    path: str
+    issues: list[tuple[str, str, str]]
+
+class InvalidKey(PermisoError): ...
+class InvalidToken(PermisoError): ...
+class InvalidPrincipal(PermisoError): ...
+class ScopeEscalation(PermisoError): ...
+
+@final
+class Decision:
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def missing(self) -> list[str]: ...
+    @property
+    def action(self) -> Optional[str]: ...
+    @property
+    def resource(self) -> Optional[str]: ...
+    @property
+    def tenant(self) -> Optional[str]: ...
+    @property
+    def route(self) -> Optional[str]: ...
+    @property
+    def principal(self) -> Optional[str]: ...
+    @property
+    def credential_kind(self) -> Optional[str]: ...
+    @property
+    def key_id(self) -> Optional[str]: ...
+    @property
+    def decision_id(self) -> str: ...
+    @property
+    def audit(self) -> dict[str, Any]: ...
+    def audit_json(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __bool__(self) -> bool: ...
+
+@final
+class Identity:
+    @property
+    def principal(self) -> str: ...
+    @property
+    def credential_kind(self) -> Optional[str]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class GeneratedKey:
+    @property
+    def key(self) -> str: ...
+    @property
+    def record(self) -> dict[str, Any]: ...
+
+@final
+class VerifiedKey:
+    @property
+    def principal(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def mask(self) -> str: ...
+    @property
+    def scopes(self) -> Optional[list[str]]: ...
+    def identity(self, owner: Optional[Mapping[str, Any]] = None) -> Identity: ...
+
+@final
+class VerifiedToken:
+    @property
+    def principal(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def algorithm(self) -> str: ...
+    @property
+    def scopes(self) -> Optional[list[str]]: ...
+    @property
+    def actor_chain(self) -> list[str]: ...
+    @property
+    def session(self) -> Optional[str]: ...
+    @property
+    def service_account(self) -> bool: ...
+    @property
+    def claims(self) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def identity(self, principal: Optional[Mapping[str, Any]] = None) -> Identity: ...
+
+@final
+class SigningKey:
+    @staticmethod
+    def hmac(algorithm: str, secret: bytes, *, kid: Optional[str] = None) -> SigningKey: ...
+    @staticmethod
+    def from_pem(algorithm: str, pem: _Secret, *, kid: Optional[str] = None) -> SigningKey: ...
+    @property
+    def algorithm(self) -> str: ...
+
+@final
+class JwksRefresh:
+    def __new__(cls, *, max_age: int = 300, cooldown: int = 30) -> JwksRefresh: ...
+    def due(self, now: Optional[int] = None) -> bool: ...
+    def on_unknown_kid(self, now: Optional[int] = None) -> bool: ...
+    def succeeded(self, now: Optional[int] = None) -> None: ...
+    def failed(self, now: Optional[int] = None) -> None: ...
+    @property
+    def next_fetch_at(self) -> int: ...
+    @property
+    def failures(self) -> int: ...
+
+@final
+class Policy:
+    @staticmethod
+    def from_file(path: Union[str, os.PathLike[str]]) -> Policy: ...
+    @staticmethod
+    def from_json(text: str) -> Policy: ...
+    @staticmethod
+    def from_yaml(text: str) -> Policy: ...
+    @staticmethod
+    def from_toml(text: str) -> Policy: ...
+    @staticmethod
+    def from_dict(document: Mapping[str, Any]) -> Policy: ...
+    @property
+    def hash(self) -> str: ...
+    @property
+    def permissions(self) -> list[str]: ...
+    @property
+    def credential_kinds(self) -> list[str]: ...
+    def identity(self, record: Union[Identity, Mapping[str, Any]]) -> Identity: ...
+    def authorize(
+        self,
+        identity: Union[Identity, Mapping[str, Any]],
+        action: str,
+        resource: Optional[str] = None,
+        tenant: Optional[str] = None,
+        *,
+        now: Optional[int] = None,
+    ) -> Decision: ...
+    def classify(self, method: str, path: str, headers: _Headers) -> dict[str, Any]: ...
+    def authorize_request(
+        self,
+        method: str,
+        path: str,
+        headers: _Headers,
+        *,
+        keys: Optional[Sequence[Mapping[str, Any]]] = None,
+        principals: Optional[Sequence[Mapping[str, Any]]] = None,
+        revoked_keys: Optional[Sequence[str]] = None,
+        revoked_sessions: Optional[Sequence[str]] = None,
+        pepper: Optional[_Secret] = None,
+        now: Optional[int] = None,
+    ) -> Decision: ...
+    def generate_key(
+        self,
+        kind: str,
+        owner: str,
+        *,
+        scopes: Optional[Sequence[str]] = None,
+        label: Optional[str] = None,
+        expires_at: Optional[int] = None,
+        tenant: Optional[str] = None,
+        pepper: Optional[_Secret] = None,
+        now: Optional[int] = None,
+    ) -> GeneratedKey: ...
+    def rotate_key(
+        self,
+        record: Mapping[str, Any],
+        *,
+        grace: int = 86400,
+        scopes: Optional[Sequence[str]] = None,
+        expires_at: Optional[int] = None,
+        label: Optional[str] = None,
+        pepper: Optional[_Secret] = None,
+        now: Optional[int] = None,
+    ) -> tuple[GeneratedKey, dict[str, Any]]: ...
+    def parse_key(self, key: str) -> dict[str, Any]: ...
+    def verify_key(
+        self,
+        key: str,
+        record: Mapping[str, Any],
+        *,
+        pepper: Optional[_Secret] = None,
+        revoked_keys: Optional[Sequence[str]] = None,
+        now: Optional[int] = None,
+    ) -> VerifiedKey: ...
+    def verify_jwt(
+        self,
+        token: str,
+        *,
+        revoked_sessions: Optional[Sequence[str]] = None,
+        kind: Optional[str] = None,
+        now: Optional[int] = None,
+    ) -> VerifiedToken: ...
+    def issue_session(
+        self,
+        kind: str,
+        subject: str,
+        signing_key: SigningKey,
+        *,
+        scopes: Optional[Sequence[str]] = None,
+        roles: Optional[Sequence[str]] = None,
+        tenant: Optional[str] = None,
+        session: Optional[str] = None,
+        client_id: Optional[str] = None,
+        lifetime: int = 900,
+        now: Optional[int] = None,
+    ) -> str: ...
+    def delegate(
+        self,
+        kind: str,
+        identity: Union[Identity, Mapping[str, Any]],
+        signing_key: SigningKey,
+        *,
+        actor: str,
+        scopes: Sequence[str],
+        audience: Optional[str] = None,
+        lifetime: int = 300,
+        now: Optional[int] = None,
+    ) -> str: ...
+    def set_jwks(self, kind: str, jwks: Mapping[str, Any]) -> None: ...
+    def jwks_kids(self, kind: str) -> Optional[list[str]]: ...
+
+def hash_key(key: str, *, pepper: Optional[_Secret] = None) -> str: ...
+def codes() -> list[str]: ...

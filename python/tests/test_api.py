@@ -1,0 +1,181 @@
+"""The Python API: keys, identities, requests, tokens, JWKS."""
+import base64
+import doctest
+import json
+import threading
+
+import pytest
+
+import permiso
+from conftest import ROOT
+
+NOW = 1767225600
+POLICY = ROOT / "examples" / "policy.yaml"
+KEYS = ROOT / "tools" / "vectors" / "keys"
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return permiso.Policy.from_file(POLICY)
+
+
+def test_docstring_examples_run():
+    failures, tried = doctest.testmod(permiso)
+    assert tried > 0 and failures == 0
+
+
+def test_one_policy_in_every_format_has_one_hash(tmp_path):
+    yaml_policy = permiso.Policy.from_file(POLICY)
+    doc = {"version": 1, "permissions": ["a:b", "a:c"], "roles": {"r": {"permissions": ["a:*"]}}}
+    (tmp_path / "p.json").write_text(json.dumps(doc))
+    (tmp_path / "p.toml").write_text('version = 1\npermissions = ["a:b", "a:c"]\n[roles.r]\npermissions = ["a:*"]\n')
+    (tmp_path / "p.yml").write_text("version: 1\npermissions: [a:b, a:c]\nroles: {r: {permissions: ['a:*']}}\n")
+    hashes = {permiso.Policy.from_file(tmp_path / n).hash for n in ("p.json", "p.toml", "p.yml")}
+    assert len(hashes) == 1 and permiso.Policy.from_dict(doc).hash in hashes
+    assert yaml_policy.hash.startswith("sha256:")
+    assert "endpoints:run" in yaml_policy.permissions
+    assert set(yaml_policy.credential_kinds) == {"personal_key", "project_key", "session"}
+
+
+def test_keys_generate_verify_rotate(policy):
+    generated = policy.generate_key("project_key", "project:p1", scopes=["endpoints:run"], label="ci",
+                                    expires_at=NOW + 1000, now=NOW)
+    key, record = generated.key, generated.record
+    assert key.startswith("pmo_psk_") and key not in json.dumps(record) and "redacted" in repr(generated)
+    assert permiso.hash_key(key) == record["hash"]
+    assert policy.parse_key(key)["kind"] == "project_key"
+    verified = policy.verify_key(key, record, now=NOW)
+    assert (verified.principal, verified.kind, verified.scopes) == (f"key:{record['id']}", "project_key",
+                                                                    ["endpoints:run"])
+    identity = verified.identity({"id": "project:p1", "tenant": "project:p1"})
+    assert policy.authorize(identity, "endpoints:run", "endpoint:x", "project:p1", now=NOW).allowed
+    new, old = policy.rotate_key(record, grace=60, now=NOW + 10)
+    assert old["expires_at"] == NOW + 70 and new.record["rolled_from"] == record["id"]
+    assert new.record["expires_at"] == NOW + 1000
+    with pytest.raises(permiso.ScopeEscalation) as e:
+        policy.rotate_key(record, scopes=["endpoints:run", "flags:evaluate", "users:manage"], now=NOW)
+    assert e.value.code == "scope_escalation"
+    with pytest.raises(permiso.InvalidKey) as e:
+        policy.verify_key(key, record, now=NOW + 1000)
+    assert e.value.code == "expired"
+    peppered = policy.generate_key("personal_key", "user:alice", pepper=b"secret pepper", now=NOW)
+    assert peppered.record["hash"].startswith("hmac-sha256:")
+    assert policy.verify_key(peppered.key, peppered.record, pepper="secret pepper", now=NOW).principal == "user:alice"
+    with pytest.raises(permiso.InvalidKey) as e:
+        policy.verify_key(peppered.key, peppered.record, now=NOW)
+    assert e.value.code == "invalid_key_record"
+
+
+def test_identities_are_resolved_once_and_reused(policy):
+    alice = policy.identity({"principal": {"id": "user:alice", "roles": ["viewer"],
+                                           "grants": [{"resource": "deployment:web", "level": "write"}]}})
+    assert alice.principal == "user:alice" and alice.to_dict()["principal"]["roles"] == ["viewer"]
+    assert policy.authorize(alice, "deployments:write", "deployment:web").allowed
+    d = policy.authorize(alice, "deployments:write", "deployment:api")
+    assert (d.allowed, d.code, d.status, d.missing, bool(d)) == (False, "missing_permission", 403,
+                                                                 ["deployments:write"], False)
+    assert d.audit["actor"]["principal"] == "user:alice" and json.loads(d.audit_json()) == d.audit
+    assert len(d.decision_id) == 32
+
+
+def test_requests_and_classify(policy):
+    generated = policy.generate_key("project_key", "project:p1", now=NOW)
+    headers = {"Authorization": f"Bearer {generated.key}"}
+    classified = policy.classify("PUT", "/api/projects/p1/endpoints/nightly", headers)
+    assert classified["route"]["permission"] == "endpoints:configure"
+    assert classified["credential"] == {"type": "api_key", "kind": "project_key", "id": generated.record["id"]}
+    d = policy.authorize_request("PUT", "/api/projects/p1/endpoints/nightly", headers,
+                                 keys=[generated.record], now=NOW)
+    assert (d.code, d.status) == ("credential_kind_not_allowed", 403)
+    assert d.message == "project_key credentials are not accepted for PUT /api/projects/{project}/endpoints/{name}"
+    d = policy.authorize_request("POST", "/api/projects/p1/endpoints/nightly/run", list(headers.items()),
+                                 keys=[generated.record], principals=[{"id": "project:p1", "tenant": "project:p1"}],
+                                 now=NOW)
+    assert d.allowed and d.route == "POST /api/projects/{project}/endpoints/{name}/run"
+    assert d.principal == f"key:{generated.record['id']}" and d.key_id == generated.record["id"]
+    assert policy.authorize_request("GET", "/nowhere", {}, now=NOW).code == "no_route"
+    assert policy.authorize_request("GET", "/api/audit", {"authorization": ["Bearer a.b.c", "Bearer d.e.f"]},
+                                    now=NOW).code == "unrecognized_credential"
+
+
+def hmac_secret(name):
+    k = json.loads((KEYS / "hmac.json").read_text())[name]
+    return base64.urlsafe_b64decode(k + "=" * (-len(k) % 4))
+
+
+@pytest.fixture(scope="module")
+def token_policy():
+    doc = json.loads((ROOT / "tests" / "vectors" / "tokens.json").read_text())
+    return permiso.Policy.from_dict(doc["policy"])
+
+
+@pytest.mark.parametrize("alg,pem,kid", [("RS256", "rsa.pem", "rsa"), ("PS384", "rsa.pem", "rsa"),
+                                         ("ES256", "ec256.pem", "ec256"), ("EdDSA", "ed25519.pem", "ed")])
+def test_tokens_round_trip(token_policy, alg, pem, kid):
+    key = permiso.SigningKey.from_pem(alg, (KEYS / pem).read_bytes(), kid=kid)
+    assert key.algorithm == alg and "redacted" in repr(key)
+    token = token_policy.issue_session("session", "alice", key, scopes=["deployments:read"], roles=["viewer"],
+                                       session="s1", now=NOW)
+    verified = token_policy.verify_jwt(token, now=NOW)
+    assert (verified.principal, verified.algorithm, verified.scopes, verified.session) == (
+        "user:alice", alg, ["deployments:read"], "s1")
+    assert verified.claims["iss"] == "https://id.example.com"
+    with pytest.raises(permiso.InvalidToken) as e:
+        token_policy.verify_jwt(token, revoked_sessions=["s1"], now=NOW)
+    assert e.value.code == "session_revoked"
+
+
+def test_delegation(token_policy):
+    key = permiso.SigningKey.hmac("HS512", hmac_secret("hs64"), kid="hs64")
+    token = token_policy.issue_session("session", "alice", key, roles=["viewer"], now=NOW)
+    alice = token_policy.verify_jwt(token, now=NOW).identity()
+    delegated = token_policy.delegate("session", alice, key, actor="mobile-app", scopes=["deployments:read"], now=NOW)
+    verified = token_policy.verify_jwt(delegated, now=NOW)
+    assert verified.actor_chain == ["mobile-app"] and verified.scopes == ["deployments:read"]
+    with pytest.raises(permiso.ScopeEscalation):
+        token_policy.delegate("session", alice, key, actor="mobile-app", scopes=["deployments:write"], now=NOW)
+    host = {"id": "user:alice", "deny": ["deployments:read"]}
+    assert token_policy.authorize(verified.identity(host), "deployments:read", now=NOW).code == "explicitly_denied"
+
+
+def test_jwks_rotation_and_refresh(token_policy):
+    doc = json.loads((ROOT / "tests" / "vectors" / "tokens.json").read_text())
+    jwks = doc["policy"]["credentials"]["session"]["jwks"]
+    key = permiso.SigningKey.from_pem("EdDSA", (KEYS / "ed25519.pem").read_text(), kid="ed")
+    token = token_policy.issue_session("session", "alice", key, now=NOW)
+    token_policy.set_jwks("session", {"keys": [k for k in jwks["keys"] if k["kid"] != "ed"]})
+    try:
+        with pytest.raises(permiso.InvalidToken) as e:
+            token_policy.verify_jwt(token, now=NOW)
+        assert e.value.code == "unknown_key"
+        with pytest.raises(permiso.InvalidPolicy) as e:
+            token_policy.set_jwks("session", {"keys": [{"kty": "oct", "k": "c2hvcnQ"}]})
+        assert e.value.detail == "invalid_jwk"
+        assert "ed" not in token_policy.jwks_kids("session")
+    finally:
+        token_policy.set_jwks("session", jwks)
+    assert token_policy.verify_jwt(token, now=NOW).principal == "user:alice"
+    refresh = permiso.JwksRefresh(max_age=300, cooldown=30)
+    assert refresh.due(0)
+    refresh.succeeded(100)
+    assert not refresh.due(399) and refresh.due(400)
+    assert not refresh.on_unknown_kid(110) and refresh.on_unknown_kid(130)
+    refresh.failed(130)
+    assert refresh.failures == 1 and refresh.next_fetch_at == 190
+
+
+def test_verification_releases_the_gil(token_policy):
+    key = permiso.SigningKey.from_pem("RS256", (KEYS / "rsa.pem").read_bytes(), kid="rsa")
+    token = token_policy.issue_session("session", "alice", key, now=NOW)
+    results = []
+
+    def work():
+        for _ in range(50):
+            results.append(token_policy.verify_jwt(token, now=NOW).principal)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["user:alice"] * 200

@@ -1,0 +1,66 @@
+"""The FastAPI dependency and the ASGI middleware, through real HTTP clients."""
+import pytest
+from fastapi.testclient import TestClient
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+import permiso
+
+
+@pytest.fixture(scope="module")
+def fastapi_client():
+    import fastapi_app
+    return TestClient(fastapi_app.app), fastapi_app
+
+
+def keygen(module, kind, owner, **kw):
+    generated = module.policy.generate_key(kind, owner, **kw)
+    module.store.add_key(generated.record)
+    return generated.key
+
+
+def test_fastapi_allows_and_refuses_with_codes(fastapi_client):
+    client, module = fastapi_client
+    alice = keygen(module, "personal_key", "user:alice")
+    project = keygen(module, "project_key", "project:p1", scopes=["endpoints:run"])
+    r = client.get("/api/deployments/web", headers={"Authorization": f"Bearer {alice}"})
+    assert r.status_code == 200 and r.json()["actor"] == "user:alice"
+    r = client.post("/api/projects/p1/endpoints/nightly/run", headers={"X-API-Key": project})
+    assert r.status_code == 200 and r.json()["audit"]["actor"]["owner"] == "project:p1"
+    r = client.put("/api/projects/p1/endpoints/nightly", headers={"X-API-Key": project})
+    assert r.status_code == 403 and r.json()["detail"]["code"] == "credential_kind_not_allowed"
+    r = client.get("/api/deployments/web")
+    assert r.status_code == 401 and r.json()["detail"]["code"] == "no_credentials"
+    assert r.headers["www-authenticate"] == "Bearer"
+    r = client.get("/api/deployments/web", headers={"Authorization": f"Bearer {alice[:-1]}x"})
+    assert r.status_code == 401 and r.json()["detail"]["code"] in ("bad_checksum", "malformed_key")
+    r = client.get("/api/internal/debug", headers={"Authorization": f"Bearer {alice}"})
+    assert r.status_code == 404 and r.json()["detail"]["code"] == "no_route"
+    r = client.get("/api/deployments/a%2Fb", headers={"Authorization": f"Bearer {alice}"})
+    assert r.status_code == 404
+
+
+async def whoami(request):
+    decision = request.scope["state"]["permiso"]
+    return JSONResponse({"principal": decision.principal, "code": decision.code})
+
+
+def test_asgi_middleware_with_starlette():
+    import asgi
+    from store import POLICY_PATH, HostStore
+
+    policy = permiso.Policy.from_file(POLICY_PATH)
+    store = HostStore()
+    app = Starlette(routes=[Route("/api/deployments/{d}", whoami, methods=["GET", "DELETE"])])
+    client = TestClient(asgi.PermisoMiddleware(app, policy, store))
+    bob = policy.generate_key("personal_key", "user:bob")
+    store.add_key(bob.record)
+    r = client.get("/api/deployments/web?verbose=1", headers={"Authorization": f"Token {bob.key}"})
+    assert r.status_code == 200 and r.json() == {"principal": "user:bob", "code": "allowed"}
+    r = client.delete("/api/deployments/web", headers={"Authorization": f"Token {bob.key}"})
+    assert r.status_code == 403 and r.json()["code"] == "missing_permission"
+    r = client.get("/api/deployments/web", headers={"Authorization": "Basic Ym9iOnB3"})
+    assert r.status_code == 401 and r.json()["code"] == "unrecognized_credential"
+    r = client.get("/elsewhere")
+    assert r.status_code == 404 and r.json()["code"] == "no_route"

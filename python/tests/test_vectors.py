@@ -1,0 +1,110 @@
+"""Replays every conformance vector through the Python API."""
+import json
+
+import pytest
+
+import permiso
+from conftest import vector_dir
+
+SET_KEYS = {"scopes", "missing", "roles"}
+NOW = None
+
+
+def matches(expect, actual, path="expect"):
+    if isinstance(expect, dict):
+        assert isinstance(actual, dict), f"{path}: expected an object, got {actual!r}"
+        for key, value in expect.items():
+            assert key in actual, f"{path}.{key} is missing from {actual!r}"
+            if key in SET_KEYS and isinstance(value, list) and isinstance(actual[key], list):
+                assert sorted(map(json.dumps, value)) == sorted(map(json.dumps, actual[key])), \
+                    f"{path}.{key}: expected the set {value!r}, got {actual[key]!r}"
+            else:
+                matches(value, actual[key], f"{path}.{key}")
+    elif isinstance(expect, list):
+        assert isinstance(actual, list) and len(actual) == len(expect), f"{path}: expected {expect!r}, got {actual!r}"
+        for i, (e, a) in enumerate(zip(expect, actual)):
+            matches(e, a, f"{path}[{i}]")
+    elif isinstance(expect, bool) or expect is None:
+        assert actual is expect, f"{path}: expected {expect!r}, got {actual!r}"
+    else:
+        assert expect == actual, f"{path}: expected {expect!r}, got {actual!r}"
+
+
+def refused(e: permiso.PermisoError) -> dict:
+    return {"ok": False, "allowed": False, "code": e.code, "message": e.message}
+
+
+def headers(request: dict) -> list:
+    out = []
+    for name, value in request.get("headers", {}).items():
+        for v in value if isinstance(value, list) else [value]:
+            out.append((name, v))
+    return out
+
+
+def run(policy, now, case):
+    op = case["op"]
+    pepper = case.get("pepper")
+    try:
+        if op == "load_policy":
+            return {"ok": True, "hash": permiso.Policy.from_dict(case["policy"]).hash}
+        if op == "parse_key":
+            return {"ok": True, **policy.parse_key(case["key"])}
+        if op == "hash_key":
+            return {"ok": True, "hash": permiso.hash_key(case["key"], pepper=pepper)}
+        if op == "verify_key":
+            v = policy.verify_key(case["key"], case["record"], pepper=pepper,
+                                  revoked_keys=case.get("revoked_keys"), now=now)
+            return {"ok": True, "principal": v.principal, "kind": v.kind, "id": v.id, "mask": v.mask,
+                    "scopes": v.scopes, "credential": {"kind": v.kind, "id": v.id}}
+        if op == "verify_jwt":
+            return policy.verify_jwt(case["token"], revoked_sessions=case.get("revoked_sessions"),
+                                     kind=case.get("kind"), now=now).to_dict()
+        if op == "authorize":
+            return policy.authorize(case["identity"], case["action"], case.get("resource"), case.get("tenant"),
+                                    now=now).to_dict()
+        if op == "authorize_request":
+            r = case["request"]
+            return policy.authorize_request(
+                r["method"], r["path"], headers(r), keys=case.get("keys"), principals=case.get("principals"),
+                revoked_keys=case.get("revoked_keys"), revoked_sessions=case.get("revoked_sessions"),
+                pepper=pepper, now=now).to_dict()
+    except permiso.InvalidPolicy as e:
+        return {**refused(e), "detail": e.detail, "path": e.path}
+    except permiso.PermisoError as e:
+        return refused(e)
+    raise AssertionError(f"unsupported op {op!r}")
+
+
+def load_cases():
+    files = sorted(vector_dir().glob("*.json"))
+    assert files, f"no vector files in {vector_dir()}"
+    for path in files:
+        doc = json.loads(path.read_text())
+        assert doc["cases"], f"{path.name} has no cases"
+        for i, case in enumerate(doc["cases"]):
+            yield pytest.param(doc, case, id=f"{path.name}::{i}::{case['name']}")
+
+
+_policies = {}
+
+
+def file_policy(doc):
+    key = id(doc)
+    if key not in _policies:
+        try:
+            _policies[key] = permiso.Policy.from_dict(doc["policy"]) if "policy" in doc else None
+        except permiso.InvalidPolicy as e:
+            _policies[key] = e
+    return _policies[key]
+
+
+@pytest.mark.parametrize("doc,case", list(load_cases()))
+def test_vector(doc, case):
+    now = case.get("now", doc.get("now"))
+    if case["op"] != "load_policy" and "policy" in case:
+        policy = permiso.Policy.from_dict(case["policy"])
+    else:
+        policy = file_policy(doc)
+        assert not isinstance(policy, Exception), f"the vector's policy is invalid: {policy}"
+    matches(case["expect"], run(policy, now, case))
