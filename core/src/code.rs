@@ -88,6 +88,8 @@ pub enum Code {
     // policies
     /// The policy document is invalid (see the detail code and path).
     InvalidPolicy,
+    /// A binding was called with an argument of the wrong type or shape.
+    InvalidArgument,
 }
 
 impl Code {
@@ -129,6 +131,7 @@ impl Code {
         Code::UnknownCredentialKind,
         Code::EntropyUnavailable,
         Code::InvalidPolicy,
+        Code::InvalidArgument,
     ];
 
     /// The stable snake_case name.
@@ -170,6 +173,7 @@ impl Code {
             Code::UnknownCredentialKind => "unknown_credential_kind",
             Code::EntropyUnavailable => "entropy_unavailable",
             Code::InvalidPolicy => "invalid_policy",
+            Code::InvalidArgument => "invalid_argument",
         }
     }
 
@@ -185,6 +189,7 @@ impl Code {
         match self {
             Code::Allowed => 200,
             Code::NoRoute => 404,
+            Code::InvalidArgument => 400,
             Code::UnknownPermission
             | Code::ExplicitlyDenied
             | Code::CredentialKindNotAllowed

@@ -139,7 +139,8 @@ fn is_base62(b: u8) -> bool {
 /// CRC-32 (IEEE) of `text`, in base62, most significant digit first,
 /// left-padded with `0` to six characters.
 pub fn checksum(text: &str) -> [u8; CHECKSUM_LEN] {
-    let mut n = crc32fast::hash(text.as_bytes());
+    const CRC32: crc::Crc<u32, crc::Table<1>> = crc::Crc::<u32, crc::Table<1>>::new(&crc::CRC_32_ISO_HDLC);
+    let mut n = CRC32.checksum(text.as_bytes());
     let mut out = [b'0'; CHECKSUM_LEN];
     for slot in out.iter_mut().rev() {
         *slot = BASE62.get((n % 62) as usize).copied().unwrap_or(b'0');

@@ -362,7 +362,11 @@ fn syntax_and_schema_errors_have_codes_and_paths() {
     assert_eq!(e.detail(), PolicyDetail::InvalidDocument);
     assert!(e.to_string().contains("permisions"), "{e}");
     let e = Policy::from_json(r#"{"version": 1, "roles": {"a": {}, "a": {}}}"#).unwrap_err();
-    assert_eq!(e.detail(), PolicyDetail::InvalidDocument, "duplicate keys are refused");
+    assert_eq!(
+        e.detail(),
+        PolicyDetail::ParseError,
+        "duplicate keys are refused while parsing"
+    );
     assert!(e.to_string().contains("duplicate key `a`"), "{e}");
     let e = Policy::from_yaml("version: 1\nroles:\n  a: {}\n  a: {}\n").unwrap_err();
     assert!(matches!(

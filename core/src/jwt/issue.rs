@@ -55,23 +55,31 @@ impl SigningKey {
         })
     }
 
-    /// A PEM private key (PKCS#8 or PKCS#1) for an RSA, ECDSA or EdDSA algorithm.
+    /// A PEM private key for an RSA (PKCS#8 or PKCS#1), ECDSA or EdDSA
+    /// (PKCS#8) algorithm.
     pub fn from_pem(alg: &str, pem: &[u8]) -> TokenResult<SigningKey> {
         let alg = parse_alg(alg)
             .ok_or_else(|| TokenError::new(Code::UnsupportedAlgorithm, format!("`{alg}` is not supported")))?;
-        let key = match alg {
-            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
+        let unusable = || bad_key(format!("the PEM is not a private key usable with `{}`", alg_name(alg)));
+        let (label, der) = pem_rfc7468::decode_vec(pem).map_err(|_| unusable())?;
+        let key = match (alg, label) {
+            (Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512, _) => {
                 return Err(bad_key("use `SigningKey::hmac` for HMAC algorithms"))
             }
-            Algorithm::ES256 | Algorithm::ES384 => EncodingKey::from_ec_pem(pem),
-            Algorithm::EdDSA => EncodingKey::from_ed_pem(pem),
-            _ => EncodingKey::from_rsa_pem(pem),
-        }
-        .map_err(|_| bad_key(format!("the PEM is not a private key usable with `{}`", alg_name(alg))))?;
-        // The PEM container may hold another key type: building the signer
+            (Algorithm::ES256 | Algorithm::ES384, "PRIVATE KEY") => EncodingKey::from_ec_der(&der),
+            (Algorithm::EdDSA, "PRIVATE KEY") => EncodingKey::from_ed_der(&der),
+            (Algorithm::ES256 | Algorithm::ES384 | Algorithm::EdDSA, _) => return Err(unusable()),
+            (_, "RSA PRIVATE KEY") => EncodingKey::from_rsa_der(&der),
+            (_, "PRIVATE KEY") => {
+                // PKCS#8 wraps the PKCS#1 key the RSA signers expect.
+                let info = pkcs8::PrivateKeyInfo::try_from(der.as_slice()).map_err(|_| unusable())?;
+                EncodingKey::from_rsa_der(info.private_key)
+            }
+            _ => return Err(unusable()),
+        };
+        // The container may hold another key type: building the signer
         // parses the key itself.
-        (provider().signer_factory)(&alg, &key)
-            .map_err(|_| bad_key(format!("the PEM is not a private key usable with `{}`", alg_name(alg))))?;
+        (provider().signer_factory)(&alg, &key).map_err(|_| unusable())?;
         Ok(SigningKey { alg, key, kid: None })
     }
 

@@ -5,6 +5,8 @@ pub mod doc;
 mod error;
 pub(crate) mod pattern;
 pub(crate) mod routes;
+mod value;
+mod yaml;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -131,12 +133,13 @@ impl Policy {
                 ),
             ));
         }
-        let doc = match format {
-            Format::Json => parse_json(text)?,
+        let value = match format {
+            Format::Json => value::parse_json(text)
+                .map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", format!("invalid JSON: {e}")))?,
             Format::Yaml => parse_yaml(text)?,
             Format::Toml => parse_toml(text)?,
         };
-        Policy::compile(doc)
+        Policy::from_value(&value)
     }
 
     /// Parses a JSON document.
@@ -744,33 +747,15 @@ fn schema_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>) -> Pol
     PolicyError::single(PolicyDetail::InvalidDocument, path, err.inner().to_string())
 }
 
-fn parse_json(text: &str) -> Result<PolicyDocument, PolicyError> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    match serde_path_to_error::deserialize(de) {
-        Ok(doc) => Ok(doc),
-        Err(err) => match err.inner().classify() {
-            serde_json::error::Category::Syntax
-            | serde_json::error::Category::Eof
-            | serde_json::error::Category::Io => Err(PolicyError::single(
-                PolicyDetail::ParseError,
-                "",
-                format!("invalid JSON: {}", err.inner()),
-            )),
-            serde_json::error::Category::Data => Err(schema_error(err)),
-        },
-    }
+fn parse_yaml(text: &str) -> Result<serde_json::Value, PolicyError> {
+    yaml::parse_yaml(text).map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", format!("invalid YAML: {e}")))
 }
 
-fn parse_yaml(text: &str) -> Result<PolicyDocument, PolicyError> {
-    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(text)
-        .map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", format!("invalid YAML: {e}")))?;
-    serde_path_to_error::deserialize(value).map_err(schema_error)
-}
-
-fn parse_toml(text: &str) -> Result<PolicyDocument, PolicyError> {
+fn parse_toml(text: &str) -> Result<serde_json::Value, PolicyError> {
     let table: toml::Table = toml::from_str(text)
         .map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", format!("invalid TOML: {}", e.message())))?;
-    serde_path_to_error::deserialize(table).map_err(schema_error)
+    serde_json::to_value(&table)
+        .map_err(|e| PolicyError::single(PolicyDetail::InvalidDocument, "", format!("unsupported TOML: {e}")))
 }
 
 /// A request matched to a route, with its templates filled.

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds the npm package into wasm/pkg: the wasm32 library (rustup's target
+# when installed, else Debian's rustc-web with a std built from source),
+# wasm-bindgen, wasm-opt, the per-runtime entry files and package.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup-wasm.sh >/dev/null
+export CARGO_TARGET_DIR="$PWD/target/wasm"
+if rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
+  cargo build --quiet --profile wasm --target wasm32-unknown-unknown -p permiso-wasm
+else
+  # Building std ourselves also lets it drop panic messages and locations:
+  # the core never panics on input, and a panic in wasm traps either way.
+  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+  RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-16 \
+    /usr/bin/cargo build --quiet --profile wasm --target wasm32-unknown-unknown \
+    -Zbuild-std=std,panic_abort -p permiso-wasm
+fi
+
+out=wasm/pkg
+rm -rf "$out"
+wasm-bindgen --target web --out-dir "$out" --out-name permiso \
+  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/permiso_wasm.wasm"
+wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+  "$out/permiso_bg.wasm" -o "$out/permiso_bg.wasm"
+
+error_js=$(cd "$out" && find snippets -name error.js | head -n 1)
+sed "s#__PERMISO_ERROR__#./$error_js#" wasm/js/api.js > "$out/api.js"
+cp wasm/js/node.js wasm/js/deno.js wasm/js/workerd.js wasm/js/web.js wasm/js/entry.d.ts wasm/js/web.d.ts "$out/"
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+sed "s/__VERSION__/$version/" wasm/js/package.json > "$out/package.json"
+
+raw=$(stat -c %s "$out/permiso_bg.wasm")
+gz=$(gzip -9 -c "$out/permiso_bg.wasm" | wc -c)
+sed -e "s/__RAW_KB__/$((raw / 1024))/" -e "s/__GZ_KB__/$((gz / 1024))/" wasm/README.md > "$out/README.md"
+echo "wasm/pkg: permiso_bg.wasm $((raw / 1024)) KB, $((gz / 1024)) KB gzipped"

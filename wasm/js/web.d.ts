@@ -1,0 +1,2 @@
+export * from "./permiso.js";
+export { default as init } from "./permiso.js";
