@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the wasm build needs, skipping what is already there:
 # a wasm32 standard library (rustup's target if installed, else Debian's
-# rustc-web + rust-web-src to build std ourselves), wasm-bindgen-cli of the
-# exact crate version, and wasm-opt.
+# rustc-web + rust-web-src to build std ourselves) and wasm-bindgen-cli of
+# the exact crate version. (wasm-opt comes from npm: see wasm/build.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,10 +30,8 @@ else
   echo "wasm32: Debian rustc-web ($(/usr/bin/rustc --version)) building std from source"
 fi
 
-apt_install binaryen
-
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   echo "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
   cargo install --quiet wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
-echo "wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(wasm-opt --version)"
+echo "wasm-bindgen $(wasm-bindgen --version | awk '{print $2}')"

@@ -40,3 +40,6 @@ echo "vectors: generated files match"
 
 section "python: wheel, clean install, pytest (vectors, API, errors, FastAPI/ASGI), stubtest"
 bash scripts/test-python.sh
+
+section "javascript: npm package in Node, TypeScript, Deno and workerd; Worker and Hono examples"
+bash scripts/test-js.sh

@@ -6,6 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-wasm.sh >/dev/null
+# wasm-opt comes from the npm package `binaryen` (Debian's 108 mangles
+# reference-type tables); the JS test tools come from the same install.
+if [ ! -x wasm/node_modules/.bin/wasm-opt ]; then
+  (cd wasm && npm install --no-audit --no-fund --loglevel=error)
+fi
 export CARGO_TARGET_DIR="$PWD/target/wasm"
 if rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
   cargo build --quiet --profile wasm --target wasm32-unknown-unknown -p permiso-wasm
@@ -22,13 +27,11 @@ out=wasm/pkg
 rm -rf "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name permiso \
   "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/permiso_wasm.wasm"
-wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+wasm/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
   "$out/permiso_bg.wasm" -o "$out/permiso_bg.wasm"
 
-error_js=$(cd "$out" && find snippets -name error.js | head -n 1)
-sed "s#__PERMISO_ERROR__#./$error_js#" wasm/js/api.js > "$out/api.js"
-cp wasm/js/node.js wasm/js/deno.js wasm/js/workerd.js wasm/js/web.js wasm/js/entry.d.ts wasm/js/web.d.ts "$out/"
+cp wasm/js/api.js wasm/js/node.js wasm/js/deno.js wasm/js/workerd.js wasm/js/web.js wasm/js/entry.d.ts wasm/js/web.d.ts "$out/"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 sed "s/__VERSION__/$version/" wasm/js/package.json > "$out/package.json"
 

@@ -1,2 +1,3 @@
 export * from "./permiso.js";
-export { default as init } from "./permiso.js";
+/** Fetches and instantiates the .wasm once; every check is synchronous afterwards. */
+export function init(input?: RequestInfo | URL | Response | BufferSource | WebAssembly.Module): Promise<void>;

@@ -1,3 +1,10 @@
 // Browsers and bundlers: `await init()` once, then every check is synchronous.
-export { default as init } from "./permiso.js";
+import initWasm from "./permiso.js";
+import { ready } from "./api.js";
+
+export async function init(input) {
+  await initWasm(input === undefined ? undefined : { module_or_path: input });
+  ready();
+}
+
 export * from "./api.js";

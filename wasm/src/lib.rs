@@ -14,10 +14,34 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/js/error.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = makeError)]
-    fn make_error(message: &str, code: &str, extra: JsValue) -> JsValue;
+thread_local! {
+    /// Builds a `PermisoError`; set by the package's entry module after
+    /// instantiation (the class is defined in JS, `api.js`).
+    static ERROR_FACTORY: std::cell::RefCell<Option<Function>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Registers the `PermisoError` factory (called once by the entry module).
+#[wasm_bindgen(js_name = __setErrorFactory, skip_typescript)]
+pub fn set_error_factory(factory: Function) {
+    ERROR_FACTORY.with(|f| *f.borrow_mut() = Some(factory));
+}
+
+fn make_error(message: &str, code: &str, extra: JsValue) -> JsValue {
+    let made = ERROR_FACTORY.with(|f| {
+        f.borrow()
+            .as_ref()
+            .map(|factory| factory.call3(&JsValue::NULL, &message.into(), &code.into(), &extra))
+    });
+    match made {
+        Some(Ok(error)) => error,
+        // Without the entry module: a plain Error that still carries `code`.
+        _ => {
+            let error = js_sys::Error::new(message);
+            error.set_name("PermisoError");
+            let _ = Reflect::set(&error, &"code".into(), &code.into());
+            error.into()
+        }
+    }
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -486,7 +510,7 @@ impl VerifiedKey {
     /// The identity the key authenticates; `owner` is the owner's record.
     pub fn identity(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "PrincipalRecord | null")] owner: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PrincipalRecord | null")] owner: JsValue,
     ) -> Result<Identity, JsValue> {
         let owner: Option<core::PrincipalRecord> = if owner.is_undefined() || owner.is_null() {
             None
@@ -529,7 +553,7 @@ impl VerifiedToken {
     /// The identity; a host `principal` record, when given, is authoritative.
     pub fn identity(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "PrincipalRecord | null")] principal: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PrincipalRecord | null")] principal: JsValue,
     ) -> Result<Identity, JsValue> {
         let principal: Option<core::PrincipalRecord> = if principal.is_undefined() || principal.is_null() {
             None
@@ -564,7 +588,7 @@ impl SigningKey {
     pub fn hmac(
         #[wasm_bindgen(unchecked_param_type = "string")] algorithm: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] secret: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] kid: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] kid: JsValue,
     ) -> Result<SigningKey, JsValue> {
         if !secret.is_instance_of::<Uint8Array>() {
             return Err(invalid("secret must be a Uint8Array"));
@@ -581,7 +605,7 @@ impl SigningKey {
     pub fn from_pem(
         #[wasm_bindgen(unchecked_param_type = "string")] algorithm: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] kid: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] kid: JsValue,
     ) -> Result<SigningKey, JsValue> {
         let pem = string(&pem, "pem")?;
         let key = core::SigningKey::from_pem(&string(&algorithm, "algorithm")?, pem.as_bytes()).map_err(token_err)?;
@@ -614,24 +638,30 @@ impl JwksRefresh {
         }
     }
     /// Whether a scheduled fetch is due.
-    pub fn due(&self, #[wasm_bindgen(unchecked_param_type = "number")] at: JsValue) -> Result<bool, JsValue> {
+    pub fn due(&self, #[wasm_bindgen(unchecked_optional_param_type = "number")] at: JsValue) -> Result<bool, JsValue> {
         Ok(self.inner.due(now(&at)?))
     }
     /// Whether an unknown `kid` may trigger a fetch now.
     #[wasm_bindgen(js_name = onUnknownKid)]
     pub fn on_unknown_kid(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] at: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] at: JsValue,
     ) -> Result<bool, JsValue> {
         Ok(self.inner.on_unknown_kid(now(&at)?))
     }
     /// Records a successful fetch.
-    pub fn succeeded(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] at: JsValue) -> Result<(), JsValue> {
+    pub fn succeeded(
+        &mut self,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] at: JsValue,
+    ) -> Result<(), JsValue> {
         self.inner.succeeded(now(&at)?);
         Ok(())
     }
     /// Records a failed fetch; keep serving the last good set.
-    pub fn failed(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] at: JsValue) -> Result<(), JsValue> {
+    pub fn failed(
+        &mut self,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] at: JsValue,
+    ) -> Result<(), JsValue> {
         self.inner.failed(now(&at)?);
         Ok(())
     }
@@ -767,7 +797,7 @@ impl Policy {
     pub fn authorize_request(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RequestLike")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "HostData")] host: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "HostData")] host: JsValue,
     ) -> Result<JsValue, JsValue> {
         let parts = request_parts(&request)?;
         let keys: Vec<core::KeyRecord> = records(field(&host, "keys")?, Code::InvalidKeyRecord, "hostData.keys")?;
@@ -803,7 +833,7 @@ impl Policy {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] owner: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "NewKeyOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "NewKeyOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let pepper = pepper(&field(&options, "pepper")?)?;
         let new = core::NewKey {
@@ -830,7 +860,7 @@ impl Policy {
     pub fn rotate_key(
         &self,
         #[wasm_bindgen(unchecked_param_type = "KeyRecord")] record: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RotateKeyOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RotateKeyOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let old: core::KeyRecord = from_js(record, Code::InvalidKeyRecord, "record")?;
         let pepper = pepper(&field(&options, "pepper")?)?;
@@ -866,7 +896,7 @@ impl Policy {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
         #[wasm_bindgen(unchecked_param_type = "KeyRecord")] record: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "VerifyKeyOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifyKeyOptions")] options: JsValue,
     ) -> Result<VerifiedKey, JsValue> {
         let key = string(&key, "key")?;
         let record: core::KeyRecord = from_js(record, Code::InvalidKeyRecord, "record")?;
@@ -887,7 +917,7 @@ impl Policy {
     pub fn verify_jwt(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "VerifyTokenOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifyTokenOptions")] options: JsValue,
     ) -> Result<VerifiedToken, JsValue> {
         let token = string(&token, "token")?;
         let revoked = opt_strings(&field(&options, "revokedSessions")?, "revokedSessions")?.unwrap_or_default();
@@ -909,7 +939,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
         #[wasm_bindgen(unchecked_param_type = "SessionRequest")] request: JsValue,
         key: &SigningKey,
-        #[wasm_bindgen(unchecked_param_type = "number")] at: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] at: JsValue,
     ) -> Result<String, JsValue> {
         if !request.is_object() {
             return Err(invalid("the session request must be an object"));
@@ -1002,7 +1032,7 @@ impl Policy {
 #[wasm_bindgen(js_name = hashKey)]
 pub fn hash_key(
     #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] pepper: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | Uint8Array")] pepper: JsValue,
 ) -> Result<String, JsValue> {
     let pepper = self::pepper(&pepper)?;
     let parsed = core::ApiKey::parse(&string(&key, "key")?).map_err(key_err)?;

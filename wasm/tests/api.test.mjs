@@ -1,0 +1,148 @@
+// The npm package's API in Node: keys, identities, requests, tokens, errors.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+
+import { codes, hashKey, JwksRefresh, PermisoError, Policy, SigningKey } from "permiso";
+
+const root = new URL("../../", import.meta.url);
+const read = (p) => readFileSync(new URL(p, root), "utf8");
+const NOW = 1767225600;
+const policy = Policy.fromYAML(read("examples/policy.yaml"));
+const tokens = JSON.parse(read("tests/vectors/tokens.json"));
+const tokenPolicy = Policy.fromObject(tokens.policy);
+const b64 = (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4)), (c) => c.charCodeAt(0));
+
+test("one policy in three formats has one hash", () => {
+  const doc = { version: 1, permissions: ["a:b", "a:c"], roles: { r: { permissions: ["a:*"] } } };
+  const hashes = new Set([
+    Policy.fromObject(doc).hash,
+    Policy.fromJSON(JSON.stringify(doc)).hash,
+    Policy.fromYAML("version: 1\npermissions: [a:b, a:c]\nroles: {r: {permissions: ['a:*']}}\n").hash,
+    Policy.fromTOML('version = 1\npermissions = ["a:b", "a:c"]\n[roles.r]\npermissions = ["a:*"]\n').hash,
+  ]);
+  assert.equal(hashes.size, 1);
+  assert.match(policy.hash, /^sha256:[0-9a-f]{64}$/);
+  assert.deepEqual(policy.credentialKinds.sort(), ["personal_key", "project_key", "session"]);
+});
+
+test("keys: generate, verify, identity, rotate", () => {
+  const { key, record } = policy.generateKey("project_key", "project:p1", { scopes: ["endpoints:run"], expiresAt: NOW + 1000, now: NOW });
+  assert.ok(key.startsWith("pmo_psk_"));
+  assert.ok(!JSON.stringify(record).includes(key));
+  assert.equal(hashKey(key), record.hash);
+  assert.equal(policy.parseKey(key).kind, "project_key");
+  const verified = policy.verifyKey(key, record, { now: NOW });
+  assert.equal(verified.principal, `key:${record.id}`);
+  const identity = verified.identity({ id: "project:p1", tenant: "project:p1" });
+  assert.equal(policy.authorize(identity, "endpoints:run", "endpoint:x", "project:p1", NOW).allowed, true);
+  const rotation = policy.rotateKey(record, { grace: 60, now: NOW + 10 });
+  assert.equal(rotation.old.expires_at, NOW + 70);
+  assert.equal(rotation.key.record.rolled_from, record.id);
+  assert.throws(() => policy.verifyKey(key, record, { now: NOW + 1000 }), (e) => e instanceof PermisoError && e.code === "expired");
+  const peppered = policy.generateKey("personal_key", "user:alice", { pepper: new TextEncoder().encode("pepper"), now: NOW });
+  assert.equal(policy.verifyKey(peppered.key, peppered.record, { pepper: "pepper", now: NOW }).principal, "user:alice");
+});
+
+test("identities are resolved once and reused; decisions are plain objects", () => {
+  const alice = policy.identity({ principal: { id: "user:alice", roles: ["viewer"], grants: [{ resource: "deployment:web", level: "write" }] } });
+  assert.equal(alice.principal, "user:alice");
+  assert.equal(policy.authorize(alice, "deployments:write", "deployment:web").allowed, true);
+  const d = policy.authorize(alice, "deployments:write", "deployment:api");
+  assert.deepEqual([d.allowed, d.code, d.status, d.missing], [false, "missing_permission", 403, ["deployments:write"]]);
+  assert.equal(d.audit.actor.principal, "user:alice");
+  assert.ok(Math.abs(d.audit.time - Date.now() / 1000) < 5, "now defaults to Date.now()");
+  assert.deepEqual(JSON.parse(JSON.stringify(d)), d);
+});
+
+test("authorizeRequest takes a Request, a Headers, pairs or an object", () => {
+  const { key, record } = policy.generateKey("project_key", "project:p1", { now: NOW });
+  const host = { keys: [record], principals: [{ id: "project:p1", tenant: "project:p1" }], now: NOW };
+  const url = "https://api.example.com/api/projects/p1/endpoints/nightly/run?x=1";
+  const viaRequest = policy.authorizeRequest(new Request(url, { method: "POST", headers: { "X-API-Key": key } }), host);
+  assert.equal(viaRequest.allowed, true, viaRequest.message);
+  assert.equal(viaRequest.route, "POST /api/projects/{project}/endpoints/{name}/run");
+  const viaPairs = policy.authorizeRequest({ method: "POST", path: "/api/projects/p1/endpoints/nightly/run", headers: [["authorization", `Bearer ${key}`]] }, host);
+  assert.equal(viaPairs.allowed, true);
+  const refused = policy.authorizeRequest({ method: "PUT", path: "/api/projects/p1/endpoints/nightly", headers: new Headers({ authorization: `Bearer ${key}` }) }, host);
+  assert.equal(refused.code, "credential_kind_not_allowed");
+  assert.equal(refused.message, "project_key credentials are not accepted for PUT /api/projects/{project}/endpoints/{name}");
+  const found = policy.classify(new Request(url, { method: "POST", headers: { authorization: `Bearer ${key}` } }));
+  assert.deepEqual(found.credential, { type: "api_key", kind: "project_key", id: record.id });
+  assert.equal(found.route.tenant, "project:p1");
+  const dotted = policy.authorizeRequest({ method: "GET", url: "https://x/api/deployments/../audit", headers: {} }, host);
+  assert.equal(dotted.code, "no_route", "the URL path is not normalised before the core sees it");
+  const twice = policy.authorizeRequest(new Request("https://x/api/audit", { headers: [["authorization", "Bearer a.b.c"], ["authorization", "Bearer d.e.f"]] }), host);
+  assert.equal(twice.code, "unrecognized_credential");
+});
+
+test("tokens: issue, verify, delegate, rotate keys", () => {
+  const secrets = JSON.parse(read("tools/vectors/keys/hmac.json"));
+  const hs = SigningKey.hmac("HS512", b64(secrets.hs64), "hs64");
+  const ed = SigningKey.fromPEM("EdDSA", read("tools/vectors/keys/ed25519.pem"), "ed");
+  const es = SigningKey.fromPEM("ES256", read("tools/vectors/keys/ec256.pem"), "ec256");
+  const rs = SigningKey.fromPEM("PS256", read("tools/vectors/keys/rsa.pem"), "rsa");
+  for (const key of [hs, ed, es, rs]) {
+    const token = tokenPolicy.issueSession("session", { subject: "alice", roles: ["viewer"], session: "s1", lifetime: 600 }, key, NOW);
+    const v = tokenPolicy.verifyJWT(token, { now: NOW });
+    assert.equal(v.principal, "user:alice");
+    assert.equal(v.toJSON().algorithm, key.algorithm);
+    assert.throws(() => tokenPolicy.verifyJWT(token, { now: NOW, revokedSessions: ["s1"] }), (e) => e.code === "session_revoked");
+  }
+  const token = tokenPolicy.issueSession("session", { subject: "alice", roles: ["viewer"] }, hs, NOW);
+  const alice = tokenPolicy.verifyJWT(token, { now: NOW }).identity(null);
+  const delegated = tokenPolicy.delegate("session", alice, { actor: "mobile-app", scopes: ["deployments:read"] }, hs, NOW);
+  assert.deepEqual(tokenPolicy.verifyJWT(delegated, { now: NOW }).toJSON().actor_chain, ["mobile-app"]);
+  assert.throws(() => tokenPolicy.delegate("session", alice, { actor: "m", scopes: ["deployments:write"] }, hs, NOW), (e) => e.code === "scope_escalation");
+  const record = alice.toJSON();
+  assert.equal(tokenPolicy.delegate("session", record, { actor: "m", scopes: ["deployments:read"] }, hs, NOW).split(".").length, 3);
+  const jwks = tokens.policy.credentials.session.jwks;
+  tokenPolicy.setJWKS("session", { keys: jwks.keys.filter((k) => k.kid !== "hs64") });
+  assert.throws(() => tokenPolicy.verifyJWT(token, { now: NOW }), (e) => e.code === "unknown_key");
+  assert.throws(() => tokenPolicy.setJWKS("session", { keys: [{ kty: "oct", k: "c2hvcnQ" }] }), (e) => e.code === "invalid_policy" && e.detail === "invalid_jwk");
+  tokenPolicy.setJWKS("session", jwks);
+  assert.equal(tokenPolicy.verifyJWT(token, { now: NOW }).principal, "user:alice");
+  const refresh = new JwksRefresh(300, 30);
+  refresh.succeeded(100);
+  assert.deepEqual([refresh.due(399), refresh.due(400), refresh.onUnknownKid(110), refresh.onUnknownKid(130)], [false, true, false, true]);
+});
+
+test("wrong types throw PermisoError with a code and the instance keeps working", () => {
+  const wrong = [
+    () => Policy.fromJSON(42),
+    () => Policy.fromYAML(undefined),
+    () => policy.authorize({ principal: { id: "user:1" } }, 42),
+    () => policy.authorize({ principal: { id: 5 } }, "audit:read"),
+    () => policy.authorize(null, "audit:read"),
+    () => policy.authorizeRequest({ method: "GET", path: "/api/audit" }, {}),
+    () => policy.authorizeRequest({ method: "GET", path: "/api/audit", headers: undefined }, {}),
+    () => policy.authorizeRequest({ method: 7, path: "/api/audit", headers: {} }, {}),
+    () => policy.authorizeRequest({ method: "GET", path: "/api/audit", headers: { authorization: 5 } }, {}),
+    () => policy.authorizeRequest({ method: "GET", path: "/api/audit", headers: {} }, { keys: [{ id: 1 }] }),
+    () => policy.authorizeRequest({ method: "GET", path: "/api/audit", headers: {} }, { now: "soon" }),
+    () => policy.authorizeRequest("GET /api/audit", {}),
+    () => policy.generateKey("personal_key", 5),
+    () => policy.generateKey("personal_key", "user:1", { pepper: 3 }),
+    () => policy.verifyKey("k", null),
+    () => policy.verifyJWT(123),
+    () => policy.verifyJWT("a.b.c", { revokedSessions: "s1" }),
+    () => hashKey("nope"),
+    () => SigningKey.hmac("HS256", "not bytes"),
+    () => SigningKey.fromPEM("RS256", 12),
+    () => policy.setJWKS("session", 7),
+  ];
+  for (const call of wrong) {
+    assert.throws(call, (e) => e instanceof PermisoError && typeof e.code === "string" && codes().includes(e.code), String(call));
+    assert.equal(policy.authorize({ principal: { id: "user:1", roles: ["admin"] } }, "audit:read").allowed, true);
+  }
+  assert.throws(() => Policy.fromYAML("version: 1\nroles:\n  a: {inherits: [b]}\n"), (e) => e.code === "invalid_policy" && e.detail === "unknown_role" && e.path === "roles.a.inherits[0]" && e.issues.length === 1);
+});
+
+test("hostile input never traps", () => {
+  for (const w of ["", "\u0000", "é", "a".repeat(70000), "Bearer " + "A".repeat(40000), "../../etc", "%2F%2e%2e", "\ud800"]) {
+    const d = policy.authorizeRequest({ method: "GET", path: "/api/deployments/" + w, headers: { authorization: w, "x-api-key": w } }, { now: NOW });
+    assert.equal(d.allowed, false);
+    assert.throws(() => policy.verifyJWT(w, { now: NOW }), PermisoError);
+  }
+  assert.equal(policy.authorize({ principal: { id: "user:1", roles: ["admin"] } }, "audit:read").allowed, true);
+});

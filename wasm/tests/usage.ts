@@ -1,0 +1,64 @@
+// Type-checked (never run) by `tsc --noEmit`: the published declarations must
+// describe the API as users call it.
+import {
+  codes,
+  hashKey,
+  JwksRefresh,
+  PermisoError,
+  Policy,
+  SigningKey,
+  type Decision,
+  type GeneratedKey,
+  type HostData,
+  type IdentityRecord,
+  type KeyRecord,
+  type TokenInfo,
+} from "permiso";
+
+declare const policyText: string;
+declare const request: Request;
+
+const policy: Policy = Policy.fromYAML(policyText);
+const hash: string = policy.hash;
+const record: IdentityRecord = { principal: { id: "user:1", roles: ["viewer"] }, credential: { kind: "session", scopes: ["a:b"] } };
+const identity = policy.identity(record);
+const d1: Decision = policy.authorize(identity, "deployments:read", "deployment:web");
+const d2: Decision = policy.authorize(record, "deployments:read", null, "project:p1", 1767225600);
+const allowed: boolean = d1.allowed && d2.allowed;
+const status: number = d1.status;
+const missing: string[] = d1.missing;
+const auditCode: string = d1.audit.code;
+
+const generated: GeneratedKey = policy.generateKey("project_key", "project:p1", { scopes: ["endpoints:run"], expiresAt: 1 });
+const stored: KeyRecord = generated.record;
+const host: HostData = { keys: [stored], principals: [{ id: "project:p1", tenant: "project:p1" }], revokedSessions: [] };
+const d3: Decision = policy.authorizeRequest(request, host);
+const d4: Decision = policy.authorizeRequest({ method: "GET", path: "/api/x", headers: { authorization: "Bearer x" } }, {});
+const found = policy.classify({ method: "GET", path: "/x", headers: [["x-api-key", "k"]] });
+if (found.credential.type === "api_key") {
+  const id: string | null = found.credential.id;
+}
+const verified = policy.verifyKey(generated.key, stored, { now: 1 });
+const principal: string = verified.principal;
+const asOwner = verified.identity({ id: "project:p1" });
+
+const key = SigningKey.hmac("HS256", new Uint8Array(32), "k1");
+const token: string = policy.issueSession("session", { subject: "alice", lifetime: 600 }, key);
+const info: TokenInfo = policy.verifyJWT(token, { revokedSessions: ["s1"] }).toJSON();
+const delegated: string = policy.delegate("session", asOwner, { actor: "mobile-app", scopes: ["a:b"] }, key);
+policy.setJWKS("session", { keys: [] });
+const refresh = new JwksRefresh(300, 30);
+const due: boolean = refresh.due();
+const h: string = hashKey(generated.key);
+const all: string[] = codes();
+
+try {
+  Policy.fromJSON("{");
+} catch (e) {
+  if (e instanceof PermisoError) {
+    const code: string = e.code;
+    const detail: string | undefined = e.detail;
+  }
+}
+
+export { allowed, status, missing, auditCode, d3, d4, principal, info, delegated, due, h, all, hash };

@@ -1,0 +1,20 @@
+// Every conformance vector through the npm package in Node.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+
+import * as permiso from "permiso";
+
+import { cases } from "./replay.mjs";
+
+const dir = process.env.PERMISO_VECTORS ?? new URL("../../tests/vectors/", import.meta.url).pathname;
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((name) => ({ name, doc: JSON.parse(readFileSync(join(dir, name), "utf8")) }));
+assert.ok(files.length > 0, `no vector files in ${dir}`);
+
+for (const c of cases(permiso, files)) {
+  test(c.id, () => c.check());
+}

@@ -1,0 +1,37 @@
+// Test worker: replays the conformance vectors inside workerd and reports
+// how long instantiating the module plus compiling the example policy takes.
+import * as permiso from "permiso";
+import wasm from "permiso_bg.wasm";
+import policyText from "policy.yaml";
+
+import { cases } from "./replay.mjs";
+import vectors from "./vectors.js";
+
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === "/vectors") {
+      const results = cases(permiso, vectors).map((c) => {
+        try {
+          c.check();
+          return { id: c.id, ok: true };
+        } catch (e) {
+          return { id: c.id, ok: false, error: String(e?.message ?? e) };
+        }
+      });
+      return Response.json(results);
+    }
+    if (url.pathname === "/timing") {
+      const rounds = 20;
+      const t0 = performance.now();
+      for (let i = 0; i < rounds; i++) {
+        permiso.initSync({ module: wasm });
+        permiso.ready();
+        permiso.Policy.fromYAML(policyText);
+      }
+      const perRound = (performance.now() - t0) / rounds;
+      return Response.json({ ms: perRound });
+    }
+    return new Response("not found", { status: 404 });
+  },
+};
