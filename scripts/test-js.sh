@@ -29,3 +29,5 @@ echo "== deno"
 node_modules/.bin/deno test --allow-read --allow-env --no-check tests/deno.test.js
 echo "== workerd"
 node --test tests/workerd/workerd.test.mjs
+echo "== bench smoke"
+node bench/bench.mjs --smoke >/dev/null && echo "bench smoke: wasm/bench/bench.mjs runs"

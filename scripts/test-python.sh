@@ -8,13 +8,14 @@ VENV=.venv
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c "import maturin, pytest, fastapi, httpx, mypy" 2>/dev/null; then
+if ! "$VENV/bin/python" -c "import maturin, pytest, fastapi, httpx, mypy, casbin, jwt, cryptography" 2>/dev/null; then
   "$VENV/bin/pip" install -q --upgrade pip
-  "$VENV/bin/pip" install -q maturin pytest fastapi httpx mypy
+  # test tools, and the benchmark's peers (pycasbin, PyJWT)
+  "$VENV/bin/pip" install -q maturin pytest fastapi httpx mypy casbin pyjwt cryptography
 fi
 
 rm -rf target/wheels
-"$VENV/bin/maturin" build --quiet -m python/Cargo.toml -o target/wheels --interpreter "$VENV/bin/python"
+"$VENV/bin/maturin" build --quiet --release -m python/Cargo.toml -o target/wheels --interpreter "$VENV/bin/python"
 wheel=$(ls target/wheels/permiso-*.whl)
 echo "built $(basename "$wheel")"
 
@@ -28,3 +29,4 @@ target/py-clean/bin/python -c "import permiso; p = permiso.Policy.from_file('exa
 "$VENV/bin/python" -m pytest python/tests -q -p no:cacheprovider
 "$VENV/bin/python" -m mypy.stubtest permiso._native
 echo "stubtest: the .pyi stubs match the module"
+"$VENV/bin/python" python/bench/bench.py --smoke >/dev/null && echo "bench smoke: python/bench/bench.py runs"

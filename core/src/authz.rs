@@ -489,6 +489,12 @@ impl Policy {
         }
     }
 
+    /// Whether `identity` may perform `check`: the evaluation table without
+    /// building a decision (no audit record). For UI checks and hot loops.
+    pub fn is_allowed(&self, identity: &Identity, check: Check<'_>) -> bool {
+        self.evaluate(identity, check).code() == Code::Allowed
+    }
+
     /// Decides whether `identity` may perform `check` (DESIGN 6), at `now`
     /// (unix seconds, recorded in the audit record).
     pub fn authorize<'a>(&'a self, identity: &'a Identity, check: Check<'a>, now: i64) -> Decision<'a> {

@@ -5,7 +5,7 @@
 //! this module; the other runtimes replay the same files through their own
 //! bindings.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::apikeys::VerifyKeyOptions;
 use crate::authz::{Check, IdentityRecord, PrincipalRecord};
@@ -280,27 +280,57 @@ pub fn token_json(t: &VerifiedToken) -> Value {
     })
 }
 
-/// The result object of a decision.
-pub fn decision_json(d: &crate::Decision<'_>) -> Value {
+/// The result object of a decision, serialised without building a
+/// `Value` (bindings hand it to their runtime directly).
+#[derive(Debug, serde::Serialize)]
+pub struct DecisionView<'d, 'a> {
+    allowed: bool,
+    ok: bool,
+    code: crate::Code,
+    status: u16,
+    message: &'d str,
+    principal: Option<&'d str>,
+    action: Option<&'d str>,
+    resource: Option<&'d str>,
+    tenant: Option<&'d str>,
+    route: Option<&'d str>,
+    missing: Vec<&'d str>,
+    credential: CredentialView<'d>,
+    audit: crate::AuditRecord<'d, 'a>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct CredentialView<'d> {
+    kind: Option<&'d str>,
+    id: Option<&'d str>,
+}
+
+/// The view of a decision that vectors and bindings expose.
+pub fn decision_view<'d, 'a>(d: &'d crate::Decision<'a>) -> DecisionView<'d, 'a> {
     let actor = d.actor();
-    let mut out = Map::new();
-    out.insert("allowed".into(), d.allowed().into());
-    out.insert("ok".into(), d.allowed().into());
-    out.insert("code".into(), d.code().as_str().into());
-    out.insert("status".into(), d.status().into());
-    out.insert("message".into(), d.message().into());
-    out.insert("principal".into(), actor.principal().into());
-    out.insert("action".into(), d.action().into());
-    out.insert("resource".into(), d.resource().into());
-    out.insert("tenant".into(), d.tenant().into());
-    out.insert("route".into(), d.route().into());
-    out.insert("missing".into(), d.missing().collect::<Vec<_>>().into());
-    out.insert(
-        "credential".into(),
-        json!({ "kind": actor.kind(), "id": actor.key_id() }),
-    );
-    out.insert("audit".into(), serde_json::to_value(d.audit()).unwrap_or(Value::Null));
-    Value::Object(out)
+    DecisionView {
+        allowed: d.allowed(),
+        ok: d.allowed(),
+        code: d.code(),
+        status: d.status(),
+        message: d.message(),
+        principal: actor.principal(),
+        action: d.action(),
+        resource: d.resource(),
+        tenant: d.tenant(),
+        route: d.route(),
+        missing: d.missing().collect(),
+        credential: CredentialView {
+            kind: actor.kind(),
+            id: actor.key_id(),
+        },
+        audit: d.audit(),
+    }
+}
+
+/// The result object of a decision, as a JSON value.
+pub fn decision_json(d: &crate::Decision<'_>) -> Value {
+    serde_json::to_value(decision_view(d)).unwrap_or(Value::Null)
 }
 
 /// Keys whose list values compare as sets (order carries no meaning).

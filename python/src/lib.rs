@@ -260,7 +260,7 @@ impl Decision {
     }
     /// Everything the conformance vectors compare, as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &core::conformance::decision_json(&self.inner))
+        to_py(py, &core::conformance::decision_view(&self.inner))
     }
     fn __bool__(&self) -> bool {
         self.inner.allowed()
@@ -620,6 +620,16 @@ impl Policy {
             self.inner.authorize(&resolved, check, now).into_owned()
         };
         Ok(Decision { inner: decision })
+    }
+
+    /// Whether `identity` may do `action`: the rules of `authorize`, answering
+    /// only yes or no (no Decision, no audit record).
+    #[pyo3(signature = (identity, action, resource = None, tenant = None))]
+    fn is_allowed(&self, identity: &Identity, action: &str, resource: Option<&str>, tenant: Option<&str>) -> bool {
+        self.inner.is_allowed(
+            &identity.inner,
+            core::Check::new(action).resource(resource).tenant(tenant),
+        )
     }
 
     /// The route and what to fetch (a key id) before `authorize_request`.

@@ -71,6 +71,8 @@ def test_identities_are_resolved_once_and_reused(policy):
                                            "grants": [{"resource": "deployment:web", "level": "write"}]}})
     assert alice.principal == "user:alice" and alice.to_dict()["principal"]["roles"] == ["viewer"]
     assert policy.authorize(alice, "deployments:write", "deployment:web").allowed
+    assert policy.is_allowed(alice, "deployments:write", "deployment:web")
+    assert not policy.is_allowed(alice, "deployments:write", "deployment:api")
     d = policy.authorize(alice, "deployments:write", "deployment:api")
     assert (d.allowed, d.code, d.status, d.missing, bool(d)) == (False, "missing_permission", 403,
                                                                  ["deployments:write"], False)

@@ -447,7 +447,7 @@ fn records<T: DeserializeOwned>(value: JsValue, code: Code, what: &str) -> Resul
 /// A decision: a plain object with `allowed`, `code`, `status`, `message`,
 /// `missing`, `audit` and the rest.
 fn decision(d: &core::Decision<'_>) -> Result<JsValue, JsValue> {
-    to_js(&core::conformance::decision_json(d))
+    to_js(&core::conformance::decision_view(d))
 }
 
 /// An identity resolved against one policy: build once, check many times.
@@ -771,6 +771,25 @@ impl Policy {
     ) -> Result<JsValue, JsValue> {
         let identity = self.identity(record)?;
         self.authorize_identity(&identity, action, resource, tenant, at)
+    }
+
+    /// Whether `identity` may do `action`: the same rules as `authorize`,
+    /// answering only yes or no (no decision object, no audit record).
+    #[wasm_bindgen(js_name = isAllowed)]
+    pub fn is_allowed(
+        &self,
+        identity: &Identity,
+        #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] resource: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] tenant: JsValue,
+    ) -> Result<bool, JsValue> {
+        let action = string(&action, "action")?;
+        let resource = opt_string(&resource, "resource")?;
+        let tenant = opt_string(&tenant, "tenant")?;
+        let check = core::Check::new(&action)
+            .resource(resource.as_deref())
+            .tenant(tenant.as_deref());
+        Ok(self.inner.is_allowed(&identity.inner, check))
     }
 
     /// The route and what to fetch (a key id) before `authorizeRequest`.

@@ -48,6 +48,8 @@ test("identities are resolved once and reused; decisions are plain objects", () 
   const alice = policy.identity({ principal: { id: "user:alice", roles: ["viewer"], grants: [{ resource: "deployment:web", level: "write" }] } });
   assert.equal(alice.principal, "user:alice");
   assert.equal(policy.authorize(alice, "deployments:write", "deployment:web").allowed, true);
+  assert.equal(policy.isAllowed(alice, "deployments:write", "deployment:web"), true);
+  assert.equal(policy.isAllowed(alice, "deployments:write", "deployment:api"), false);
   const d = policy.authorize(alice, "deployments:write", "deployment:api");
   assert.deepEqual([d.allowed, d.code, d.status, d.missing], [false, "missing_permission", 403, ["deployments:write"]]);
   assert.equal(d.audit.actor.principal, "user:alice");

@@ -71,11 +71,13 @@ impl PolicyHash {
 
 impl std::fmt::Display for PolicyHash {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("sha256:")?;
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
+        let mut hex = [0u8; 64];
+        // 64 bytes for 32: encoding into a buffer of exactly twice the size cannot fail.
+        if hex::encode_to_slice(self.0, &mut hex).is_err() {
+            return Err(std::fmt::Error);
         }
-        Ok(())
+        f.write_str("sha256:")?;
+        f.write_str(std::str::from_utf8(&hex).map_err(|_| std::fmt::Error)?)
     }
 }
 

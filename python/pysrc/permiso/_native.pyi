@@ -179,6 +179,9 @@ class Policy:
         *,
         now: Optional[int] = None,
     ) -> Decision: ...
+    def is_allowed(
+        self, identity: Identity, action: str, resource: Optional[str] = None, tenant: Optional[str] = None
+    ) -> bool: ...
     def classify(self, method: str, path: str, headers: _Headers) -> dict[str, Any]: ...
     def authorize_request(
         self,
