@@ -46,7 +46,8 @@ pub use authz::{
 pub use code::Code;
 pub use decision::{Actor, AuditRecord, Decision, DecisionId};
 pub use jwt::{
-    DelegationRequest, JwksRefresh, KeySet, SessionRequest, SigningKey, TokenError, VerifiedToken, VerifyTokenOptions,
+    DelegationRequest, JwksRefresh, KeySet, PendingToken, SessionRequest, SigningKey, TokenError, VerifiedToken,
+    VerifyTokenOptions,
 };
 pub use key::{ApiKey, GeneratedKey, KeyError, KeyRecord, Rotation};
 pub use policy::{Format, Policy, PolicyDetail, PolicyError, PolicyHash, PolicyIssue, RouteMatch};

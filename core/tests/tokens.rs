@@ -345,6 +345,63 @@ fn a_token_identity_authorizes_like_any_other() {
     let _ = IdentityRecord::default();
 }
 
+#[test]
+fn two_stage_verification_trusts_the_host_only_for_public_keys() {
+    let (policy, _) = vectors_policy();
+    let rs = SigningKey::from_pem("RS256", &key_file("rsa.pem"))
+        .unwrap()
+        .with_kid("rsa");
+    let token = policy
+        .issue_session("session", &session("alice", None, &[]), &rs, NOW)
+        .unwrap();
+    let options = VerifyTokenOptions::at(NOW);
+    let pending = policy.begin_jwt(&token, &options).unwrap();
+    assert_eq!(pending.algorithm(), "RS256");
+    assert_eq!(pending.public_jwk().unwrap()["kty"], "RSA");
+    assert!(pending.public_jwk().unwrap().get("d").is_none());
+    assert_eq!(pending.signing_input(), token.rsplit_once('.').unwrap().0.as_bytes());
+    assert_eq!(
+        policy.complete_jwt(pending, Some(true), &options).unwrap().principal.id,
+        "user:alice"
+    );
+    let pending = policy.begin_jwt(&token, &options).unwrap();
+    assert_eq!(
+        policy.complete_jwt(pending, Some(false), &options).unwrap_err().code(),
+        Code::BadSignature
+    );
+    let pending = policy.begin_jwt(&token, &options).unwrap();
+    assert!(
+        policy.complete_jwt(pending, None, &options).is_ok(),
+        "None: permiso checks it itself"
+    );
+    // Claims are still checked after a positive verdict.
+    let late = VerifyTokenOptions::at(NOW + 100_000);
+    let pending = policy.begin_jwt(&token, &late).unwrap();
+    assert_eq!(
+        policy.complete_jwt(pending, Some(true), &late).unwrap_err().code(),
+        Code::Expired
+    );
+    // HMAC: the secret never leaves, and a host verdict is ignored.
+    let hs = SigningKey::hmac("HS256", &hmac_secret("hs32"))
+        .unwrap()
+        .with_kid("hs32");
+    let token = policy
+        .issue_session("session", &session("alice", None, &[]), &hs, NOW)
+        .unwrap();
+    let forged = format!("{}.{}", token.rsplit_once('.').unwrap().0, "AAAA");
+    let pending = policy.begin_jwt(&forged, &options).unwrap();
+    assert!(pending.public_jwk().is_none());
+    assert_eq!(
+        policy.complete_jwt(pending, Some(true), &options).unwrap_err().code(),
+        Code::BadSignature
+    );
+    // Header faults surface in the first stage.
+    assert_eq!(
+        policy.begin_jwt("a.b", &options).unwrap_err().code(),
+        Code::MalformedToken
+    );
+}
+
 fn mutate(token: &str, at: usize, byte: u8) -> String {
     let mut bytes = token.as_bytes().to_vec();
     if !bytes.is_empty() {

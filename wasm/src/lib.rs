@@ -224,6 +224,12 @@ export declare class PermisoError extends Error {
 export interface Policy {
   /** Decides whether `identity` (an Identity or its record) may do `action`. */
   authorize(identity: Identity | IdentityRecord, action: string, resource?: string | null, tenant?: string | null, now?: number): Decision;
+  /**
+   * `verifyJWT` with the signature of RS*, PS*, ES* and EdDSA tokens checked
+   * by the runtime's WebCrypto (much faster than pure-Rust crypto in wasm for
+   * ECDSA); every other rule is the core's. HMAC stays in the core.
+   */
+  verifyJWTAsync(token: string, options?: VerifyTokenOptions): Promise<VerifiedToken>;
   /** Signs a delegated token for `identity` (an Identity or its record). */
   delegate(kind: string, identity: Identity | IdentityRecord, request: DelegationRequest, key: SigningKey, now?: number): string;
 }
@@ -565,6 +571,40 @@ impl VerifiedToken {
             .token_identity(&self.inner, principal.as_ref())
             .map_err(identity_err)?;
         Ok(Identity { inner })
+    }
+}
+
+/// A token that passed every rule before its signature (see `verifyJWTAsync`).
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct PendingToken {
+    inner: core::PendingToken,
+}
+
+#[wasm_bindgen]
+impl PendingToken {
+    /// The JOSE algorithm.
+    #[wasm_bindgen(getter)]
+    pub fn algorithm(&self) -> String {
+        self.inner.algorithm().to_owned()
+    }
+    /// The public JWK of the selected key; `null` for HMAC.
+    #[wasm_bindgen(getter, js_name = publicJwk, unchecked_return_type = "JsonWebKey | null")]
+    pub fn public_jwk(&self) -> Result<JsValue, JsValue> {
+        match self.inner.public_jwk() {
+            Some(jwk) => to_js(jwk),
+            None => Ok(JsValue::NULL),
+        }
+    }
+    /// The signed bytes (`header.payload`).
+    #[wasm_bindgen(getter, js_name = signingInput)]
+    pub fn signing_input(&self) -> Vec<u8> {
+        self.inner.signing_input().to_vec()
+    }
+    /// The decoded signature.
+    #[wasm_bindgen(getter)]
+    pub fn signature(&self) -> Vec<u8> {
+        self.inner.signature().to_vec()
     }
 }
 
@@ -945,6 +985,48 @@ impl Policy {
             .revoked_sessions(&revoked)
             .kind(kind.as_deref());
         let inner = self.inner.verify_jwt(&token, &verify).map_err(token_err)?;
+        Ok(VerifiedToken {
+            inner,
+            policy: Arc::clone(&self.inner),
+        })
+    }
+
+    /// Every rule of `verifyJWT` up to the signature.
+    #[wasm_bindgen(js_name = beginJWT)]
+    pub fn begin_jwt(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifyTokenOptions")] options: JsValue,
+    ) -> Result<PendingToken, JsValue> {
+        let token = string(&token, "token")?;
+        let revoked = opt_strings(&field(&options, "revokedSessions")?, "revokedSessions")?.unwrap_or_default();
+        let kind = opt_string(&field(&options, "kind")?, "kind")?;
+        let verify = core::VerifyTokenOptions::at(now(&field(&options, "now")?)?)
+            .revoked_sessions(&revoked)
+            .kind(kind.as_deref());
+        let inner = self.inner.begin_jwt(&token, &verify).map_err(token_err)?;
+        Ok(PendingToken { inner })
+    }
+
+    /// Every remaining rule, given the host's signature verdict (`undefined`
+    /// to let permiso check the signature itself).
+    #[wasm_bindgen(js_name = completeJWT)]
+    pub fn complete_jwt(
+        &self,
+        pending: PendingToken,
+        #[wasm_bindgen(unchecked_param_type = "boolean | undefined")] verdict: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifyTokenOptions")] options: JsValue,
+    ) -> Result<VerifiedToken, JsValue> {
+        let verdict = verdict.as_bool();
+        let revoked = opt_strings(&field(&options, "revokedSessions")?, "revokedSessions")?.unwrap_or_default();
+        let kind = opt_string(&field(&options, "kind")?, "kind")?;
+        let verify = core::VerifyTokenOptions::at(now(&field(&options, "now")?)?)
+            .revoked_sessions(&revoked)
+            .kind(kind.as_deref());
+        let inner = self
+            .inner
+            .complete_jwt(pending.inner, verdict, &verify)
+            .map_err(token_err)?;
         Ok(VerifiedToken {
             inner,
             policy: Arc::clone(&self.inner),

@@ -148,3 +148,23 @@ test("hostile input never traps", () => {
   }
   assert.equal(policy.authorize({ principal: { id: "user:1", roles: ["admin"] } }, "audit:read").allowed, true);
 });
+
+test("verifyJWTAsync (WebCrypto signatures) agrees with verifyJWT on every token vector", async () => {
+  const outcome = async (fn) => {
+    try {
+      return (await fn()).toJSON();
+    } catch (e) {
+      assert.ok(e instanceof PermisoError, String(e));
+      return { code: e.code };
+    }
+  };
+  let compared = 0;
+  for (const c of tokens.cases) {
+    const options = { revokedSessions: c.revoked_sessions, kind: c.kind, now: c.now ?? tokens.now };
+    const sync = await outcome(() => tokenPolicy.verifyJWT(c.token, options));
+    const viaWebCrypto = await outcome(() => tokenPolicy.verifyJWTAsync(c.token, options));
+    assert.deepEqual(viaWebCrypto, sync, c.name);
+    compared++;
+  }
+  assert.equal(compared, tokens.cases.length);
+});

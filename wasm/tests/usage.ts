@@ -45,6 +45,7 @@ const asOwner = verified.identity({ id: "project:p1" });
 const key = SigningKey.hmac("HS256", new Uint8Array(32), "k1");
 const token: string = policy.issueSession("session", { subject: "alice", lifetime: 600 }, key);
 const info: TokenInfo = policy.verifyJWT(token, { revokedSessions: ["s1"] }).toJSON();
+const viaWebCrypto: Promise<TokenInfo> = policy.verifyJWTAsync(token, { now: 1 }).then((t) => t.toJSON());
 const delegated: string = policy.delegate("session", asOwner, { actor: "mobile-app", scopes: ["a:b"] }, key);
 policy.setJWKS("session", { keys: [] });
 const refresh = new JwksRefresh(300, 30);
@@ -61,4 +62,4 @@ try {
   }
 }
 
-export { allowed, status, missing, auditCode, d3, d4, principal, info, delegated, due, h, all, hash };
+export { allowed, status, missing, auditCode, d3, d4, principal, info, viaWebCrypto, delegated, due, h, all, hash };

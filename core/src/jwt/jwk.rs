@@ -95,6 +95,9 @@ pub(crate) struct VerifyingKey {
     pub(crate) material: Material,
     pub(crate) alg: Option<Algorithm>,
     pub(crate) key: DecodingKey,
+    /// The public JWK (`kty` and key members only), for hosts that check
+    /// signatures with their platform's crypto. `None` for HMAC secrets.
+    pub(crate) public_jwk: Option<Value>,
 }
 
 /// A set of verification keys for one credential kind. `Debug` lists key
@@ -135,17 +138,18 @@ impl KeySet {
     /// Selects the key for a token: by `kid`, or the only key that fits
     /// `alg` when the token has no `kid`. The error is a message for
     /// `unknown_key`.
-    pub(crate) fn select(&self, kid: Option<&str>, alg: Algorithm) -> Result<&VerifyingKey, String> {
+    pub(crate) fn select(&self, kid: Option<&str>, alg: Algorithm) -> Result<usize, String> {
         let fits = |k: &&VerifyingKey| k.material.fits(alg) && k.alg.is_none_or(|a| a == alg);
         match kid {
             Some(kid) => {
-                let key = self
+                let (index, key) = self
                     .keys
                     .iter()
-                    .find(|k| k.kid.as_deref() == Some(kid))
+                    .enumerate()
+                    .find(|(_, k)| k.kid.as_deref() == Some(kid))
                     .ok_or_else(|| format!("no key with kid `{kid}`"))?;
                 if fits(&key) {
-                    Ok(key)
+                    Ok(index)
                 } else {
                     Err(format!(
                         "key `{kid}` is {} and cannot verify `{}`",
@@ -155,9 +159,9 @@ impl KeySet {
                 }
             }
             None => {
-                let mut candidates = self.keys.iter().filter(fits);
+                let mut candidates = self.keys.iter().enumerate().filter(|(_, k)| fits(k));
                 match (candidates.next(), candidates.next()) {
-                    (Some(key), None) => Ok(key),
+                    (Some((index, _)), None) => Ok(index),
                     (None, _) => Err(format!("no key can verify `{}`", alg_name(alg))),
                     (Some(_), Some(_)) => Err(format!(
                         "the token has no `kid` and several keys can verify `{}`",
@@ -286,11 +290,24 @@ fn parse_key(value: &Value, algorithms: &[Algorithm]) -> Result<VerifyingKey, St
             }
         ));
     }
+    let public_jwk = match material {
+        Material::Secret(_) => None,
+        _ => {
+            let mut public = serde_json::Map::new();
+            for member in ["kty", "crv", "n", "e", "x", "y"] {
+                if let Some(v) = obj.get(member) {
+                    public.insert(member.to_owned(), v.clone());
+                }
+            }
+            Some(Value::Object(public))
+        }
+    };
     Ok(VerifyingKey {
         kid,
         material,
         alg,
         key,
+        public_jwk,
     })
 }
 

@@ -19,7 +19,7 @@ use crate::code::Code;
 pub use issue::{DelegationRequest, SessionRequest, SigningKey};
 pub use jwk::KeySet;
 pub use refresh::JwksRefresh;
-pub use verify::{VerifiedToken, VerifyTokenOptions};
+pub use verify::{PendingToken, VerifiedToken, VerifyTokenOptions};
 
 /// Longest token accepted, in bytes; longer input is refused before decoding.
 pub const MAX_TOKEN_LEN: usize = 16 * 1024;

@@ -6,6 +6,9 @@ use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
 use super::jwk::{alg_name, parse_alg};
+use std::sync::Arc;
+
+use super::jwk::{KeySet, VerifyingKey};
 use super::{provider, JwtKind, TokenError, TokenResult, MAX_ACTOR_DEPTH, MAX_TOKEN_LEN};
 use crate::authz::{CredentialInfo, Identity, IdentityError, IdentityRecord, PrincipalRecord};
 use crate::code::Code;
@@ -61,6 +64,63 @@ pub struct VerifiedToken {
     pub expires_at: Option<i64>,
     /// All claims, for host-specific use.
     pub claims: Map<String, Value>,
+}
+
+/// Everything [`Policy::verify_jwt`] learns before the signature check.
+struct Stage<'p> {
+    kind: &'p str,
+    alg: Algorithm,
+    keys: Arc<KeySet>,
+    key: usize,
+    signed_len: usize,
+    signature: Vec<u8>,
+    claims: Map<String, Value>,
+}
+
+impl Stage<'_> {
+    fn key(&self) -> Option<&VerifyingKey> {
+        self.keys.keys.get(self.key)
+    }
+}
+
+fn signature_valid(alg: Algorithm, key: &VerifyingKey, message: &[u8], signature: &Vec<u8>) -> bool {
+    (provider().verifier_factory)(&alg, &key.key)
+        .map(|v| v.verify(message, signature).is_ok())
+        .unwrap_or(false)
+}
+
+/// A token that passed every rule before its signature, waiting for the
+/// host's signature check (see [`Policy::begin_jwt`]).
+#[derive(Debug)]
+pub struct PendingToken {
+    kind: String,
+    alg: Algorithm,
+    message: String,
+    public_jwk: Option<Value>,
+    signature: Vec<u8>,
+    claims: Map<String, Value>,
+    keys: Arc<KeySet>,
+    key: usize,
+}
+
+impl PendingToken {
+    /// The JOSE algorithm.
+    pub fn algorithm(&self) -> &'static str {
+        alg_name(self.alg)
+    }
+    /// The public JWK of the selected key (`kty`, `crv`, `n`, `e`, `x`,
+    /// `y`); `None` for HMAC, whose signature permiso always checks itself.
+    pub fn public_jwk(&self) -> Option<&Value> {
+        self.public_jwk.as_ref()
+    }
+    /// The signed bytes: `header.payload`.
+    pub fn signing_input(&self) -> &[u8] {
+        self.message.as_bytes()
+    }
+    /// The decoded signature.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
 }
 
 fn malformed(msg: impl Into<String>) -> TokenError {
@@ -160,6 +220,80 @@ impl Policy {
     /// `iat`, `sub`, types of the others), session revocation and the
     /// service-account mapping.
     pub fn verify_jwt(&self, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<VerifiedToken> {
+        let stage = self.stage_jwt(token, options)?;
+        let message = token.get(..stage.signed_len).unwrap_or_default().as_bytes();
+        let valid = stage
+            .key()
+            .is_some_and(|k| signature_valid(stage.alg, k, message, &stage.signature));
+        self.finish_jwt(stage.kind, stage.alg, valid, stage.claims, options)
+    }
+
+    /// The first half of [`Policy::verify_jwt`]: every rule up to the
+    /// signature. The host checks the signature (say with WebCrypto) and
+    /// calls [`Policy::complete_jwt`], which applies every remaining rule.
+    pub fn begin_jwt(&self, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<PendingToken> {
+        let stage = self.stage_jwt(token, options)?;
+        let public_jwk = stage.key().and_then(|k| k.public_jwk.clone());
+        Ok(PendingToken {
+            kind: stage.kind.to_owned(),
+            alg: stage.alg,
+            message: token.get(..stage.signed_len).unwrap_or_default().to_owned(),
+            public_jwk,
+            signature: stage.signature,
+            claims: stage.claims,
+            keys: stage.keys,
+            key: stage.key,
+        })
+    }
+
+    /// The second half: `verdict` is the host's verdict on the
+    /// signature, or `None` to have permiso check it itself (always the case
+    /// for HMAC, whose secret never leaves the core).
+    pub fn complete_jwt(
+        &self,
+        pending: PendingToken,
+        verdict: Option<bool>,
+        options: &VerifyTokenOptions<'_>,
+    ) -> TokenResult<VerifiedToken> {
+        let valid = match (verdict, pending.public_jwk.is_some()) {
+            (Some(verdict), true) => verdict,
+            _ => pending
+                .keys
+                .keys
+                .get(pending.key)
+                .is_some_and(|k| signature_valid(pending.alg, k, pending.message.as_bytes(), &pending.signature)),
+        };
+        let kind = self
+            .jwt_kinds()
+            .find(|(n, _)| *n == pending.kind)
+            .map(|(n, _)| n)
+            .ok_or_else(|| TokenError::new(Code::UnknownCredentialKind, "the token's kind is gone"))?;
+        self.finish_jwt(kind, pending.alg, valid, pending.claims, options)
+    }
+
+    fn finish_jwt(
+        &self,
+        kind_name: &str,
+        alg: Algorithm,
+        valid: bool,
+        claims: Map<String, Value>,
+        options: &VerifyTokenOptions<'_>,
+    ) -> TokenResult<VerifiedToken> {
+        if !valid {
+            return Err(TokenError::new(
+                Code::BadSignature,
+                format!("the `{}` signature does not verify", alg_name(alg)),
+            ));
+        }
+        let kind = self
+            .jwt_kinds()
+            .find(|(n, _)| *n == kind_name)
+            .map(|(_, k)| k)
+            .ok_or_else(|| TokenError::new(Code::UnknownCredentialKind, "the token's kind is gone"))?;
+        self.check_claims(kind_name, kind, alg, claims, options)
+    }
+
+    fn stage_jwt<'p>(&'p self, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<Stage<'p>> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(malformed(format!("the token is longer than {MAX_TOKEN_LEN} bytes")));
         }
@@ -230,18 +364,15 @@ impl Policy {
         let signature = URL_SAFE_NO_PAD
             .decode(signature_b64)
             .map_err(|_| malformed("the signature is not unpadded base64url"))?;
-        let signed_len = header_b64.len() + 1 + payload_b64.len();
-        let message = token.get(..signed_len).unwrap_or_default().as_bytes();
-        let verified = (provider().verifier_factory)(&alg, &key.key)
-            .map(|v| v.verify(message, &signature).is_ok())
-            .unwrap_or(false);
-        if !verified {
-            return Err(TokenError::new(
-                Code::BadSignature,
-                format!("the `{}` signature does not verify", alg_name(alg)),
-            ));
-        }
-        self.check_claims(kind_name, kind, alg, claims, options)
+        Ok(Stage {
+            kind: kind_name,
+            alg,
+            keys,
+            key,
+            signed_len: header_b64.len() + 1 + payload_b64.len(),
+            signature,
+            claims,
+        })
     }
 
     fn select_jwt_kind(&self, claims: &Map<String, Value>, wanted: Option<&str>) -> TokenResult<(&str, &JwtKind)> {
