@@ -113,6 +113,14 @@ fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, family: Family, code: Co
     pythonize::depythonize(obj).map_err(|e| to_py_err(obj.py(), family, code, format!("{what}: {e}")))
 }
 
+/// An optional principal record (`None` for none).
+fn opt_principal(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<core::PrincipalRecord>> {
+    match value {
+        Some(v) if !v.is_none() => from_py(v, Family::Principal, Code::InvalidPrincipal, what).map(Some),
+        _ => Ok(None),
+    }
+}
+
 fn to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
     pythonize::pythonize(py, value).map_err(|e| PermisoError::new_err(e.to_string()))
 }
@@ -355,10 +363,7 @@ impl VerifiedKey {
     /// The identity the key authenticates; `owner` is the owner's principal record.
     #[pyo3(signature = (owner = None))]
     fn identity(&self, py: Python<'_>, owner: Option<&Bound<'_, PyAny>>) -> PyResult<Identity> {
-        let owner: Option<core::PrincipalRecord> = match owner {
-            Some(o) if !o.is_none() => Some(from_py(o, Family::Principal, Code::InvalidPrincipal, "owner")?),
-            _ => None,
-        };
+        let owner = opt_principal(owner, "owner")?;
         let inner = self
             .policy
             .key_identity(&self.inner, owner.as_ref())
@@ -415,10 +420,7 @@ impl VerifiedToken {
     /// The identity; a host `principal` record, when given, is authoritative.
     #[pyo3(signature = (principal = None))]
     fn identity(&self, py: Python<'_>, principal: Option<&Bound<'_, PyAny>>) -> PyResult<Identity> {
-        let principal: Option<core::PrincipalRecord> = match principal {
-            Some(p) if !p.is_none() => Some(from_py(p, Family::Principal, Code::InvalidPrincipal, "principal")?),
-            _ => None,
-        };
+        let principal = opt_principal(principal, "principal")?;
         let inner = self
             .policy
             .token_identity(&self.inner, principal.as_ref())

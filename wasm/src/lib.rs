@@ -450,6 +450,38 @@ fn records<T: DeserializeOwned>(value: JsValue, code: Code, what: &str) -> Resul
     }
 }
 
+/// An optional principal record (`undefined`/`null` for none).
+fn opt_principal(value: JsValue, what: &str) -> Result<Option<core::PrincipalRecord>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        Ok(None)
+    } else {
+        from_js(value, Code::InvalidPrincipal, what).map(Some)
+    }
+}
+
+/// Token verification options: revoked sessions, kind and `now`.
+struct TokenOptions {
+    revoked: Vec<String>,
+    kind: Option<String>,
+    now: i64,
+}
+
+impl TokenOptions {
+    fn read(options: &JsValue) -> Result<TokenOptions, JsValue> {
+        Ok(TokenOptions {
+            revoked: opt_strings(&field(options, "revokedSessions")?, "revokedSessions")?.unwrap_or_default(),
+            kind: opt_string(&field(options, "kind")?, "kind")?,
+            now: now(&field(options, "now")?)?,
+        })
+    }
+
+    fn core(&self) -> core::VerifyTokenOptions<'_> {
+        core::VerifyTokenOptions::at(self.now)
+            .revoked_sessions(&self.revoked)
+            .kind(self.kind.as_deref())
+    }
+}
+
 /// A decision: a plain object with `allowed`, `code`, `status`, `message`,
 /// `missing`, `audit` and the rest.
 fn decision(d: &core::Decision<'_>) -> Result<JsValue, JsValue> {
@@ -518,11 +550,7 @@ impl VerifiedKey {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "PrincipalRecord | null")] owner: JsValue,
     ) -> Result<Identity, JsValue> {
-        let owner: Option<core::PrincipalRecord> = if owner.is_undefined() || owner.is_null() {
-            None
-        } else {
-            Some(from_js(owner, Code::InvalidPrincipal, "owner")?)
-        };
+        let owner = opt_principal(owner, "owner")?;
         let inner = self
             .policy
             .key_identity(&self.inner, owner.as_ref())
@@ -561,11 +589,7 @@ impl VerifiedToken {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "PrincipalRecord | null")] principal: JsValue,
     ) -> Result<Identity, JsValue> {
-        let principal: Option<core::PrincipalRecord> = if principal.is_undefined() || principal.is_null() {
-            None
-        } else {
-            Some(from_js(principal, Code::InvalidPrincipal, "principal")?)
-        };
+        let principal = opt_principal(principal, "principal")?;
         let inner = self
             .policy
             .token_identity(&self.inner, principal.as_ref())
@@ -979,11 +1003,8 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyTokenOptions")] options: JsValue,
     ) -> Result<VerifiedToken, JsValue> {
         let token = string(&token, "token")?;
-        let revoked = opt_strings(&field(&options, "revokedSessions")?, "revokedSessions")?.unwrap_or_default();
-        let kind = opt_string(&field(&options, "kind")?, "kind")?;
-        let verify = core::VerifyTokenOptions::at(now(&field(&options, "now")?)?)
-            .revoked_sessions(&revoked)
-            .kind(kind.as_deref());
+        let options = TokenOptions::read(&options)?;
+        let verify = options.core();
         let inner = self.inner.verify_jwt(&token, &verify).map_err(token_err)?;
         Ok(VerifiedToken {
             inner,
@@ -999,11 +1020,8 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyTokenOptions")] options: JsValue,
     ) -> Result<PendingToken, JsValue> {
         let token = string(&token, "token")?;
-        let revoked = opt_strings(&field(&options, "revokedSessions")?, "revokedSessions")?.unwrap_or_default();
-        let kind = opt_string(&field(&options, "kind")?, "kind")?;
-        let verify = core::VerifyTokenOptions::at(now(&field(&options, "now")?)?)
-            .revoked_sessions(&revoked)
-            .kind(kind.as_deref());
+        let options = TokenOptions::read(&options)?;
+        let verify = options.core();
         let inner = self.inner.begin_jwt(&token, &verify).map_err(token_err)?;
         Ok(PendingToken { inner })
     }
@@ -1018,11 +1036,8 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyTokenOptions")] options: JsValue,
     ) -> Result<VerifiedToken, JsValue> {
         let verdict = verdict.as_bool();
-        let revoked = opt_strings(&field(&options, "revokedSessions")?, "revokedSessions")?.unwrap_or_default();
-        let kind = opt_string(&field(&options, "kind")?, "kind")?;
-        let verify = core::VerifyTokenOptions::at(now(&field(&options, "now")?)?)
-            .revoked_sessions(&revoked)
-            .kind(kind.as_deref());
+        let options = TokenOptions::read(&options)?;
+        let verify = options.core();
         let inner = self
             .inner
             .complete_jwt(pending.inner, verdict, &verify)
