@@ -43,3 +43,6 @@ bash scripts/test-python.sh
 
 section "javascript: npm package in Node, TypeScript, Deno and workerd; Worker and Hono examples"
 bash scripts/test-js.sh
+
+section "kotlin/swift: uniffi sources up to date; Kotlin tests and example on the JVM"
+bash scripts/test-kotlin.sh

@@ -1,0 +1,117 @@
+// Replays every conformance vector through the Swift binding (the same
+// corpus every runtime replays). Needs a Swift toolchain: `swift test`.
+import Foundation
+import XCTest
+@testable import Permiso
+
+final class VectorTests: XCTestCase {
+    func vectorDirectory() -> URL {
+        if let dir = ProcessInfo.processInfo.environment["PERMISO_VECTORS"] { return URL(fileURLWithPath: dir) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../../tests/vectors").standardizedFileURL
+    }
+
+    func json(_ value: Any?) -> String {
+        guard let value = value, !(value is NSNull),
+              let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func matches(_ expect: Any?, _ actual: Any?, _ path: String) -> String? {
+        if let e = expect as? [String: Any] {
+            guard let a = actual as? [String: Any] else { return "\(path): expected an object" }
+            for (key, value) in e {
+                guard let av = a[key] else { return "\(path).\(key) is missing" }
+                if ["scopes", "missing", "roles"].contains(key), let ev = value as? [Any], let aa = av as? [Any] {
+                    if ev.map(json).sorted() != aa.map(json).sorted() { return "\(path).\(key): set differs" }
+                } else if let m = matches(value, av, "\(path).\(key)") { return m }
+            }
+            return nil
+        }
+        if let e = expect as? [Any] {
+            guard let a = actual as? [Any], a.count == e.count else { return "\(path): array differs" }
+            for (i, pair) in zip(e, a).enumerated() { if let m = matches(pair.0, pair.1, "\(path)[\(i)]") { return m } }
+            return nil
+        }
+        return json(expect) == json(actual) ? nil : "\(path): expected \(json(expect)), got \(json(actual))"
+    }
+
+    func decisionObject(_ d: Decision) -> [String: Any] {
+        let audit = (try? JSONSerialization.jsonObject(with: Data(d.auditJson.utf8))) ?? NSNull()
+        return ["allowed": d.allowed, "ok": d.allowed, "code": d.code, "status": Int(d.status), "missing": d.missing,
+                "principal": d.principal as Any, "action": d.action as Any, "resource": d.resource as Any,
+                "tenant": d.tenant as Any, "route": d.route as Any, "audit": audit,
+                "credential": ["kind": d.audit.actor.kind as Any, "id": d.audit.actor.keyId as Any]]
+    }
+
+    func run(_ policy: Policy?, _ now: Int64?, _ c: [String: Any]) throws -> [String: Any] {
+        let pepper = c["pepper"] as? String
+        do {
+            switch c["op"] as? String {
+            case "load_policy":
+                return ["ok": true, "hash": try Policy.fromJson(text: json(c["policy"])).hash()]
+            case "parse_key":
+                let k = try policy!.parseKey(key: c["key"] as! String)
+                return ["ok": true, "kind": k.kind, "id": k.id, "mask": k.mask, "prefix": k.prefix]
+            case "hash_key":
+                return ["ok": true, "hash": try hashKey(key: c["key"] as! String, pepper: pepper)]
+            case "verify_key":
+                let record = try keyRecordsFromJson(json: "[\(json(c["record"]))]")[0]
+                let v = try policy!.verifyKey(key: c["key"] as! String, record: record, pepper: pepper,
+                                              revokedKeys: c["revoked_keys"] as? [String] ?? [], now: now)
+                return ["ok": true, "principal": v.principal, "kind": v.kind, "id": v.id, "mask": v.mask,
+                        "scopes": v.scopes as Any, "credential": ["kind": v.kind, "id": v.id]]
+            case "verify_jwt":
+                let t = try policy!.verifyJwt(token: c["token"] as! String, revokedSessions: c["revoked_sessions"] as? [String] ?? [],
+                                              kind: c["kind"] as? String, now: now)
+                return ["ok": true, "principal": t.principal, "kind": t.kind, "algorithm": t.algorithm, "scopes": t.scopes as Any,
+                        "roles": t.roles, "tenant": t.tenant as Any, "service_account": t.serviceAccount,
+                        "actor_chain": t.actorChain, "expires_at": t.expiresAt as Any,
+                        "credential": ["kind": t.credential.kind, "id": t.credential.id as Any, "session": t.credential.session as Any]]
+            case "authorize":
+                let identity = try policy!.identity(record: identityRecordFromJson(json: json(c["identity"])))
+                return decisionObject(try policy!.authorize(identity: identity, action: c["action"] as! String,
+                                                            resource: c["resource"] as? String, tenant: c["tenant"] as? String, now: now))
+            case "authorize_request":
+                let r = c["request"] as! [String: Any]
+                var headers: [Header] = []
+                for (name, value) in r["headers"] as? [String: Any] ?? [:] {
+                    for v in (value as? [String]) ?? [value as! String] { headers.append(Header(name: name, value: v)) }
+                }
+                let host = HostData(keys: try keyRecordsFromJson(json: json(c["keys"] ?? [])),
+                                    principals: try principalRecordsFromJson(json: json(c["principals"] ?? [])),
+                                    revokedKeys: c["revoked_keys"] as? [String] ?? [],
+                                    revokedSessions: c["revoked_sessions"] as? [String] ?? [], pepper: pepper, now: now)
+                return decisionObject(try policy!.authorizeRequest(
+                    request: HttpRequest(method: r["method"] as! String, path: r["path"] as! String, headers: headers), host: host))
+            default:
+                XCTFail("unsupported op")
+                return [:]
+            }
+        } catch let PermisoException.Refused(code, _, detail, path) {
+            return ["ok": false, "allowed": false, "code": code, "detail": detail as Any, "path": path as Any]
+        }
+    }
+
+    func testEveryVector() throws {
+        let files = try FileManager.default.contentsOfDirectory(at: vectorDirectory(), includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
+        XCTAssertFalse(files.isEmpty)
+        var passed = 0
+        for file in files {
+            let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
+            let policy = doc["policy"].flatMap { try? Policy.fromJson(text: json($0)) }
+            for c in doc["cases"] as! [[String: Any]] {
+                let casePolicy = (c["op"] as? String != "load_policy" && c["policy"] != nil)
+                    ? try Policy.fromJson(text: json(c["policy"])) : policy
+                let now = (c["now"] ?? doc["now"]) as? Int64
+                if let failure = matches(c["expect"], try run(casePolicy, now, c), "expect") {
+                    XCTFail("\(file.lastPathComponent) :: \(c["name"] ?? ""): \(failure)")
+                } else {
+                    passed += 1
+                }
+            }
+        }
+        print("swift: \(passed) vectors passed")
+    }
+}
