@@ -8,6 +8,7 @@ and the peer.
 """
 import base64
 import datetime
+import importlib.metadata
 import json
 import pathlib
 import platform
@@ -143,7 +144,7 @@ if not SMOKE:
         "# permiso (pip) next to its peers",
         "",
         f"Measured {datetime.date.today().isoformat()} on {platform.processor() or platform.machine()}, "
-        f"Python {platform.python_version()}, pycasbin {casbin.__version__ if hasattr(casbin, '__version__') else ''}, "
+        f"Python {platform.python_version()}, pycasbin {importlib.metadata.version('casbin')}, "
         f"PyJWT {jwt.__version__}, by `python python/bench/bench.py`.",
         "Every input is first checked to get the same answer from both sides. "
         "Ratio = peer time / permiso time (above 1: permiso is faster).",
