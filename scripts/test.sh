@@ -46,3 +46,6 @@ bash scripts/test-js.sh
 
 section "kotlin/swift: uniffi sources up to date; Kotlin tests and example on the JVM"
 bash scripts/test-kotlin.sh
+
+section "hardening: cargo deny (licenses, bans) and every fuzz target briefly"
+bash scripts/test-hardening.sh

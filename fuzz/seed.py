@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Seeds the fuzz corpora from the conformance vectors (and the example
+policy): every key, every token, every policy document."""
+import json
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+corpus = ROOT / "fuzz" / "corpus"
+import shutil
+
+shutil.rmtree(corpus, ignore_errors=True)
+for target in ("key_parse", "token_verify", "policy_load", "request"):
+    (corpus / target).mkdir(parents=True, exist_ok=True)
+
+
+def put(target, name, data: bytes):
+    (corpus / target / name).write_bytes(data)
+
+
+n = 0
+for path in sorted((ROOT / "tests" / "vectors").glob("*.json")):
+    doc = json.loads(path.read_text())
+    if "policy" in doc:
+        put("policy_load", f"{path.stem}-policy", b"\x00" + json.dumps(doc["policy"]).encode())
+    for i, case in enumerate(doc["cases"]):
+        n += 1
+        if "key" in case:
+            put("key_parse", f"{path.stem}-{i}", case["key"].encode())
+        # Only tokens that fail on their own: the target asserts that nothing
+        # verifies, so valid tokens (or ones refused only because of a case's
+        # revoked sessions, kind or clock) cannot be seeds.
+        refused_alone = case.get("expect", {}).get("ok") is False and not {"revoked_sessions", "kind", "now"} & case.keys()
+        if "token" in case and refused_alone:
+            put("token_verify", f"{path.stem}-{i}", case["token"].encode())
+        if case.get("op") == "load_policy":
+            put("policy_load", f"{path.stem}-{i}", b"\x00" + json.dumps(case["policy"]).encode())
+put("policy_load", "example-yaml", b"\x01" + (ROOT / "examples" / "policy.yaml").read_bytes())
+print(f"seeded fuzz/corpus from {n} vector cases")
