@@ -211,6 +211,21 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// The outcome for an action the policy does not declare: row 1 fails,
+    /// no other row applies.
+    fn undeclared() -> Evaluation {
+        Evaluation {
+            action: None,
+            declared: Outcome::Failed,
+            not_denied: Outcome::NotApplicable,
+            kind_allows: Outcome::NotApplicable,
+            scopes_allow: Outcome::NotApplicable,
+            tenant_matches: Outcome::NotApplicable,
+            roles_allow: Outcome::NotApplicable,
+            grant_allows: Outcome::NotApplicable,
+        }
+    }
+
     /// The code of the first failing row, or `allowed`.
     pub fn code(&self) -> Code {
         use Outcome::Failed;
@@ -422,29 +437,11 @@ impl Policy {
             // Built for another policy: bit positions differ, so rebuild.
             return match self.identity(identity.record.clone()) {
                 Ok(rebuilt) => self.evaluate(&rebuilt, check),
-                Err(_) => Evaluation {
-                    action: None,
-                    declared: Outcome::Failed,
-                    not_denied: Outcome::NotApplicable,
-                    kind_allows: Outcome::NotApplicable,
-                    scopes_allow: Outcome::NotApplicable,
-                    tenant_matches: Outcome::NotApplicable,
-                    roles_allow: Outcome::NotApplicable,
-                    grant_allows: Outcome::NotApplicable,
-                },
+                Err(_) => Evaluation::undeclared(),
             };
         }
         let Some(action) = self.perm_id(check.action) else {
-            return Evaluation {
-                action: None,
-                declared: Outcome::Failed,
-                not_denied: Outcome::NotApplicable,
-                kind_allows: Outcome::NotApplicable,
-                scopes_allow: Outcome::NotApplicable,
-                tenant_matches: Outcome::NotApplicable,
-                roles_allow: Outcome::NotApplicable,
-                grant_allows: Outcome::NotApplicable,
-            };
+            return Evaluation::undeclared();
         };
         let kind_allows = match identity.kind {
             None => Outcome::NotApplicable,
