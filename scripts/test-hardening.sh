@@ -15,10 +15,14 @@ python3 fuzz/seed.py
 # libFuzzer needs -Z flags; RUSTC_BOOTSTRAP lets the stable toolchain take them.
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build 2>&1 | tail -n 1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for target in key_parse token_verify policy_load request; do
   printf '%s: ' "$target"
-  cargo fuzz run "$target" "fuzz/corpus/$target" -- -max_total_time="${FUZZ_SECONDS:-5}" 2>&1 | grep -E '^Done [0-9]+ runs' || {
-    echo "fuzz target $target failed" >&2
+  if ! cargo fuzz run "$target" "fuzz/corpus/$target" -- -max_total_time="${FUZZ_SECONDS:-5}" >"$log" 2>&1; then
+    echo "fuzz target $target failed; the end of its output (the input is kept under fuzz/artifacts/$target):" >&2
+    grep -vE '^(#[0-9]+|INFO:|MERGE|\s*$)' "$log" | tail -n 25 >&2
     exit 1
-  }
+  fi
+  grep -E '^Done [0-9]+ runs' "$log"
 done
