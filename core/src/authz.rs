@@ -344,7 +344,9 @@ impl Policy {
         };
         granted.union_with(&patterns(&p.allow, "allow")?);
         let deny = patterns(&p.deny, "deny")?;
-        let mut exact_grants: FxHashMap<Box<str>, PermSet> = FxHashMap::default();
+        // Sized up front: a principal may hold thousands of grants.
+        let mut exact_grants: FxHashMap<Box<str>, PermSet> =
+            FxHashMap::with_capacity_and_hasher(p.grants.len(), Default::default());
         let mut type_grants: FxHashMap<Box<str>, PermSet> = FxHashMap::default();
         for (i, grant) in p.grants.iter().enumerate() {
             let Some((rtype, rid)) = grant
