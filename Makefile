@@ -8,7 +8,7 @@ test:
 	bash scripts/test.sh
 
 bench:
-	cargo bench -p permiso
+	bash bench/run.sh
 
 vectors:
 	python3 tools/vectors/gen_keys.py

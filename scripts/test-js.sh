@@ -6,16 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash wasm/build.sh
-
+bash scripts/setup-js.sh
 cd wasm
-if [ ! -x node_modules/.bin/workerd ] || [ ! -x node_modules/.bin/deno ] || [ ! -d node_modules/hono ]; then
-  npm install --no-audit --no-fund --loglevel=error
-fi
-rm -rf ../target/npm && mkdir -p ../target/npm
-tarball=$(cd pkg && npm pack --silent --pack-destination ../../target/npm)
-echo "packed target/npm/$tarball ($(du -k "../target/npm/$tarball" | cut -f1) KB)"
-npm install --no-save --no-audit --no-fund --loglevel=error "../target/npm/$tarball"
 # The examples resolve `permiso` and `hono` from examples/node_modules.
 mkdir -p ../examples/node_modules
 ln -sfn ../../wasm/node_modules/permiso ../examples/node_modules/permiso
@@ -30,4 +22,4 @@ node_modules/.bin/deno test --allow-read --allow-env --no-check tests/deno.test.
 echo "== workerd"
 node --test tests/workerd/workerd.test.mjs
 echo "== bench smoke"
-node bench/bench.mjs --smoke >/dev/null && echo "bench smoke: wasm/bench/bench.mjs runs"
+node bench/bench.mjs --smoke --json ../target/bench-smoke/js.json >/dev/null && echo "bench smoke: wasm/bench/bench.mjs runs"

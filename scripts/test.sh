@@ -44,6 +44,9 @@ bash scripts/test-python.sh
 section "javascript: npm package in Node, TypeScript, Deno and workerd; Worker and Hono examples"
 bash scripts/test-js.sh
 
+section "benchmarks: each runs briefly (Rust, Python, JS); the report renders"
+bash scripts/test-bench.sh
+
 section "kotlin/swift: uniffi sources up to date; Kotlin tests and example on the JVM"
 bash scripts/test-kotlin.sh
 

@@ -1,110 +1,125 @@
-"""permiso next to pycasbin and PyJWT in one Python process.
+"""permiso next to pycasbin, cedarpy and PyJWT in one Python process.
 
-Before timing, every input is checked to get the same answer from permiso
-and the peer.
+The roles and grants of the example policy come translated for each engine
+from bench/peers/example.json (written by the Rust benchmark crate). Before
+timing, every input is checked to get the same answer from permiso and the
+peer.
 
-    python python/bench/bench.py           writes python/bench/REPORT.md
-    python python/bench/bench.py --smoke   a few iterations, no report (tests)
+    python python/bench/bench.py                      prints the ratios
+    python python/bench/bench.py --json out.json      and writes them for bench/report.py
+    python python/bench/bench.py --smoke              a few iterations (tests)
 """
+import argparse
 import base64
-import datetime
+import hashlib
+import hmac
 import importlib.metadata
 import json
 import pathlib
 import platform
-import sys
 import time
 import timeit
 
 import casbin
+import cedarpy
 import jwt
 
 import permiso
 
-SMOKE = "--smoke" in sys.argv
+parser = argparse.ArgumentParser()
+parser.add_argument("--smoke", action="store_true")
+parser.add_argument("--json", type=pathlib.Path)
+args = parser.parse_args()
+SMOKE = args.smoke
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 rows = []
 
 
-def per_call(fn, min_seconds=0.05 if SMOKE else 0.5):
+def per_call(fn):
+    """Seconds per call: the best of 5 runs (1 when smoke) of an autoranged count."""
     timer = timeit.Timer(fn)
     n, _ = timer.autorange()
-    best = min(timer.repeat(repeat=1 if SMOKE else 5, number=max(n, 1)))
-    total, count = best, max(n, 1)
-    while total < min_seconds and not SMOKE:
-        count *= 2
-        total = timer.timeit(number=count)
-    return total / count
+    if SMOKE:
+        return timer.timeit(number=max(n // 20, 1)) / max(n // 20, 1)
+    return min(timer.repeat(repeat=5, number=n)) / n
 
 
-def row(what, ours, peer, theirs):
-    rows.append((what, ours, peer, theirs))
+def row(table, what, ours, peer, theirs):
+    rows.append({"table": table, "what": what, "permiso_s": ours, "peer": peer, "peer_s": theirs})
     print(f"{what}: permiso {ours * 1e6:.2f} us, {peer} {theirs * 1e6:.2f} us, ratio {theirs / ours:.1f}x")
 
 
-# ---- RBAC: authorize vs casbin enforce on the same roles ---------------------
+def cycle(items):
+    state = {"i": 0}
+
+    def next_item():
+        state["i"] = (state["i"] + 1) % len(items)
+        return items[state["i"]]
+
+    return next_item
+
+
+# ---- authorize vs casbin enforce vs cedarpy is_authorized ---------------------
+world = json.loads((ROOT / "bench" / "peers" / "example.json").read_text())
 policy = permiso.Policy.from_file(ROOT / "examples" / "policy.yaml")
-roles = {
-    "viewer": (["deployments:read", "audit:read"], []),
-    "operator": (["deployments:write", "endpoints:run", "flags:evaluate"], ["viewer"]),
-    "admin": (policy.permissions, []),
-}
-model = casbin.Enforcer.new_model(text="""
-[request_definition]
-r = sub, obj, act
-[policy_definition]
-p = sub, obj, act
-[role_definition]
-g = _, _
-[policy_effect]
-e = some(where (p.eft == allow))
-[matchers]
-m = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act
-""")
-enforcer = casbin.Enforcer(model)
-for role, (perms, parents) in roles.items():
-    for perm in perms:
-        enforcer.add_policy(role, *perm.split(":"))
-    for parent in parents:
-        enforcer.add_grouping_policy(role, parent)
-users = {"user:v": "viewer", "user:o": "operator", "user:a": "admin"}
-for user, role in users.items():
-    enforcer.add_grouping_policy(user, role)
-identities = {u: policy.identity({"principal": {"id": u, "roles": [r]}}) for u, r in users.items()}
-inputs = [(u, p) for u in users for p in policy.permissions]
-for user, perm in inputs:
-    expected = enforcer.enforce(user, *perm.split(":"))
-    assert policy.authorize(identities[user], perm).allowed == expected, (user, perm)
-    assert policy.is_allowed(identities[user], perm) == expected, (user, perm)
-print(f"equivalence: {len(inputs)} RBAC inputs, same answers")
-
-state = {"i": 0}
+identities = {r["principal"]["id"]: policy.identity(r) for r in world["principals"]}
+enforcer = casbin.Enforcer(casbin.Enforcer.new_model(text=world["casbin"]["model"]))
+for kind, *rule in world["casbin"]["rules"]:
+    (enforcer.add_policy if kind == "p" else enforcer.add_grouping_policy)(*rule)
+cedar_policies = cedarpy.PolicySet.from_str(world["cedar"]["policies"])
+cedar_entities = cedarpy.Entities.from_json_str(json.dumps(world["cedar"]["entities"]))
 
 
-def next_input():
-    state["i"] += 1
-    return inputs[state["i"] % len(inputs)]
+def cedar_request(i):
+    kind, rid = i["resource"].split(":", 1)
+    return {
+        "principal": {"type": "Principal", "id": i["principal"]},
+        "action": {"type": "Action", "id": i["permission"]},
+        "resource": {"type": kind, "id": rid},
+        "context": {},
+    }
 
 
-def casbin_enforce():
-    user, perm = next_input()
-    obj, act = perm.split(":")
-    enforcer.enforce(user, obj, act)
+inputs = [(i["principal"], i["permission"], i["resource"], cedar_request(i)) for i in world["inputs"]]
+allowed = 0
+for user, perm, resource, request in inputs:
+    ours = policy.authorize(identities[user], perm, resource).allowed
+    assert policy.is_allowed(identities[user], perm, resource) == ours, (user, perm, resource)
+    assert enforcer.enforce(user, resource, perm) == ours, ("casbin", user, perm, resource)
+    assert cedarpy.is_authorized(request, cedar_policies, cedar_entities).allowed == ours, ("cedar", user, perm)
+    allowed += ours
+assert 0 < allowed < len(inputs)
+print(f"equivalence: {len(inputs)} inputs ({allowed} allowed), same answers from permiso, casbin and cedarpy")
 
-
-def permiso_is_allowed():
-    user, perm = next_input()
-    policy.is_allowed(identities[user], perm)
+nxt = cycle(inputs)
 
 
 def permiso_authorize():
-    user, perm = next_input()
-    policy.authorize(identities[user], perm)
+    user, perm, resource, _ = nxt()
+    policy.authorize(identities[user], perm, resource)
 
 
-theirs = per_call(casbin_enforce)
-row("RBAC check, yes/no (`is_allowed`)", per_call(permiso_is_allowed), "casbin enforce", theirs)
-row("RBAC authorize, full Decision with audit record", per_call(permiso_authorize), "casbin enforce (yes/no only)", theirs)
+def permiso_is_allowed():
+    user, perm, resource, _ = nxt()
+    policy.is_allowed(identities[user], perm, resource)
+
+
+def casbin_enforce():
+    user, perm, resource, _ = nxt()
+    enforcer.enforce(user, resource, perm)
+
+
+def cedar_is_authorized():
+    *_, request = nxt()
+    cedarpy.is_authorized(request, cedar_policies, cedar_entities)
+
+
+ours_full, ours_check = per_call(permiso_authorize), per_call(permiso_is_allowed)
+theirs_casbin, theirs_cedar = per_call(casbin_enforce), per_call(cedar_is_authorized)
+row("authorize", "`authorize` (decision with audit record)", ours_full, "casbin `enforce`", theirs_casbin)
+row("authorize", "`authorize` (decision with audit record)", ours_full, "cedarpy `is_authorized`", theirs_cedar)
+row("authorize", "`is_allowed` (yes/no)", ours_check, "casbin `enforce`", theirs_casbin)
+row("authorize", "`is_allowed` (yes/no)", ours_check, "cedarpy `is_authorized`", theirs_cedar)
 
 # ---- JWT: verify_jwt vs PyJWT decode ------------------------------------------
 tokens = json.loads((ROOT / "tests" / "vectors" / "tokens.json").read_text())
@@ -112,47 +127,67 @@ token_policy = permiso.Policy.from_dict(tokens["policy"])
 keys = ROOT / "tools" / "vectors" / "keys"
 hs32 = json.loads((keys / "hmac.json").read_text())["hs32"]
 secret = base64.urlsafe_b64decode(hs32 + "=" * (-len(hs32) % 4))
-ec_pem = (keys / "ec256.pem").read_bytes()
-ec_jwk = next(k for k in tokens["policy"]["credentials"]["session"]["jwks"]["keys"] if k["kid"] == "ec256")
-ec_public = jwt.PyJWK(dict(ec_jwk, alg="ES256")).key
+jwks = {k["kid"]: k for k in tokens["policy"]["credentials"]["session"]["jwks"]["keys"]}
 now = int(time.time())
-for alg, signing, verifying in [
-    ("HS256", permiso.SigningKey.hmac("HS256", secret, kid="hs32"), secret),
-    ("ES256", permiso.SigningKey.from_pem("ES256", ec_pem, kid="ec256"), ec_public),
+for alg, kid, signing in [
+    ("HS256", "hs32", permiso.SigningKey.hmac("HS256", secret, kid="hs32")),
+    ("RS256", "rsa", permiso.SigningKey.from_pem("RS256", (keys / "rsa.pem").read_bytes(), kid="rsa")),
+    ("ES256", "ec256", permiso.SigningKey.from_pem("ES256", (keys / "ec256.pem").read_bytes(), kid="ec256")),
+    ("EdDSA", "ed", permiso.SigningKey.from_pem("EdDSA", (keys / "ed25519.pem").read_bytes(), kid="ed")),
 ]:
+    verifying = secret if alg == "HS256" else jwt.PyJWK(dict(jwks[kid], alg=alg)).key
     token = token_policy.issue_session("session", "alice", signing, scopes=["deployments:read"], roles=["viewer"],
                                        lifetime=600, now=now)
+    expired = token_policy.issue_session("session", "alice", signing, lifetime=600, now=now - 3600)
     options = {"issuer": "https://id.example.com", "audience": "admin-api", "algorithms": [alg], "leeway": 30}
-    theirs_claims = jwt.decode(token, verifying, **options)
-    assert token_policy.verify_jwt(token, now=now).principal == f"user:{theirs_claims['sub']}"
-    for bad in (token + "x", token[:-3]):
+    assert token_policy.verify_jwt(token, now=now).principal == f"user:{jwt.decode(token, verifying, **options)['sub']}"
+    for bad in (token + "x", token[:-3], expired):
         try:
             jwt.decode(bad, verifying, **options)
-            raise AssertionError("PyJWT accepted a broken token")
+            raise AssertionError("PyJWT accepted a bad token")
         except jwt.PyJWTError:
             pass
         try:
             token_policy.verify_jwt(bad, now=now)
-            raise AssertionError("permiso accepted a broken token")
+            raise AssertionError("permiso accepted a bad token")
         except permiso.InvalidToken:
             pass
-    row(f"JWT verify {alg}", per_call(lambda: token_policy.verify_jwt(token, now=now)), "PyJWT decode",
+    row("jwt", f"JWT verify {alg}", per_call(lambda: token_policy.verify_jwt(token, now=now)), "PyJWT `decode`",
         per_call(lambda: jwt.decode(token, verifying, **options)))
 
-if not SMOKE:
-    lines = [
-        "# permiso (pip) next to its peers",
-        "",
-        f"Measured {datetime.date.today().isoformat()} on {platform.processor() or platform.machine()}, "
-        f"Python {platform.python_version()}, pycasbin {importlib.metadata.version('casbin')}, "
-        f"PyJWT {jwt.__version__}, by `python python/bench/bench.py`.",
-        "Every input is first checked to get the same answer from both sides. "
-        "Ratio = peer time / permiso time (above 1: permiso is faster).",
-        "",
-        "| operation | peer | ratio |",
-        "|---|---|---|",
-        *[f"| {what} | {peer} | {theirs / ours:.1f}x |" for what, ours, peer, theirs in rows],
-        "",
-    ]
-    (pathlib.Path(__file__).parent / "REPORT.md").write_text("\n".join(lines))
-    print("wrote python/bench/REPORT.md")
+# ---- API keys: verify_key vs a hand-rolled digest compare ----------------------
+generated = policy.generate_key("project_key", "project:p1")
+key, record = generated.key, generated.record
+stored = bytes.fromhex(record["hash"].removeprefix("sha256:"))
+
+
+def hand_rolled(presented):
+    return hmac.compare_digest(hashlib.sha256(presented.encode()).digest(), stored)
+
+
+def ours_verify(presented):
+    try:
+        policy.verify_key(presented, record)
+        return True
+    except permiso.InvalidKey:
+        return False
+
+
+changed = key[:-10] + ("b" if key[-10] == "a" else "a") + key[-9:]
+assert ours_verify(key) and hand_rolled(key)
+assert not ours_verify(changed) and not hand_rolled(changed)
+row("keys", "API key verify (`sha256:` record)", per_call(lambda: ours_verify(key)),
+    "hashlib.sha256 + hmac.compare_digest (no shape, checksum, kind or expiry checks)",
+    per_call(lambda: hand_rolled(key)))
+
+if args.json:
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    versions = {name: importlib.metadata.version(name) for name in ("casbin", "cedarpy", "PyJWT")}
+    args.json.write_text(json.dumps({
+        "runtime": f"CPython {platform.python_version()}",
+        "permiso": permiso.__version__,
+        "versions": versions,
+        "smoke": SMOKE,
+        "rows": rows,
+    }, indent=2) + "\n")
+    print(f"wrote {args.json}")

@@ -1,34 +1,44 @@
-// permiso (wasm) next to jose and casbin in one Node process. Before timing,
-// every input is checked to get the same answer from permiso and the peer.
+// permiso (wasm) next to casbin, Cedar (@cedar-policy/cedar-wasm) and jose in
+// one Node process, and the gzipped .wasm sizes of permiso, Cedar and Biscuit.
+// The roles and grants of the example policy come translated for each engine
+// from bench/peers/example.json (written by the Rust benchmark crate). Before
+// timing, every input is checked to get the same answer from permiso and the
+// peer.
 //
-//   node wasm/bench/bench.mjs            writes wasm/bench/REPORT.md
-//   node wasm/bench/bench.mjs --smoke    a few iterations, no report (tests)
+//   node wasm/bench/bench.mjs                     prints the ratios
+//   node wasm/bench/bench.mjs --json out.json     and writes them for bench/report.py
+//   node wasm/bench/bench.mjs --smoke             a few iterations (tests)
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
 
+import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { newEnforcer, newModelFromString, StringAdapter } from "casbin";
 import * as jose from "jose";
 import { Policy, SigningKey } from "permiso";
 
-const smoke = process.argv.includes("--smoke");
+const args = process.argv.slice(2);
+const smoke = args.includes("--smoke");
+const jsonOut = args.includes("--json") ? resolve(args[args.indexOf("--json") + 1]) : null;
 const root = new URL("../../", import.meta.url);
 const read = (p) => readFileSync(new URL(p, root), "utf8");
 
-function time(fn, minMs = smoke ? 5 : 400) {
+/** Nanoseconds per call: warm up, then run for at least `minMs`. */
+function time(fn, minMs = smoke ? 5 : 500) {
   for (let i = 0; i < (smoke ? 10 : 2000); i++) fn();
   let n = 0;
   const start = process.hrtime.bigint();
   let elapsed = 0n;
   do {
-    for (let i = 0; i < 200; i++) fn();
-    n += 200;
+    for (let i = 0; i < 100; i++) fn();
+    n += 100;
     elapsed = process.hrtime.bigint() - start;
   } while (elapsed < BigInt(minMs) * 1_000_000n);
-  return Number(elapsed) / n; // ns per op
+  return Number(elapsed) / n;
 }
 
-async function timeAsync(fn, minMs = smoke ? 5 : 400) {
+async function timeAsync(fn, minMs = smoke ? 5 : 500) {
   for (let i = 0; i < (smoke ? 10 : 500); i++) await fn();
   let n = 0;
   const start = process.hrtime.bigint();
@@ -42,121 +52,129 @@ async function timeAsync(fn, minMs = smoke ? 5 : 400) {
 }
 
 const rows = [];
-const row = (what, permisoNs, peer, peerNs) => {
-  rows.push({ what, permisoNs, peer, peerNs });
+const row = (table, what, permisoNs, peer, peerNs) => {
+  rows.push({ table, what, permiso_s: permisoNs / 1e9, peer, peer_s: peerNs / 1e9 });
   console.log(`${what}: permiso ${(permisoNs / 1000).toFixed(2)} us, ${peer} ${(peerNs / 1000).toFixed(2)} us, ratio ${(peerNs / permisoNs).toFixed(1)}x`);
 };
-
-// ---- RBAC: authorize vs casbin enforce on the same roles -------------------
-const policy = Policy.fromYAML(read("examples/policy.yaml"));
-const roles = {
-  viewer: { permissions: ["deployments:read", "audit:read"] },
-  operator: { inherits: ["viewer"], permissions: ["deployments:write", "endpoints:run", "flags:evaluate"] },
-  admin: { permissions: policy.permissions },
+const cycle = (items) => {
+  let i = 0;
+  return () => items[(i = (i + 1) % items.length)];
 };
-const model = newModelFromString(`
-[request_definition]
-r = sub, obj, act
-[policy_definition]
-p = sub, obj, act
-[role_definition]
-g = _, _
-[policy_effect]
-e = some(where (p.eft == allow))
-[matchers]
-m = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act
-`);
-const lines = [];
-for (const [role, def] of Object.entries(roles)) {
-  for (const perm of def.permissions) {
-    const [obj, act] = perm.split(":");
-    lines.push(`p, ${role}, ${obj}, ${act}`);
-  }
-  for (const parent of def.inherits ?? []) lines.push(`g, ${role}, ${parent}`);
+
+// ---- authorize vs casbin enforce vs Cedar isAuthorized ----------------------
+const world = JSON.parse(read("bench/peers/example.json"));
+const policy = Policy.fromYAML(read("examples/policy.yaml"));
+const identities = Object.fromEntries(world.principals.map((r) => [r.principal.id, policy.identity(r)]));
+const csv = world.casbin.rules.map((r) => r.join(", ")).join("\n");
+const enforcer = await newEnforcer(newModelFromString(world.casbin.model), new StringAdapter(csv));
+const preparsed = cedar.preparsePolicySet("example", { staticPolicies: world.cedar.policies });
+assert.equal(preparsed.type, "success", JSON.stringify(preparsed));
+const cedarEntities = world.cedar.entities;
+const cedarCall = (i) => {
+  const at = i.resource.indexOf(":");
+  return {
+    principal: { type: "Principal", id: i.principal },
+    action: { type: "Action", id: i.permission },
+    resource: { type: i.resource.slice(0, at), id: i.resource.slice(at + 1) },
+    context: {},
+    preparsedPolicySetId: "example",
+    entities: cedarEntities,
+  };
+};
+const cedarAllows = (call) => {
+  const answer = cedar.statefulIsAuthorized(call);
+  assert.equal(answer.type, "success");
+  return answer.response.decision === "allow";
+};
+const inputs = world.inputs.map((i) => ({ ...i, cedar: cedarCall(i) }));
+let allowed = 0;
+for (const i of inputs) {
+  const ours = policy.authorize(identities[i.principal], i.permission, i.resource).allowed;
+  assert.equal(policy.isAllowed(identities[i.principal], i.permission, i.resource), ours);
+  assert.equal(enforcer.enforceSync(i.principal, i.resource, i.permission), ours, `casbin: ${JSON.stringify(i)}`);
+  assert.equal(cedarAllows(i.cedar), ours, `cedar: ${JSON.stringify(i)}`);
+  allowed += ours;
 }
-const users = { "user:v": "viewer", "user:o": "operator", "user:a": "admin" };
-for (const [user, role] of Object.entries(users)) lines.push(`g, ${user}, ${role}`);
-const enforcer = await newEnforcer(model, new StringAdapter(lines.join("\n")));
-const identities = Object.fromEntries(
-  Object.entries(users).map(([user, role]) => [user, policy.identity({ principal: { id: user, roles: [role] } })]),
-);
-const inputs = [];
-for (const user of Object.keys(users)) for (const perm of policy.permissions) inputs.push([user, perm]);
-for (const [user, perm] of inputs) {
-  const [obj, act] = perm.split(":");
-  const expected = await enforcer.enforce(user, obj, act);
-  assert.equal(policy.authorize(identities[user], perm).allowed, expected, `${user} ${perm}`);
-  assert.equal(policy.isAllowed(identities[user], perm), expected, `${user} ${perm}`);
-}
-console.log(`equivalence: ${inputs.length} RBAC inputs, same answers`);
-let k = 0;
-const casbinEnforce = time(() => {
-  const [user, perm] = inputs[k++ % inputs.length];
-  const i = perm.indexOf(":");
-  enforcer.enforceSync(user, perm.slice(0, i), perm.slice(i + 1));
+assert.ok(allowed > 0 && allowed < inputs.length);
+console.log(`equivalence: ${inputs.length} inputs (${allowed} allowed), same answers from permiso, casbin and Cedar`);
+
+let next = cycle(inputs);
+const oursFull = time(() => {
+  const i = next();
+  policy.authorize(identities[i.principal], i.permission, i.resource);
 });
-k = 0;
-const permisoCheck = time(() => {
-  const [user, perm] = inputs[k++ % inputs.length];
-  policy.isAllowed(identities[user], perm);
+next = cycle(inputs);
+const oursCheck = time(() => {
+  const i = next();
+  policy.isAllowed(identities[i.principal], i.permission, i.resource);
 });
-k = 0;
-const permisoAuthorize = time(() => {
-  const [user, perm] = inputs[k++ % inputs.length];
-  policy.authorize(identities[user], perm);
+next = cycle(inputs);
+const theirsCasbin = time(() => {
+  const i = next();
+  enforcer.enforceSync(i.principal, i.resource, i.permission);
 });
-row("RBAC check, yes/no (`isAllowed`)", permisoCheck, "casbin enforceSync", casbinEnforce);
-row("RBAC authorize, full decision with audit record", permisoAuthorize, "casbin enforceSync (yes/no only)", casbinEnforce);
+next = cycle(inputs);
+const theirsCedar = time(() => cedar.statefulIsAuthorized(next().cedar));
+row("authorize", "`authorize` (decision with audit record)", oursFull, "casbin `enforceSync`", theirsCasbin);
+row("authorize", "`authorize` (decision with audit record)", oursFull, "Cedar `statefulIsAuthorized`", theirsCedar);
+row("authorize", "`isAllowed` (yes/no)", oursCheck, "casbin `enforceSync`", theirsCasbin);
+row("authorize", "`isAllowed` (yes/no)", oursCheck, "Cedar `statefulIsAuthorized`", theirsCedar);
 
 // ---- JWT: verifyJWT vs jose.jwtVerify ---------------------------------------
 const tokens = JSON.parse(read("tests/vectors/tokens.json"));
 const tokenPolicy = Policy.fromObject(tokens.policy);
-const hmac = JSON.parse(read("tools/vectors/keys/hmac.json"));
-const secret = jose.base64url.decode(hmac.hs32);
+const secret = jose.base64url.decode(JSON.parse(read("tools/vectors/keys/hmac.json")).hs32);
 const now = Math.floor(Date.now() / 1000);
-const ecJwk = tokens.policy.credentials.session.jwks.keys.find((k) => k.kid === "ec256");
+const jwks = Object.fromEntries(tokens.policy.credentials.session.jwks.keys.map((k) => [k.kid, k]));
+const pem = (file) => read(`tools/vectors/keys/${file}`);
 const cases = [
-  ["HS256", SigningKey.hmac("HS256", secret, "hs32"), secret],
-  ["ES256", SigningKey.fromPEM("ES256", read("tools/vectors/keys/ec256.pem"), "ec256"), await jose.importJWK({ ...ecJwk, alg: "ES256" }, "ES256")],
+  ["HS256", "hs32", SigningKey.hmac("HS256", secret, "hs32")],
+  ["RS256", "rsa", SigningKey.fromPEM("RS256", pem("rsa.pem"), "rsa")],
+  ["ES256", "ec256", SigningKey.fromPEM("ES256", pem("ec256.pem"), "ec256")],
+  ["EdDSA", "ed", SigningKey.fromPEM("EdDSA", pem("ed25519.pem"), "ed")],
 ];
-for (const [alg, signing, joseKey] of cases) {
-  const token = tokenPolicy.issueSession("session", { subject: "alice", scopes: ["deployments:read"], roles: ["viewer"], lifetime: 600 }, signing, now);
-  const options = { issuer: "https://id.example.com", audience: "admin-api", algorithms: [alg] };
+for (const [alg, kid, signing] of cases) {
+  const joseKey = alg === "HS256" ? secret : await jose.importJWK({ ...jwks[kid], alg }, alg);
+  const session = { subject: "alice", scopes: ["deployments:read"], roles: ["viewer"], lifetime: 600 };
+  const token = tokenPolicy.issueSession("session", session, signing, now);
+  const expired = tokenPolicy.issueSession("session", session, signing, now - 3600);
+  const options = { issuer: "https://id.example.com", audience: "admin-api", algorithms: [alg], clockTolerance: 30 };
   const ours = tokenPolicy.verifyJWT(token, { now }).toJSON();
   const theirs = await jose.jwtVerify(token, joseKey, options);
   assert.equal(ours.principal, `user:${theirs.payload.sub}`);
-  await assert.rejects(jose.jwtVerify(token + "x", joseKey, options));
-  assert.throws(() => tokenPolicy.verifyJWT(token + "x", { now }));
-  const p = time(() => tokenPolicy.verifyJWT(token, { now }), smoke ? 5 : alg === "ES256" ? 1500 : 400);
+  for (const bad of [token + "x", token.slice(0, -3), expired]) {
+    await assert.rejects(jose.jwtVerify(bad, joseKey, options));
+    assert.throws(() => tokenPolicy.verifyJWT(bad, { now }));
+  }
+  const slow = alg === "ES256" || alg === "RS256";
+  const p = time(() => tokenPolicy.verifyJWT(token, { now }), smoke ? 5 : slow ? 1500 : 500);
   const j = await timeAsync(() => jose.jwtVerify(token, joseKey, options));
-  row(`JWT verify ${alg}`, p, "jose jwtVerify (WebCrypto)", j);
-  if (alg === "ES256") {
+  row("jwt", `JWT verify ${alg}, \`verifyJWT\` (sync, pure-Rust crypto in wasm)`, p, "jose `jwtVerify` (WebCrypto)", j);
+  if (alg !== "HS256") {
     assert.equal((await tokenPolicy.verifyJWTAsync(token, { now })).principal, ours.principal);
+    await assert.rejects(tokenPolicy.verifyJWTAsync(token.slice(0, -3), { now }));
     const a = await timeAsync(() => tokenPolicy.verifyJWTAsync(token, { now }));
-    row(`JWT verify ${alg}, \`verifyJWTAsync\` (WebCrypto signature, core rules)`, a, "jose jwtVerify (WebCrypto)", j);
+    row("jwt", `JWT verify ${alg}, \`verifyJWTAsync\` (WebCrypto signature, core rules)`, a, "jose `jwtVerify` (WebCrypto)", j);
   }
 }
 
-if (!smoke) {
-  const wasm = readFileSync(new URL("wasm/pkg/permiso_bg.wasm", root));
-  const { gzipSync } = await import("node:zlib");
-  const lines = [
-    "# permiso (npm, WebAssembly) next to its peers",
-    "",
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? "unknown CPU"} (${os.cpus().length} cores), Node ${process.version}, by \`node wasm/bench/bench.mjs\`.`,
-    "Every input is first checked to get the same answer from both sides. Ratio = peer time / permiso time (above 1: permiso is faster).",
-    "",
-    "| operation | peer | ratio |",
-    "|---|---|---|",
-    ...rows.map((r) => `| ${r.what} | ${r.peer} | ${(r.peerNs / r.permisoNs).toFixed(1)}x |`),
-    "",
-    `\`permiso_bg.wasm\`: ${(wasm.length / 1024).toFixed(0)} KB, ${(gzipSync(wasm, { level: 9 }).length / 1024).toFixed(0)} KB gzipped.`,
-    "",
-    "Notes: permiso's verify is synchronous and checks every claim rule of the policy; jose's is asynchronous",
-    "and uses the runtime's WebCrypto. ES256 in pure-Rust crypto inside wasm is slow; `verifyJWTAsync` hands",
-    "the signature of public-key tokens to WebCrypto while the core keeps every other rule.",
-    "",
-  ];
-  writeFileSync(new URL("REPORT.md", import.meta.url), lines.join("\n"));
-  console.log("wrote wasm/bench/REPORT.md");
+// ---- .wasm sizes -------------------------------------------------------------
+// The peers are dev dependencies of wasm/ (some export no package.json).
+const packageFile = (name, file) => new URL(`../node_modules/${name}/${file}`, import.meta.url);
+const version = (name) => JSON.parse(readFileSync(packageFile(name, "package.json"), "utf8")).version;
+const sizes = [
+  ["permiso", new URL("wasm/pkg/permiso_bg.wasm", root), JSON.parse(read("wasm/pkg/package.json")).version],
+  ["@cedar-policy/cedar-wasm", packageFile("@cedar-policy/cedar-wasm", "nodejs/cedar_wasm_bg.wasm"), version("@cedar-policy/cedar-wasm")],
+  ["@biscuit-auth/biscuit-wasm", packageFile("@biscuit-auth/biscuit-wasm", "module/biscuit_bg.wasm"), version("@biscuit-auth/biscuit-wasm")],
+].map(([name, file, v]) => {
+  const bytes = readFileSync(file);
+  return { package: name, version: v, bytes: bytes.length, gzip_bytes: gzipSync(bytes, { level: 9 }).length };
+});
+for (const s of sizes) console.log(`${s.package} ${s.version}: ${(s.bytes / 1024).toFixed(0)} KB, ${(s.gzip_bytes / 1024).toFixed(0)} KB gzipped`);
+
+if (jsonOut) {
+  mkdirSync(dirname(jsonOut), { recursive: true });
+  const versions = Object.fromEntries(["casbin", "jose", "@cedar-policy/cedar-wasm"].map((n) => [n, version(n)]));
+  writeFileSync(jsonOut, JSON.stringify({ runtime: `Node ${process.version}`, versions, smoke, rows, sizes }, null, 2) + "\n");
+  console.log(`wrote ${jsonOut}`);
 }

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark in one run (Rust with criterion, then Python,
+# then JavaScript in Node), and bench/REPORT.md written from that run.
+# Installs what is missing, like the tests. Takes about 15 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=target/bench-run
+rm -rf target/criterion "$out"
+mkdir -p "$out"
+
+echo "== rust (criterion)"
+cargo bench -p permiso-bench --benches 2>&1 | grep -vE '^(Benchmarking|Found [0-9]+ outliers|  [0-9]+ \(|\s*$)'
+
+echo "== python"
+bash scripts/setup-python.sh
+.venv/bin/python python/bench/bench.py --json "$out/python.json"
+
+echo "== javascript"
+bash scripts/setup-js.sh
+node wasm/bench/bench.mjs --json "$out/js.json"
+
+python3 bench/report.py --python "$out/python.json" --js "$out/js.json" --out bench/REPORT.md
