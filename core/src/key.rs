@@ -176,13 +176,13 @@ fn well_formed(text: &str) -> Option<usize> {
         return None;
     }
     let prefix_len = bytes.len().checked_sub(TAIL + ID_LEN + 2)?;
-    let (head, rest) = bytes.split_at_checked(prefix_len)?;
+    let rest = bytes.get(prefix_len..)?;
     let (id, tail) = rest.get(1..)?.split_at_checked(ID_LEN)?;
     let shaped = rest.first() == Some(&b'_')
         && tail.first() == Some(&b'_')
         && !id.contains(&b'_')
         && !tail.get(1..)?.contains(&b'_');
-    (shaped && is_valid_prefix(std::str::from_utf8(head).ok()?)).then_some(prefix_len)
+    (shaped && is_valid_prefix(text.get(..prefix_len)?)).then_some(prefix_len)
 }
 
 /// Why a key that is not [`well_formed`] is malformed, checked in the order
