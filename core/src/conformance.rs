@@ -12,7 +12,7 @@ use crate::authz::{Check, IdentityRecord, PrincipalRecord};
 use crate::jwt::{VerifiedToken, VerifyTokenOptions};
 use crate::key::{ApiKey, KeyRecord};
 use crate::policy::Policy;
-use crate::request::{HostData, Request};
+use crate::request::{HostData, Request, RouteRequest};
 use crate::secret::Pepper;
 
 /// The outcome of one case.
@@ -207,32 +207,87 @@ pub fn run_case(
             let path = str_field(request, "path")?;
             let headers = headers(request)?;
             let borrowed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let keys: Vec<KeyRecord> = match case.get("keys") {
-                None => Vec::new(),
-                Some(_) => from_field(case, "keys")?,
-            };
-            let principals: Vec<PrincipalRecord> = match case.get("principals") {
-                None => Vec::new(),
-                Some(_) => from_field(case, "principals")?,
-            };
-            let revoked_keys = strings(case, "revoked_keys")?;
-            let revoked_sessions = strings(case, "revoked_sessions")?;
-            let host = HostData {
-                keys: &keys,
-                principals: &principals,
-                revoked_keys: &revoked_keys,
-                revoked_sessions: &revoked_sessions,
-                pepper: pepper.as_ref(),
-                now,
-            };
+            let host = OwnedHost::read(case)?;
             let request = Request {
                 method,
                 path,
                 headers: &borrowed,
             };
-            Ok(decision_json(&policy.authorize_request(&request, &host)))
+            Ok(decision_json(
+                &policy.authorize_request(&request, &host.borrow(pepper.as_ref(), now)),
+            ))
+        }
+        "authorize_route" => {
+            let policy = policy()?;
+            let route = field(case, "route")?;
+            let params = route_params(route)?;
+            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let headers = headers(case)?;
+            let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let host = OwnedHost::read(case)?;
+            let request = RouteRequest {
+                method: str_field(route, "method")?,
+                template: str_field(route, "template")?,
+                params: &params,
+                headers: &headers,
+            };
+            Ok(decision_json(
+                &policy.authorize_route(&request, &host.borrow(pepper.as_ref(), now)),
+            ))
         }
         other => Err(format!("unsupported op `{other}`")),
+    }
+}
+
+/// The host data of a request case: `keys`, `principals`, `revoked_keys`,
+/// `revoked_sessions`.
+struct OwnedHost {
+    keys: Vec<KeyRecord>,
+    principals: Vec<PrincipalRecord>,
+    revoked_keys: Vec<String>,
+    revoked_sessions: Vec<String>,
+}
+
+impl OwnedHost {
+    fn read(case: &Value) -> Result<OwnedHost, String> {
+        Ok(OwnedHost {
+            keys: match case.get("keys") {
+                None => Vec::new(),
+                Some(_) => from_field(case, "keys")?,
+            },
+            principals: match case.get("principals") {
+                None => Vec::new(),
+                Some(_) => from_field(case, "principals")?,
+            },
+            revoked_keys: strings(case, "revoked_keys")?,
+            revoked_sessions: strings(case, "revoked_sessions")?,
+        })
+    }
+
+    fn borrow<'a>(&'a self, pepper: Option<&'a Pepper>, now: i64) -> HostData<'a> {
+        HostData {
+            keys: &self.keys,
+            principals: &self.principals,
+            revoked_keys: &self.revoked_keys,
+            revoked_sessions: &self.revoked_sessions,
+            pepper,
+            now,
+        }
+    }
+}
+
+/// Parameter pairs from a route's `{"params": {"name": "value"}}`.
+pub fn route_params(route: &Value) -> Result<Vec<(String, String)>, String> {
+    match route.get("params") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| match v {
+                Value::String(v) => Ok((k.clone(), v.clone())),
+                _ => Err(format!("route parameter `{k}` is not a string")),
+            })
+            .collect(),
+        Some(_) => Err("`route.params` is not an object".into()),
     }
 }
 

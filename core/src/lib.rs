@@ -38,6 +38,7 @@ mod permset;
 pub mod policy;
 pub mod request;
 mod secret;
+pub mod text;
 
 pub use apikeys::{NewKey, ParsedKey, RotateKey, VerifiedKey, VerifyKeyOptions};
 pub use authz::{
@@ -51,7 +52,7 @@ pub use jwt::{
 };
 pub use key::{ApiKey, GeneratedKey, KeyError, KeyRecord, Rotation};
 pub use policy::{Format, Policy, PolicyDetail, PolicyError, PolicyHash, PolicyIssue, RouteMatch};
-pub use request::{Classified, CredentialRef, HostData, Request, RequestOutcome};
+pub use request::{Classified, CredentialRef, HostData, Request, RequestOutcome, RouteRequest};
 pub use secret::{Pepper, SecretKey};
 
 /// `Policy` is shared across threads behind an `Arc`.

@@ -1,14 +1,27 @@
 //! Authorizing an HTTP request in one call (DESIGN 6, `authorize_request`).
 //!
-//! Path rules (the README states them for users):
-//! - the query (`?…`) and fragment (`#…`) are ignored; the path must start
-//!   with `/` and be at most [`MAX_PATH_LEN`] bytes;
+//! Path rules (the README states them for users). Only canonical paths
+//! match, so that permiso and the application's router can never disagree
+//! about which route a request runs:
+//! - the query (`?…`) is ignored; the path must start with `/` and be at
+//!   most [`MAX_PATH_LEN`] bytes;
+//! - a `#` anywhere in the target never matches (servers differ on whether
+//!   it starts a fragment);
 //! - ambiguous paths never match (`no_route`): dot segments (`.`, `..`, also
-//!   percent-encoded), encoded `/` or `\` (`%2F`, `%5C`), a raw `\`, empty
-//!   segments (`//`) and control characters. A proxy and permiso can then
-//!   never disagree about which resource a path names;
+//!   percent-encoded), encoded `/` or `\` (`%2F`, `%5C`), encoded NUL, a raw
+//!   `\`, empty segments (`//`), control characters, `;` (path parameters
+//!   that servlet containers strip), and a percent-encoded character that a
+//!   route may contain unencoded (`%63urrent` decodes to the route
+//!   `current` in every framework);
+//! - a path that takes a parameter route where a case-insensitive router
+//!   (Express, ASP.NET) would take a more literal one (`/SECRETS` against
+//!   `/secrets`) never matches;
 //! - a trailing slash is significant (`/a/` is not `/a`);
 //! - path parameters are percent-decoded after matching and must be UTF-8.
+//!
+//! Applications whose framework has matched the route already should call
+//! [`Policy::authorize_route`] instead: it takes the matched template and the
+//! decoded parameters, and parses no path at all.
 //!
 //! Credential rules: `Authorization: Bearer …` or `Token …` (scheme
 //! case-insensitive) or `X-API-Key: …`, header names case-insensitive; more
@@ -31,6 +44,7 @@ use crate::key::KeyError;
 use crate::key::KeyRecord;
 use crate::policy::{CredentialType, Policy, RouteMatch};
 use crate::secret::Pepper;
+use crate::text::shown;
 
 /// Why authentication failed: the code, a message and who was seen acting.
 type AuthFailure = Box<(Code, String, Actor<'static>)>;
@@ -47,6 +61,22 @@ pub struct Request<'a> {
     pub method: &'a str,
     /// The request target: a path, optionally with a query.
     pub path: &'a str,
+    /// Header names and values, in any case and order; repeated names allowed.
+    pub headers: &'a [(&'a str, &'a str)],
+}
+
+/// A request whose route the application's framework has matched already:
+/// the method, the route's path template as the policy writes it
+/// (`/api/deployments/{deployment}`, `/files/{*path}`), the decoded
+/// parameter values and the headers. No path is parsed.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteRequest<'a> {
+    /// The method, any case.
+    pub method: &'a str,
+    /// The matched route's path template.
+    pub template: &'a str,
+    /// Parameter names and their decoded values.
+    pub params: &'a [(&'a str, &'a str)],
     /// Header names and values, in any case and order; repeated names allowed.
     pub headers: &'a [(&'a str, &'a str)],
 }
@@ -146,9 +176,12 @@ fn percent_decode(s: &str) -> Option<Cow<'_, str>> {
     String::from_utf8(out).ok().map(Cow::Owned)
 }
 
-/// Splits off query and fragment and refuses ambiguous paths.
+/// Splits off the query and refuses every path that is not canonical.
 pub(crate) fn clean_path(target: &str) -> Result<&str, &'static str> {
-    let end = target.find(['?', '#']).unwrap_or(target.len());
+    if target.contains('#') {
+        return Err("the request target contains `#`");
+    }
+    let end = target.find('?').unwrap_or(target.len());
     let path = target.get(..end).unwrap_or_default();
     if path.len() > MAX_PATH_LEN {
         return Err("the path is too long");
@@ -159,6 +192,9 @@ pub(crate) fn clean_path(target: &str) -> Result<&str, &'static str> {
     if path.bytes().any(|b| b.is_ascii_control() || b == b'\\' || b == b' ') {
         return Err("the path contains a control character, a space or `\\`");
     }
+    if path.contains(';') {
+        return Err("the path contains `;` (a path parameter)");
+    }
     for segment in path.split('/').skip(1) {
         if has_escape(segment, b'2', b'f') || has_escape(segment, b'5', b'c') || has_escape(segment, b'0', b'0') {
             return Err("the path contains an encoded `/`, `\\` or NUL");
@@ -166,11 +202,32 @@ pub(crate) fn clean_path(target: &str) -> Result<&str, &'static str> {
         if is_dot_segment(segment) {
             return Err("the path contains a dot segment");
         }
+        if has_needless_escape(segment) {
+            return Err("the path percent-encodes a character that routes contain unencoded");
+        }
     }
     if path.contains("//") {
         return Err("the path contains an empty segment");
     }
     Ok(path)
+}
+
+/// Whether `c` may stand unencoded in a route's literal segment: RFC 3986
+/// unreserved characters and the sub-delimiters, `:` and `@` (a `pchar`
+/// without `;` and `%`). Route templates are limited to these.
+pub(crate) fn is_literal_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"-._~!$&'()*+,=:@".contains(&c)
+}
+
+/// Whether `segment` percent-encodes a character a route literal may hold.
+fn has_needless_escape(segment: &str) -> bool {
+    segment.as_bytes().windows(3).any(|w| match w {
+        [b'%', h, l] => {
+            let hex = |b: u8| char::from(b).to_digit(16);
+            matches!((hex(*h), hex(*l)), (Some(h), Some(l)) if u8::try_from(h * 16 + l).is_ok_and(is_literal_char))
+        }
+        _ => false,
+    })
 }
 
 /// Whether `segment` contains `%hl` (hex digits, any case).
@@ -328,6 +385,16 @@ impl Policy {
         }
     }
 
+    /// [`Policy::classify`] for a route the framework matched.
+    pub fn classify_route(&self, request: &RouteRequest<'_>) -> Classified<'_> {
+        Classified {
+            route: self
+                .route_by_template(request.method, request.template, request.params)
+                .ok(),
+            credential: self.present(request.headers).to_ref(),
+        }
+    }
+
     /// Authorizes an HTTP request: route (`no_route`, 404), credential
     /// (`no_credentials`, `unrecognized_credential`, 401; a kind the route
     /// does not accept is `credential_kind_not_allowed`, 403),
@@ -335,6 +402,31 @@ impl Policy {
     /// the evaluation table (403).
     pub fn authorize_request<'p>(&'p self, request: &Request<'_>, host: &HostData<'_>) -> Decision<'p> {
         self.decide(request, host).0
+    }
+
+    /// Authorizes the route an application's framework matched (route
+    /// identity): the same steps as [`Policy::authorize_request`], with the
+    /// route found by its template and filled from the decoded parameters.
+    /// A template the policy does not have, or parameters that do not fit
+    /// it, are `no_route` (404).
+    pub fn authorize_route<'p>(&'p self, request: &RouteRequest<'_>, host: &HostData<'_>) -> Decision<'p> {
+        self.explain_route(request, host).decision
+    }
+
+    /// [`Policy::authorize_route`], also returning the evaluation table and
+    /// what was read from the request.
+    pub fn explain_route<'p>(&'p self, request: &RouteRequest<'_>, host: &HostData<'_>) -> RequestOutcome<'p> {
+        let route = self.route_by_template(request.method, request.template, request.params);
+        let (decision, evaluation) = match route.clone() {
+            Ok(route) => self.decide_matched(route, request.headers, host),
+            Err(why) => (self.early(Code::NoRoute, why, None, Actor::default(), host.now), None),
+        };
+        RequestOutcome {
+            decision,
+            evaluation,
+            route: route.ok(),
+            credential: self.present(request.headers).to_ref(),
+        }
     }
 
     /// [`Policy::authorize_request`], also returning the evaluation table
@@ -351,16 +443,27 @@ impl Policy {
 
     fn decide<'p>(&'p self, request: &Request<'_>, host: &HostData<'_>) -> (Decision<'p>, Option<Evaluation>) {
         let Some(route) = self.match_route(request.method, request.path) else {
+            let method = shown(request.method);
             let why = match clean_path(request.path) {
-                Err(why) => format!("no route for `{} {}`: {why}", request.method, request.path),
-                Ok(path) => format!("no route matches `{} {path}`", request.method.to_ascii_uppercase()),
+                Err(why) => format!("no route for `{method} {}`: {why}", shown(request.path)),
+                Ok(path) => format!("no route matches `{method} {}`", shown(path)),
             };
             return (self.early(Code::NoRoute, why, None, Actor::default(), host.now), None);
         };
+        self.decide_matched(route, request.headers, host)
+    }
+
+    /// The steps after the route: credential, authentication, evaluation.
+    fn decide_matched<'p>(
+        &'p self,
+        route: RouteMatch<'p>,
+        headers: &[(&str, &str)],
+        host: &HostData<'_>,
+    ) -> (Decision<'p>, Option<Evaluation>) {
         let fail = |code: Code, message: String, actor: Actor<'static>| {
             (self.early(code, message, Some(&route), actor, host.now), None)
         };
-        let presented = self.present(request.headers);
+        let presented = self.present(headers);
         let kind_name = match &presented {
             Presented::None => {
                 return fail(

@@ -146,6 +146,30 @@ req("a * route matches any method", "PATCH", "/api/deployments/web/logs",
 req("a catch-all fills the rest of the path", "GET", "/files/a/b/c.txt",
     ok("service:ci-deployer", resource="file:a/b/c.txt", route="GET /files/{*path}"),
     bearer(tok(sub="ci-deployer", client_id="ci-deployer", sid=None)))
+# canonical paths only: a path a framework could route elsewhere never matches
+req("an encoded unreserved character never matches (%63urrent is current to a framework)", "GET",
+    "/api/deployments/%63urrent", no("no_route", 404), bearer(alice_key))
+req("an encoded letter in a parameter never matches", "GET", "/api/deployments/we%62", no("no_route", 404),
+    bearer(alice_key))
+req("an encoded sub-delimiter never matches", "GET", "/api/deployments/a%2Bb", no("no_route", 404), bearer(alice_key))
+req("a path parameter (;) never matches", "GET", "/api/deployments/current;v=1", no("no_route", 404),
+    bearer(alice_key))
+req("a ; anywhere never matches", "GET", "/api/deployments/web;jsessionid=1", no("no_route", 404),
+    bearer(alice_key))
+req("a # anywhere never matches (h11 keeps it in the path)", "GET", "/files/public/readme#/../../private/key",
+    no("no_route", 404), bearer(alice_key))
+req("a # after the query never matches either", "GET", "/api/deployments/web?x=1#f", no("no_route", 404),
+    bearer(alice_key))
+req("a case variant of a static route never takes the parameter route", "GET", "/api/deployments/CURRENT",
+    no("no_route", 404), bearer(alice_key))
+req("a mixed-case variant of a static route never matches", "GET", "/api/deployments/Current",
+    no("no_route", 404), bearer(alice_key))
+req("an uppercase parameter with no static rival matches", "GET", "/api/deployments/Web",
+    ok("user:alice", resource="deployment:Web"), bearer(alice_key))
+req("a case variant of the literal prefix matches nothing", "GET", "/API/deployments/web", no("no_route", 404),
+    bearer(alice_key))
+req("an encoded character routes never hold is decoded", "GET", "/api/deployments/a%3Fb",
+    ok("user:alice", resource="deployment:a?b"), bearer(alice_key))
 # credentials
 req("no credential", "GET", "/api/deployments/web", no("no_credentials", 401, route="GET /api/deployments/{deployment}"))
 req("an unrelated header is no credential", "GET", "/api/deployments/web", no("no_credentials", 401),
@@ -221,6 +245,72 @@ req("a delegated token reads within its scope", "GET", "/api/deployments/web",
     bearer(tok(act={"sub": "mobile-app"}, scope="deployments:read")))
 req("a delegated token cannot exceed its scope", "GET", "/api/deployments/web/logs",
     no("insufficient_scope", 403), bearer(tok(act={"sub": "mobile-app"}, scope="deployments:read")))
+
+request_cases = cases
+cases = []
+
+
+def route(name, method, template, params, expect, headers=None, **fields):
+    c = {"name": name, "op": "authorize_route", "route": {"method": method, "template": template, "params": params},
+         "headers": headers or {}, "keys": KEYS, "principals": PRINCIPALS}
+    c.update(fields)
+    c["expect"] = expect
+    cases.append(c)
+
+
+DEP = "/api/deployments/{deployment}"
+route("the static route the framework matched", "GET", "/api/deployments/current", {},
+      ok("user:alice", action="audit:read", route="GET /api/deployments/current"), bearer(alice_key))
+route("the parameter route with a value a path could not carry", "GET", DEP, {"deployment": "current"},
+      ok("user:alice", action="deployments:read", resource="deployment:current", route=f"GET {DEP}"),
+      bearer(alice_key))
+route("parameters are taken as decoded: no second decoding", "GET", DEP, {"deployment": "a%20b"},
+      ok("user:alice", resource="deployment:a%20b"), bearer(alice_key))
+route("a catch-all parameter holds slashes", "GET", "/files/{*path}", {"path": "public/readme"},
+      ok("service:ci-deployer", resource="file:public/readme", route="GET /files/{*path}"),
+      bearer(tok(sub="ci-deployer", client_id="ci-deployer", sid=None)))
+route("the method is case-insensitive", "get", DEP, {"deployment": "web"}, ok("user:alice"), bearer(alice_key))
+route("a * route serves any method", "PATCH", "/api/deployments/{deployment}/logs", {"deployment": "web"},
+      ok("user:alice", action="audit:read", route="* /api/deployments/{deployment}/logs"), bearer(alice_key))
+route("a template the policy does not have", "GET", "/api/deployments/{id}", {"id": "web"},
+      no("no_route", 404), bearer(alice_key))
+route("a method the template does not have", "PATCH", DEP, {"deployment": "web"}, no("no_route", 404),
+      bearer(alice_key))
+route("a template is exact: no case folding", "GET", "/API/deployments/current", {}, no("no_route", 404),
+      bearer(alice_key))
+route("a missing parameter", "GET", DEP, {}, no("no_route", 404), bearer(alice_key))
+route("an unexpected parameter", "GET", DEP, {"deployment": "web", "extra": "x"}, no("no_route", 404),
+      bearer(alice_key))
+route("an empty parameter", "GET", DEP, {"deployment": ""}, no("no_route", 404), bearer(alice_key))
+route("a control character in a parameter", "GET", DEP, {"deployment": "a\nb"}, no("no_route", 404),
+      bearer(alice_key))
+route("no credential", "GET", DEP, {"deployment": "web"}, no("no_credentials", 401, route=f"GET {DEP}"))
+route("the owner's explicit deny applies", "DELETE", DEP, {"deployment": "web"}, no("explicitly_denied", 403),
+      bearer(alice_key))
+route("a project key runs an endpoint of its project", "POST", "/api/projects/{project}/endpoints/{name}/run",
+      {"project": "p1", "name": "nightly"},
+      ok(f"key:{p_id}", resource="endpoint:nightly", tenant="project:p1"), bearer(project_key))
+route("a project key on a configuration route: a clear error", "PUT", "/api/projects/{project}/endpoints/{name}",
+      {"project": "p1", "name": "nightly"},
+      no("credential_kind_not_allowed", 403,
+         message="project_key credentials are not accepted for PUT /api/projects/{project}/endpoints/{name}"),
+      bearer(project_key))
+route("a project key in another project", "POST", "/api/projects/{project}/endpoints/{name}/run",
+      {"project": "p2", "name": "nightly"}, no("tenant_mismatch", 403, tenant="project:p2"), bearer(project_key))
+route("a session token", "GET", DEP, {"deployment": "web"}, ok("user:carol", credential={"kind": "session"}),
+      bearer(tok()))
+route("a revoked session", "GET", DEP, {"deployment": "web"}, no("session_revoked", 401), bearer(tok()),
+      revoked_sessions=["s-carol"])
+route("a revoked key", "GET", DEP, {"deployment": "web"}, no("revoked", 401), bearer(alice_key),
+      revoked_keys=[a_id])
+
+route_doc = {"description": "authorize_route: the route the application's framework matched, by template and "
+                            "decoded parameters (generated by tools/vectors/gen_requests.py)",
+             "policy": POLICY, "now": NOW, "cases": cases}
+out = pathlib.Path(__file__).resolve().parents[2] / "tests" / "vectors" / "routes.json"
+out.write_text(json.dumps(route_doc, indent=2) + "\n")
+print(f"wrote routes.json ({len(cases)} cases)")
+cases = request_cases
 
 doc = {"description": "authorize_request: routes, path rules, credential reading, authentication and decisions "
                       "(generated by tools/vectors/gen_requests.py)",

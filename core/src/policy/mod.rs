@@ -8,6 +8,7 @@ pub(crate) mod routes;
 mod value;
 mod yaml;
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustc_hash::FxHashMap;
@@ -790,6 +791,56 @@ impl Policy {
             permission: self.perm_name(route.permission),
             resource: fill(&route.resource).ok()?,
             tenant: fill(&route.tenant).ok()?,
+            kinds: route.kinds.as_deref(),
+        })
+    }
+
+    /// The route an application's framework matched: `method` and the path
+    /// `template` exactly as the policy writes them, with the decoded
+    /// parameter values. No path is parsed. `Err` says why nothing matched:
+    /// an unknown template, or parameters that are missing, unexpected,
+    /// empty or hold control characters.
+    pub fn route_by_template(
+        &self,
+        method: &str,
+        template: &str,
+        params: &[(&str, &str)],
+    ) -> Result<RouteMatch<'_>, String> {
+        use crate::text::shown;
+        let route = self.router.by_template(method, template).ok_or_else(|| {
+            format!(
+                "no route of this policy is `{} {}`",
+                shown(&method.to_ascii_uppercase()),
+                shown(template)
+            )
+        })?;
+        let mut total = 0usize;
+        for (name, value) in params {
+            if !route.params.iter().any(|p| &**p == *name) {
+                return Err(format!("route `{}` has no parameter `{}`", route.label, shown(name)));
+            }
+            if value.is_empty() || value.chars().any(char::is_control) {
+                return Err(format!(
+                    "parameter `{}` of route `{}` is empty or holds control characters",
+                    shown(name),
+                    route.label
+                ));
+            }
+            total = total.saturating_add(value.len());
+        }
+        if total > crate::request::MAX_PATH_LEN {
+            return Err(format!("the parameters of route `{}` are too long", route.label));
+        }
+        let value = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| Cow::Borrowed(*v));
+        if let Some(missing) = route.params.iter().find(|p| value(p).is_none()) {
+            return Err(format!("route `{}` needs parameter `{missing}`", route.label));
+        }
+        let fill = |t: &Option<routes::Template>| t.as_ref().and_then(|t| t.fill_with(value));
+        Ok(RouteMatch {
+            route: &route.label,
+            permission: self.perm_name(route.permission),
+            resource: fill(&route.resource),
+            tenant: fill(&route.tenant),
             kinds: route.kinds.as_deref(),
         })
     }

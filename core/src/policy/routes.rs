@@ -61,11 +61,20 @@ impl Template {
     /// Fills the template from matched path parameters, percent-decoded;
     /// `None` when a parameter does not decode to text.
     pub(crate) fn fill(&self, params: &matchit::Params<'_, '_>) -> Option<String> {
+        self.fill_with(|name| crate::request::decode_param(params.get(name).unwrap_or_default()))
+    }
+
+    /// Fills the template with the text `value` gives for each parameter;
+    /// `None` when it gives none for one.
+    pub(crate) fn fill_with<'v>(
+        &self,
+        mut value: impl FnMut(&str) -> Option<std::borrow::Cow<'v, str>>,
+    ) -> Option<String> {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Lit(s) => out.push_str(s),
-                Part::Param(n) => out.push_str(&crate::request::decode_param(params.get(&**n).unwrap_or_default())?),
+                Part::Param(n) => out.push_str(&value(n)?),
             }
         }
         Some(out)
@@ -103,6 +112,13 @@ fn path_params(path: &str) -> Result<(Vec<String>, bool), String> {
             return Err(format!("segment `{segment}` mixes text and a parameter"));
         } else if i > 0 && (segment == "." || segment == "..") {
             return Err(format!("segment `{segment}` is not allowed"));
+        } else if let Some(c) = segment.bytes().find(|b| !crate::request::is_literal_char(*b)) {
+            // Requests that percent-encode such characters never match, so a
+            // route holding one unencoded could never be reached.
+            return Err(format!(
+                "segment `{segment}` holds `{}`; route literals are letters, digits and `-._~!$&'()*+,=:@`",
+                char::from(c).escape_default()
+            ));
         }
     }
     Ok((names, catch_all))
@@ -112,6 +128,12 @@ fn path_params(path: &str) -> Result<(Vec<String>, bool), String> {
 #[derive(Debug, Clone)]
 pub(crate) struct Route {
     pub(crate) label: Box<str>,
+    /// The method as written (`GET`, or `*`).
+    method: Box<str>,
+    /// The path template as written.
+    path: Box<str>,
+    /// The path template's parameter names.
+    pub(crate) params: Vec<Box<str>>,
     pub(crate) permission: PermId,
     pub(crate) resource: Option<Template>,
     pub(crate) tenant: Option<Template>,
@@ -120,12 +142,85 @@ pub(crate) struct Route {
     specificity: (bool, usize),
 }
 
+/// Route tables by method, plus the `*` table.
+#[derive(Debug, Default)]
+struct Tables {
+    by_method: Vec<(Box<str>, matchit::Router<usize>)>,
+    any: matchit::Router<usize>,
+}
+
+impl Tables {
+    fn insert(&mut self, method: &str, path: &str, index: usize) -> Result<(), matchit::InsertError> {
+        if method == "*" {
+            return self.any.insert(path, index);
+        }
+        let pos = match self.by_method.iter().position(|(m, _)| &**m == method) {
+            Some(pos) => pos,
+            None => {
+                self.by_method.push((method.into(), matchit::Router::new()));
+                self.by_method.len() - 1
+            }
+        };
+        match self.by_method.get_mut(pos) {
+            Some((_, table)) => table.insert(path, index),
+            None => Ok(()),
+        }
+    }
+
+    /// The most specific route for `method` and `path`: a method-specific
+    /// route and a `*` route compete on specificity (no catch-all first,
+    /// then more literal characters); on a tie the method-specific route wins.
+    fn find<'r, 'p>(
+        &'r self,
+        routes: &'r [Route],
+        method: &str,
+        path: &'p str,
+    ) -> Option<(usize, matchit::Params<'r, 'p>)> {
+        let specific = self
+            .by_method
+            .iter()
+            .find(|(m, _)| m.eq_ignore_ascii_case(method))
+            .and_then(|(_, r)| r.at(path).ok());
+        let any = self.any.at(path).ok();
+        let pick = match (specific, any) {
+            (Some(s), Some(a)) => {
+                let (rs, ra) = (routes.get(*s.value)?, routes.get(*a.value)?);
+                if ra.specificity > rs.specificity {
+                    a
+                } else {
+                    s
+                }
+            }
+            (Some(s), None) => s,
+            (None, Some(a)) => a,
+            (None, None) => return None,
+        };
+        Some((*pick.value, pick.params))
+    }
+}
+
 /// All routes of a policy.
 #[derive(Debug, Default)]
 pub(crate) struct Router {
-    by_method: Vec<(Box<str>, matchit::Router<usize>)>,
-    any: matchit::Router<usize>,
+    tables: Tables,
+    /// The same routes with their literals in lowercase, to find paths a
+    /// case-insensitive router would send elsewhere.
+    folded: Tables,
     pub(crate) routes: Vec<Route>,
+}
+
+/// A path template with its literal segments in ASCII lowercase.
+fn fold_template(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if seg.starts_with('{') {
+                seg.to_owned()
+            } else {
+                seg.to_ascii_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// How a route document refers to the rest of the policy.
@@ -225,24 +320,7 @@ impl Router {
             }
             let Some(permission) = permission else { continue };
             let index = router.routes.len();
-            let table = if method == "*" {
-                &mut router.any
-            } else {
-                match router.by_method.iter().position(|(m, _)| &**m == method) {
-                    Some(pos) => match router.by_method.get_mut(pos) {
-                        Some((_, r)) => r,
-                        None => continue,
-                    },
-                    None => {
-                        router.by_method.push((method.into(), matchit::Router::new()));
-                        match router.by_method.last_mut() {
-                            Some((_, r)) => r,
-                            None => continue,
-                        }
-                    }
-                }
-            };
-            if let Err(err) = table.insert(doc.path.as_str(), index) {
+            if let Err(err) = router.tables.insert(method, &doc.path, index) {
                 let (detail, msg) = match err {
                     matchit::InsertError::Conflict { with } => (
                         PolicyDetail::RouteConflict,
@@ -253,10 +331,16 @@ impl Router {
                 issues.push(detail, format!("{at}.path"), msg);
                 continue;
             }
+            // Routes that differ only in case keep the first in the folded
+            // table; the ambiguity check then compares specificity only.
+            let _ = router.folded.insert(method, &fold_template(&doc.path), index);
             let catch_all = doc.path.contains("{*");
             let literal = doc.path.split('/').filter(|s| !s.starts_with('{')).map(str::len).sum();
             router.routes.push(Route {
                 label: format!("{method} {}", doc.path).into(),
+                method: method.into(),
+                path: doc.path.as_str().into(),
+                params: params.iter().map(|p| p.as_str().into()).collect(),
                 permission,
                 resource,
                 tenant,
@@ -267,30 +351,37 @@ impl Router {
         router
     }
 
-    /// The most specific route for `method` and `path`: a method-specific
-    /// route and a `*` route compete on specificity (no catch-all first, then
-    /// more literal characters); on a tie the method-specific route wins.
+    /// The most specific route for `method` and `path` (see [`Tables::find`]).
+    /// A path that a case-insensitive router would send to a more literal
+    /// route (`/SECRETS` to `/secrets` rather than `/{name}`) matches nothing.
     pub(crate) fn find<'r, 'p>(&'r self, method: &str, path: &'p str) -> Option<(&'r Route, matchit::Params<'r, 'p>)> {
-        let specific = self
-            .by_method
-            .iter()
-            .find(|(m, _)| m.eq_ignore_ascii_case(method))
-            .and_then(|(_, r)| r.at(path).ok());
-        let any = self.any.at(path).ok();
-        let pick = match (specific, any) {
-            (Some(s), Some(a)) => {
-                let (rs, ra) = (self.routes.get(*s.value)?, self.routes.get(*a.value)?);
-                if ra.specificity > rs.specificity {
-                    a
-                } else {
-                    s
+        let (index, params) = self.tables.find(&self.routes, method, path)?;
+        let route = self.routes.get(index)?;
+        if path.bytes().any(|b| b.is_ascii_uppercase()) {
+            let folded = path.to_ascii_lowercase();
+            if let Some((other, _)) = self.folded.find(&self.routes, method, &folded) {
+                if self
+                    .routes
+                    .get(other)
+                    .is_some_and(|o| o.specificity > route.specificity)
+                {
+                    return None;
                 }
             }
-            (Some(s), None) => s,
-            (None, Some(a)) => a,
-            (None, None) => return None,
+        }
+        Some((route, params))
+    }
+
+    /// The route the application's framework matched, by method and path
+    /// template exactly as the policy writes them; a `*` route serves any
+    /// method that has no route of its own for the template.
+    pub(crate) fn by_template(&self, method: &str, template: &str) -> Option<&Route> {
+        let named = |m: &str| {
+            self.routes
+                .iter()
+                .find(|r| &*r.path == template && r.method.eq_ignore_ascii_case(m))
         };
-        Some((self.routes.get(*pick.value)?, pick.params))
+        named(method).or_else(|| named("*"))
     }
 }
 
