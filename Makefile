@@ -14,3 +14,4 @@ vectors:
 	python3 tools/vectors/gen_keys.py
 	python3 tools/vectors/gen_policy.py
 	python3 tools/vectors/gen_requests.py
+	python3 tools/vectors/gen_lifecycle.py

@@ -6,7 +6,7 @@
 //! (`-`) or given positionally, peppers and HMAC secrets come from
 //! environment variables named by `--pepper-env` / `--secret-env`.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -20,6 +20,32 @@ use permiso::{
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
+
+/// Writes a line to stdout. When the reader has gone away (`permiso keygen |
+/// head -n 1`), the tool ends at once, quietly and successfully: what it
+/// still had to say is not wanted. Any other write error ends it with 1.
+fn emit(args: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        std::process::exit(if e.kind() == std::io::ErrorKind::BrokenPipe {
+            0
+        } else {
+            1
+        });
+    }
+}
+
+/// `println!` through [`emit`].
+macro_rules! outln {
+    ($($arg:tt)*) => { emit(format_args!($($arg)*)) };
+}
+
+/// `eprintln!` that never panics: a closed stderr loses the message only.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
 
 #[derive(Parser)]
 #[command(name = "permiso", version, about = "Keys, tokens, policies and request checks", long_about = None)]
@@ -95,9 +121,6 @@ struct KeygenArgs {
     /// A label.
     #[arg(long)]
     label: Option<String>,
-    /// Tenant for keys that act as themselves.
-    #[arg(long)]
-    tenant: Option<String>,
     /// Environment variable holding the pepper.
     #[arg(long)]
     pepper_env: Option<String>,
@@ -329,12 +352,12 @@ fn print_policy_error(json: bool, e: &PolicyError) {
             .iter()
             .map(|i| json!({"detail": i.detail.as_str(), "path": i.path, "message": i.message}))
             .collect();
-        println!(
+        outln!(
             "{}",
             json!({"ok": false, "code": e.code().as_str(), "detail": e.detail().as_str(), "issues": issues})
         );
     } else {
-        eprintln!(
+        errln!(
             "invalid policy ({} problem{}):",
             e.issues().len(),
             if e.issues().len() == 1 { "" } else { "s" }
@@ -345,7 +368,7 @@ fn print_policy_error(json: bool, e: &PolicyError) {
             } else {
                 i.path.as_str()
             };
-            eprintln!("  {at}: {} [{}]", i.message, i.detail);
+            errln!("  {at}: {} [{}]", i.message, i.detail);
         }
     }
 }
@@ -362,9 +385,9 @@ fn load_policy(json: bool, path: &Path) -> Result<Policy, Failure> {
 
 fn refuse(json: bool, code: Code, message: &str) -> Failure {
     if json {
-        println!("{}", json!({"ok": false, "code": code.as_str(), "message": message}));
+        outln!("{}", json!({"ok": false, "code": code.as_str(), "message": message}));
     } else {
-        eprintln!("refused: {message} [{code}]");
+        errln!("refused: {message} [{code}]");
     }
     Failure::Denied
 }
@@ -408,7 +431,6 @@ fn keygen(json: bool, a: &KeygenArgs) -> Run {
         scopes: a.scopes.clone(),
         label: a.label.clone(),
         expires_at: a.expires_in.map(|s| now.saturating_add(s)),
-        tenant: a.tenant.clone(),
         pepper: pepper.as_ref(),
     };
     let generated = policy
@@ -419,14 +441,14 @@ fn keygen(json: bool, a: &KeygenArgs) -> Run {
         std::fs::write(path, text).map_err(|e| usage(format!("cannot write `{}`: {e}", path.display())))?;
     }
     if json {
-        println!(
+        outln!(
             "{}",
             json!({"ok": true, "key": generated.key.expose(), "record": generated.record})
         );
     } else {
-        println!("{}", generated.key.expose());
-        eprintln!("(shown once: store only the record)");
-        println!(
+        outln!("{}", generated.key.expose());
+        errln!("(shown once: store only the record)");
+        outln!(
             "{}",
             serde_json::to_string_pretty(&generated.record).unwrap_or_default()
         );
@@ -440,9 +462,9 @@ fn hash(json: bool, a: &HashArgs) -> Run {
     let parsed = permiso::ApiKey::parse(&key).map_err(|e| refuse(json, e.code(), &e.to_string()))?;
     let hash = parsed.hash(pepper.as_ref());
     if json {
-        println!("{}", json!({"ok": true, "hash": hash}));
+        outln!("{}", json!({"ok": true, "hash": hash}));
     } else {
-        println!("{hash}");
+        outln!("{hash}");
     }
     Ok(())
 }
@@ -466,12 +488,12 @@ fn verify_key(json: bool, a: &VerifyKeyArgs) -> Run {
             .map_err(|e: IdentityError| refuse(json, e.code(), &e.to_string()))?;
     }
     if json {
-        println!(
+        outln!(
             "{}",
             json!({"ok": true, "principal": principal, "kind": verified.kind, "id": verified.record.id, "mask": verified.mask})
         );
     } else {
-        println!("ok: {} key {} acts as {principal}", verified.kind, verified.mask);
+        outln!("ok: {} key {} acts as {principal}", verified.kind, verified.mask);
     }
     Ok(())
 }
@@ -479,13 +501,13 @@ fn verify_key(json: bool, a: &VerifyKeyArgs) -> Run {
 fn validate(json: bool, a: &ValidateArgs) -> Run {
     let policy = load_policy(json, &a.policy)?;
     if json {
-        println!(
+        outln!(
             "{}",
             json!({"ok": true, "hash": policy.hash().to_string(), "permissions": policy.permissions().count(),
                    "credential_kinds": policy.credential_kinds().collect::<Vec<_>>()})
         );
     } else {
-        println!(
+        outln!(
             "ok: {} permissions, credential kinds: {} (hash {})",
             policy.permissions().count(),
             policy.credential_kinds().collect::<Vec<_>>().join(", "),
@@ -545,10 +567,10 @@ fn check(json: bool, a: &RequestArgs, explain: bool) -> Run {
         }
     }
     if json {
-        println!("{result}");
+        outln!("{result}");
     } else {
         let verdict = if d.allowed() { "ALLOW" } else { "DENY" };
-        println!(
+        outln!(
             "{verdict} {} {}: {} (HTTP {}) {}",
             a.method,
             a.path,
@@ -557,27 +579,27 @@ fn check(json: bool, a: &RequestArgs, explain: bool) -> Run {
             d.message()
         );
         if explain {
-            println!("  route:      {}", outcome.route.as_ref().map_or("(none)", |r| r.route));
-            println!(
+            outln!("  route:      {}", outcome.route.as_ref().map_or("(none)", |r| r.route));
+            outln!(
                 "  credential: {}",
                 serde_json::to_string(&outcome.credential).unwrap_or_default()
             );
             match &outcome.evaluation {
-                None => println!("  stopped before the evaluation table: {}", d.code()),
+                None => outln!("  stopped before the evaluation table: {}", d.code()),
                 Some(ev) => {
-                    println!("  authenticated as {}", d.actor().principal().unwrap_or("?"));
+                    outln!("  authenticated as {}", d.actor().principal().unwrap_or("?"));
                     for (n, what, code, o) in ev.rows() {
                         let mark = match o {
                             Outcome::Passed => "pass",
                             Outcome::Failed => "FAIL",
                             Outcome::NotApplicable => " n/a",
                         };
-                        println!("  {n}. [{mark}] {what} (else {code})");
+                        outln!("  {n}. [{mark}] {what} (else {code})");
                     }
                 }
             }
         }
-        println!("  audit {}", d.audit_json());
+        outln!("  audit {}", d.audit_json());
     }
     if d.allowed() {
         Ok(())
@@ -610,9 +632,9 @@ fn signing_key(s: &SignerArgs) -> Result<SigningKey, Failure> {
 
 fn print_token(json: bool, token: &str) {
     if json {
-        println!("{}", json!({"ok": true, "token": token}));
+        outln!("{}", json!({"ok": true, "token": token}));
     } else {
-        println!("{token}");
+        outln!("{token}");
     }
 }
 
@@ -673,9 +695,9 @@ fn jwt_verify(json: bool, a: &JwtVerifyArgs) -> Run {
         .verify_jwt(&token, &options)
         .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
     if json {
-        println!("{}", conformance::token_json(&verified));
+        outln!("{}", conformance::token_json(&verified));
     } else {
-        println!(
+        outln!(
             "ok: {} token ({}) for {}{}",
             verified.kind,
             verified.algorithm,
@@ -718,16 +740,16 @@ fn vectors(json: bool, a: &VectorsArgs) -> Run {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 if !json {
-                    eprintln!("FAIL {name} :: {}: {why}", case.name);
+                    errln!("FAIL {name} :: {}: {why}", case.name);
                 }
                 report.push(json!({"file": name, "case": case.name, "failure": why}));
             }
         }
     }
     if json {
-        println!("{}", json!({"passed": passed, "failed": failed, "failures": report}));
+        outln!("{}", json!({"passed": passed, "failed": failed, "failures": report}));
     } else {
-        println!("{passed} passed, {failed} failed");
+        outln!("{passed} passed, {failed} failed");
     }
     if failed == 0 {
         Ok(())
@@ -756,9 +778,9 @@ fn main() -> ExitCode {
         Err(Failure::Denied) => ExitCode::from(1),
         Err(Failure::Usage(msg)) => {
             if json {
-                println!("{}", json!({"ok": false, "code": "usage", "message": msg}));
+                outln!("{}", json!({"ok": false, "code": "usage", "message": msg}));
             } else {
-                eprintln!("permiso: {msg}");
+                errln!("permiso: {msg}");
             }
             ExitCode::from(2)
         }

@@ -286,3 +286,36 @@ fn vectors_prints_the_summary_line() {
     let out = run(&["vectors", broken.parent().unwrap().to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn a_closed_stdout_ends_the_tool_quietly() {
+    // The reader goes away before the tool writes, as `| head -n 1` does
+    // after the first line: the tool must neither panic nor fail.
+    for args in [
+        vec![
+            "keygen",
+            "-p",
+            "examples/policy.yaml",
+            "--kind",
+            "personal_key",
+            "--owner",
+            "user:alice",
+        ],
+        vec!["validate", "examples/policy.yaml"],
+        vec!["vectors", "tests/vectors"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_permiso"))
+            .args(&args)
+            .current_dir(root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

@@ -8,6 +8,7 @@ use crate::permset::PermSet;
 use crate::policy::pattern::parse_pattern;
 use crate::policy::{ActsAs, Kind, Policy};
 use crate::secret::{Pepper, SecretKey};
+use crate::text::shown;
 
 /// A key whose shape, checksum and prefix are valid for a policy.
 #[derive(Debug, Clone)]
@@ -99,8 +100,6 @@ pub struct NewKey<'a> {
     pub label: Option<String>,
     /// Expiry, unix seconds.
     pub expires_at: Option<i64>,
-    /// Tenant for `acts_as: key` keys (defaults to the owner's).
-    pub tenant: Option<String>,
     /// Pepper for an `hmac-sha256:` hash.
     pub pepper: Option<&'a Pepper>,
 }
@@ -118,6 +117,8 @@ pub struct RotateKey<'a> {
     pub label: Option<String>,
     /// Pepper for an `hmac-sha256:` hash.
     pub pepper: Option<&'a Pepper>,
+    /// Key ids the host has revoked: such a key cannot be rotated.
+    pub revoked_keys: &'a [String],
 }
 
 impl Policy {
@@ -189,11 +190,13 @@ impl Policy {
 
     /// The identity a verified key authenticates.
     ///
-    /// `acts_as: owner`: the owner's principal record (required), capped by
-    /// the key's scopes. `acts_as: key`: the principal `key:<id>`, in the
-    /// record's tenant (else the owner's, else the owner id itself), allowed
-    /// exactly its scopes (or the kind's `allowed` list when it has none),
-    /// and subject to the owner's `deny` entries.
+    /// The owner's principal record is required (`unknown_principal`
+    /// without it). `acts_as: owner`: the owner, capped by the key's scopes.
+    /// `acts_as: key`: the principal `key:<id>`, in its owner's tenant (the
+    /// owner record's `tenant`, else the owner id itself), allowed exactly
+    /// its scopes (or the kind's `allowed` list when it has none), and
+    /// subject to the owner's `deny` entries. A record whose `tenant` is not
+    /// its owner's is refused (`invalid_key_record`).
     pub fn key_identity(&self, key: &VerifiedKey, owner: Option<&PrincipalRecord>) -> Result<Identity, IdentityError> {
         self.identity_for_key(&key.kind, key.acts_as, &key.mask, &key.record, owner)
     }
@@ -224,17 +227,33 @@ impl Policy {
             scopes: record.scopes.clone(),
             session: None,
             actor_chain: Vec::new(),
+            expires_at: record.expires_at,
         };
+        let owner = owner.ok_or_else(|| {
+            IdentityError::new(
+                Code::UnknownPrincipal,
+                format!(
+                    "no principal record for `{}`, the owner of key `{}`",
+                    shown(&record.owner),
+                    record.id
+                ),
+            )
+        })?;
+        let tenant = owner.tenant.clone().unwrap_or_else(|| owner.id.clone());
+        if let Some(t) = record.tenant.as_deref().filter(|t| *t != tenant) {
+            return Err(IdentityError::new(
+                Code::InvalidKeyRecord,
+                format!(
+                    "key `{}` names tenant `{}`, but its owner `{}` is in `{}`",
+                    record.id,
+                    shown(t),
+                    shown(&owner.id),
+                    shown(&tenant)
+                ),
+            ));
+        }
         let principal = match acts_as {
-            ActsAs::Owner => owner.cloned().ok_or_else(|| {
-                IdentityError::new(
-                    Code::UnknownPrincipal,
-                    format!(
-                        "no principal record for `{}`, the owner of key `{}`",
-                        record.owner, record.id
-                    ),
-                )
-            })?,
+            ActsAs::Owner => owner.clone(),
             ActsAs::Key => {
                 let allowed = self
                     .kind_index(kind)
@@ -243,14 +262,10 @@ impl Policy {
                 let allow = record.scopes.clone().or(allowed).unwrap_or_default();
                 PrincipalRecord {
                     id: format!("key:{}", record.id),
-                    tenant: record
-                        .tenant
-                        .clone()
-                        .or_else(|| owner.and_then(|o| o.tenant.clone()))
-                        .or_else(|| Some(record.owner.clone())),
+                    tenant: Some(tenant),
                     roles: Vec::new(),
                     allow: allow.into_iter().filter(|s| parse_pattern(s).is_some()).collect(),
-                    deny: owner.map(|o| o.deny.clone()).unwrap_or_default(),
+                    deny: owner.deny.clone(),
                     grants: Vec::new(),
                 }
             }
@@ -333,10 +348,13 @@ impl Policy {
         now: i64,
     ) -> Result<GeneratedKey, KeyError> {
         let kind = self.api_key_kind(kind)?;
-        if !owner.contains(':') || owner.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if !crate::authz::valid_principal_id(owner) {
             return Err(KeyError::InvalidRecord {
-                reason: format!("owner `{owner}` is not a typed principal id such as `user:1`"),
+                reason: format!("owner `{}` is not a typed principal id such as `user:1`", shown(owner)),
             });
+        }
+        if let Some(Err(e)) = options.expires_at.map(|at| crate::time::unix_seconds("expires_at", at)) {
+            return Err(KeyError::InvalidRecord { reason: e.to_string() });
         }
         if let Some(at) = options.expires_at.filter(|at| *at <= now) {
             return Err(KeyError::InvalidRecord {
@@ -350,14 +368,17 @@ impl Policy {
         record.scopes = options.scopes.clone();
         record.label = options.label.clone();
         record.expires_at = options.expires_at;
-        record.tenant = options.tenant.clone();
         Ok(GeneratedKey { key, record })
     }
 
     /// Rotates a key: a new key that never outlives or out-scopes the old
     /// one, and the old record with its expiry brought forward to `now +
-    /// grace`.
+    /// grace`. The new key inherits a scheduled revocation (`revoked_at`);
+    /// a revoked or expired key cannot be rotated (`revoked`, `expired`).
     pub fn rotate_key(&self, old: &KeyRecord, options: &RotateKey<'_>, now: i64) -> Result<Rotation, KeyError> {
+        if options.revoked_keys.contains(&old.id) {
+            return Err(KeyError::Revoked { id: old.id.clone() });
+        }
         old.check_live(now)?;
         let kind = self.api_key_kind(&old.kind)?;
         let kind_limit = kind.allowed.as_ref().map(|a| (a, "the kind's allowed list"));
@@ -374,6 +395,9 @@ impl Policy {
             }
             (None, previous) => previous.clone(),
         };
+        if let Some(Err(e)) = options.expires_at.map(|at| crate::time::unix_seconds("expires_at", at)) {
+            return Err(KeyError::InvalidRecord { reason: e.to_string() });
+        }
         let expires_at = match (options.expires_at, old.expires_at) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -382,6 +406,7 @@ impl Policy {
         record.scopes = scopes;
         record.expires_at = expires_at;
         record.tenant = old.tenant.clone();
+        record.revoked_at = old.revoked_at;
         record.label = options.label.clone().or_else(|| old.label.clone());
         record.rolled_from = Some(old.id.clone());
         let mut previous = old.clone();

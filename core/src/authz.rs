@@ -78,6 +78,10 @@ pub struct CredentialInfo {
     /// The delegation chain, nearest actor first.
     #[serde(default)]
     pub actor_chain: Vec<String>,
+    /// When the credential stops being valid (a token's `exp`, a key's
+    /// `expires_at`), unix seconds. Tokens delegated from it never outlive it.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
 }
 
 /// A principal plus the credential that authenticated it, as host data.
@@ -303,9 +307,9 @@ fn outcome(pass: bool) -> Outcome {
     }
 }
 
-fn valid_principal_id(id: &str) -> bool {
+pub(crate) fn valid_principal_id(id: &str) -> bool {
     matches!(id.split_once(':'), Some((t, rest)) if is_segment(t) && !rest.is_empty()
-        && rest.len() <= 256 && !rest.chars().any(|c| c.is_whitespace() || c.is_control()))
+        && rest.len() <= 256 && !rest.chars().any(|c| c.is_whitespace() || crate::text::is_unsafe_char(c)))
 }
 
 impl Policy {

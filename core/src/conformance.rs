@@ -7,9 +7,10 @@
 
 use serde_json::{json, Value};
 
+use crate::apikeys::RotateKey;
 use crate::apikeys::VerifyKeyOptions;
 use crate::authz::{Check, IdentityRecord, PrincipalRecord};
-use crate::jwt::{VerifiedToken, VerifyTokenOptions};
+use crate::jwt::{DelegationRequest, SigningKey, VerifiedToken, VerifyTokenOptions};
 use crate::key::{ApiKey, KeyRecord};
 use crate::policy::Policy;
 use crate::request::{HostData, Request, RouteRequest};
@@ -235,8 +236,109 @@ pub fn run_case(
                 &policy.authorize_route(&request, &host.borrow(pepper.as_ref(), now)),
             ))
         }
+        "rotate_key" => {
+            let policy = policy()?;
+            let record: KeyRecord = from_field(case, "record")?;
+            let revoked = strings(case, "revoked_keys")?;
+            let scopes = match case.get("scopes") {
+                None | Some(Value::Null) => None,
+                Some(_) => Some(strings(case, "scopes")?),
+            };
+            let options = RotateKey {
+                grace: case.get("grace").and_then(Value::as_i64).unwrap_or(0),
+                scopes,
+                expires_at: case.get("expires_at").and_then(Value::as_i64),
+                label: None,
+                pepper: pepper.as_ref(),
+                revoked_keys: &revoked,
+            };
+            Ok(match policy.rotate_key(&record, &options, now) {
+                Ok(r) => json!({ "ok": true, "code": "allowed", "new": r.new.record, "old": r.old }),
+                Err(e) => error(e.code(), e.to_string()),
+            })
+        }
+        "delegate" => delegate_case(policy()?, case, now),
         other => Err(format!("unsupported op `{other}`")),
     }
+}
+
+/// The `delegate` op: resolve the delegating identity (`from.identity`, a
+/// `from.token` or a `from.key` with its `record`, owners and subjects from
+/// `principals`), sign a delegation with the HMAC key of `signing`, then
+/// verify what was issued at `then.now` with `then`'s revocation lists.
+fn delegate_case(policy: &Policy, case: &Value, now: i64) -> Result<Value, String> {
+    let from = field(case, "from")?;
+    let host = OwnedHost::read(case)?;
+    let principal = |id: &str| host.principals.iter().find(|p| p.id == id);
+    let identity = if let Some(record) = from.get("identity") {
+        let record: IdentityRecord =
+            serde_json::from_value(record.clone()).map_err(|e| format!("`from.identity`: {e}"))?;
+        policy.identity(record).map_err(|e| (e.code(), e.to_string()))
+    } else if let Some(token) = from.get("token").and_then(Value::as_str) {
+        policy
+            .verify_jwt(token, &VerifyTokenOptions::at(now))
+            .map_err(|e| (e.code(), e.to_string()))
+            .and_then(|t| {
+                policy
+                    .token_identity(&t, principal(&t.principal.id))
+                    .map_err(|e| (e.code(), e.to_string()))
+            })
+    } else if let Some(key) = from.get("key").and_then(Value::as_str) {
+        let record: KeyRecord = from_field(from, "record")?;
+        policy
+            .verify_key(key, &record, &VerifyKeyOptions::at(now))
+            .map_err(|e| (e.code(), e.to_string()))
+            .and_then(|k| {
+                policy
+                    .key_identity(&k, principal(&k.record.owner))
+                    .map_err(|e| (e.code(), e.to_string()))
+            })
+    } else {
+        return Err("`from` has no `identity`, `token` or `key`".into());
+    };
+    let identity = match identity {
+        Ok(i) => i,
+        Err((code, message)) => return Ok(error(code, message)),
+    };
+    let signing = field(case, "signing")?;
+    let secret = base64::Engine::decode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        str_field(signing, "secret")?,
+    )
+    .map_err(|_| "`signing.secret` is not base64url".to_owned())?;
+    let mut key = SigningKey::hmac(str_field(signing, "alg")?, &secret).map_err(|e| e.to_string())?;
+    if let Some(kid) = opt_str(signing, "kid") {
+        key = key.with_kid(kid);
+    }
+    let request = DelegationRequest {
+        actor: str_field(case, "actor")?.to_owned(),
+        scopes: strings(case, "scopes")?,
+        audience: opt_str(case, "audience").map(str::to_owned),
+        lifetime: case.get("lifetime").and_then(Value::as_i64).unwrap_or(0),
+    };
+    let kind = str_field(case, "kind")?;
+    let token = match policy.delegate(kind, &identity, &request, &key, now) {
+        Ok(t) => t,
+        Err(e) => return Ok(error(e.code(), e.to_string())),
+    };
+    let then = case.get("then").cloned().unwrap_or(Value::Null);
+    let then_now = then.get("now").and_then(Value::as_i64).unwrap_or(now);
+    let revoked_keys = strings(&then, "revoked_keys")?;
+    let revoked_sessions = strings(&then, "revoked_sessions")?;
+    let options = VerifyTokenOptions::at(then_now)
+        .revoked_keys(&revoked_keys)
+        .revoked_sessions(&revoked_sessions);
+    let verified = match policy.verify_jwt(&token, &options) {
+        Ok(t) => token_json(&t),
+        Err(e) => error(e.code(), e.to_string()),
+    };
+    let expires_at = verified.get("expires_at").and_then(Value::as_i64);
+    Ok(json!({
+        "ok": true,
+        "code": "allowed",
+        "lifetime": expires_at.map(|at| at - now),
+        "verified": verified,
+    }))
 }
 
 /// The host data of a request case: `keys`, `principals`, `revoked_keys`,
@@ -331,6 +433,7 @@ pub fn token_json(t: &VerifiedToken) -> Value {
         "service_account": t.service_account,
         "actor_chain": t.credential.actor_chain,
         "expires_at": t.expires_at,
+        "key_id": t.credential.id,
         "credential": { "kind": t.kind, "id": t.credential.token_id, "session": t.credential.session },
     })
 }

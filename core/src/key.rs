@@ -132,6 +132,11 @@ impl KeyError {
     }
 }
 
+/// Whether `id` has the shape of a key id: [`ID_LEN`] base62 characters.
+pub fn is_key_id(id: &str) -> bool {
+    id.len() == ID_LEN && id.bytes().all(is_base62)
+}
+
 fn is_base62(b: u8) -> bool {
     b.is_ascii_alphanumeric()
 }
@@ -423,6 +428,17 @@ impl KeyRecord {
     /// The record's state at `now`: `Err(Revoked)` or `Err(Expired)` when the
     /// key may no longer be used.
     pub fn check_live(&self, now: i64) -> Result<(), KeyError> {
+        for (what, at) in [
+            ("`expires_at`", self.expires_at),
+            ("`revoked_at`", self.revoked_at),
+            ("`created_at`", Some(self.created_at)),
+        ] {
+            if let Some(Err(e)) = at.map(|at| crate::time::unix_seconds("time", at)) {
+                return Err(KeyError::InvalidRecord {
+                    reason: format!("key `{}` {what}: {e}", self.id),
+                });
+            }
+        }
         if self.revoked_at.is_some_and(|at| at <= now) {
             return Err(KeyError::Revoked { id: self.id.clone() });
         }

@@ -39,6 +39,7 @@ pub mod policy;
 pub mod request;
 mod secret;
 pub mod text;
+pub mod time;
 
 pub use apikeys::{NewKey, ParsedKey, RotateKey, VerifiedKey, VerifyKeyOptions};
 pub use authz::{

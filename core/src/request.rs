@@ -573,6 +573,7 @@ impl Policy {
         };
         let options = VerifyTokenOptions::at(host.now)
             .revoked_sessions(host.revoked_sessions)
+            .revoked_keys(host.revoked_keys)
             .kind(kind);
         let verified = self
             .verify_jwt(raw, &options)
@@ -661,8 +662,15 @@ mod tests {
 
     #[test]
     fn path_rules() {
-        assert_eq!(clean_path("/a/b?x=1#f"), Ok("/a/b"));
+        assert_eq!(clean_path("/a/b?x=1"), Ok("/a/b"));
+        assert_eq!(clean_path("/a/my%20app"), Ok("/a/my%20app"));
         for bad in [
+            "/a/b?x=1#f",
+            "/a#/../b",
+            "/a/%63urrent",
+            "/a/%7e",
+            "/a/%2B",
+            "/a/b;v=1",
             "a/b",
             "/a/../b",
             "/a/./b",

@@ -274,7 +274,14 @@ fn jwks_can_be_replaced_at_runtime_and_a_bad_set_keeps_the_old_one() {
     assert!(policy.verify_jwt(&token, &VerifyTokenOptions::at(NOW)).is_ok());
     let hash = policy.hash();
     // Rotate: the set without ec256.
-    let mut keys = doc["credentials"]["session"]["jwks"].clone();
+    // A runtime set holds public keys only; the policy's HMAC secrets stay.
+    let mut public = doc["credentials"]["session"]["jwks"].clone();
+    public["keys"].as_array_mut().unwrap().retain(|k| k["kty"] != "oct");
+    let with_secrets = doc["credentials"]["session"]["jwks"].clone();
+    let err = policy.set_jwks("session", &with_secrets).unwrap_err();
+    assert_eq!(err.detail(), permiso::PolicyDetail::InvalidJwk);
+    assert!(err.to_string().contains("public keys only"), "{err}");
+    let mut keys = public.clone();
     keys["keys"].as_array_mut().unwrap().retain(|k| k["kid"] != "ec256");
     policy.set_jwks("session", &keys).unwrap();
     assert_eq!(
@@ -284,6 +291,13 @@ fn jwks_can_be_replaced_at_runtime_and_a_bad_set_keeps_the_old_one() {
             .code(),
         Code::UnknownKey
     );
+    let hs = SigningKey::hmac("HS256", &hmac_secret("hs32"))
+        .unwrap()
+        .with_kid("hs32");
+    let hs_token = policy
+        .issue_session("session", &session("alice", None, &[]), &hs, NOW)
+        .unwrap();
+    assert!(policy.verify_jwt(&hs_token, &VerifyTokenOptions::at(NOW)).is_ok());
     assert_eq!(policy.jwks("session").unwrap().len(), 6);
     // A broken set is refused; the current one keeps serving.
     let err = policy.set_jwks(
@@ -293,9 +307,7 @@ fn jwks_can_be_replaced_at_runtime_and_a_bad_set_keeps_the_old_one() {
     assert_eq!(err.unwrap_err().detail(), permiso::PolicyDetail::InvalidJwk);
     assert_eq!(policy.jwks("session").unwrap().len(), 6);
     // Back again.
-    policy
-        .set_jwks("session", &doc["credentials"]["session"]["jwks"])
-        .unwrap();
+    policy.set_jwks("session", &public).unwrap();
     assert!(policy.verify_jwt(&token, &VerifyTokenOptions::at(NOW)).is_ok());
     assert_eq!(policy.hash(), hash, "runtime keys are not part of the document");
     assert!(policy.set_jwks("nope", &keys).is_err());

@@ -227,6 +227,13 @@ impl Policy {
     /// hold right now (`scope_escalation` otherwise). The token keeps the
     /// identity's session, so revoking that session revokes it too, and it
     /// extends an existing `act` chain.
+    ///
+    /// It never outlives the credential it was made from: `exp` is at most
+    /// the credential's `expires_at` (a token's `exp`, a key's expiry), so
+    /// the cap holds through every hop of a re-delegation; an expired
+    /// credential delegates nothing (`expired`). A delegation made with an
+    /// API key carries the key id (claim `key_id`): it is refused once the
+    /// key is revoked, and its audit records name the key.
     pub fn delegate(
         &self,
         kind: &str,
@@ -262,7 +269,23 @@ impl Policy {
                 ),
             ));
         }
+        let credential = identity.record().credential.as_ref();
+        let horizon = credential.and_then(|c| c.expires_at);
+        if let Some(at) = horizon.filter(|at| *at <= now) {
+            return Err(TokenError::new(
+                Code::Expired,
+                format!("the delegating credential expired at {at}"),
+            ));
+        }
         let mut claims = Self::base_claims(jwt, rest, request.lifetime, now)?;
+        if let (Some(horizon), Some(Value::Number(exp))) = (horizon, claims.get("exp")) {
+            if exp.as_i64().is_some_and(|exp| exp > horizon) {
+                claims.insert("exp".into(), horizon.into());
+            }
+        }
+        if let Some(key_id) = credential.and_then(|c| c.id.as_deref()) {
+            claims.insert("key_id".into(), key_id.into());
+        }
         if let Some(audience) = &request.audience {
             claims.insert("aud".into(), audience.as_str().into());
         }
@@ -270,7 +293,6 @@ impl Policy {
             claims.insert("client_id".into(), rest.into());
         }
         claims.insert(jwt.scopes_claim.clone(), request.scopes.join(" ").into());
-        let credential = identity.record().credential.as_ref();
         if let Some(sid) = credential.and_then(|c| c.session.as_deref()) {
             claims.insert("sid".into(), sid.into());
         }

@@ -147,12 +147,13 @@ impl KeySet {
                     .iter()
                     .enumerate()
                     .find(|(_, k)| k.kid.as_deref() == Some(kid))
-                    .ok_or_else(|| format!("no key with kid `{kid}`"))?;
+                    .ok_or_else(|| format!("no key with kid `{}`", crate::text::shown(kid)))?;
                 if fits(&key) {
                     Ok(index)
                 } else {
                     Err(format!(
-                        "key `{kid}` is {} and cannot verify `{}`",
+                        "key `{}` is {} and cannot verify `{}`",
+                        crate::text::shown(kid),
                         key.material.describe(),
                         alg_name(alg)
                     ))
@@ -230,6 +231,13 @@ fn parse_key(value: &Value, algorithms: &[Algorithm]) -> Result<VerifyingKey, St
             if bits < 2048 {
                 return Err(format!("RSA modulus of {bits} bits; at least 2048 are required"));
             }
+            // e = 1 makes every "signature" its own message; an even e is
+            // no RSA key at all.
+            let e_digits: Vec<u8> = e.iter().copied().skip_while(|b| *b == 0).collect();
+            let e_is_one = e_digits == [1];
+            if e_digits.is_empty() || e_is_one || e_digits.last().is_some_and(|b| b % 2 == 0) || e_digits.len() > 8 {
+                return Err("RSA public exponent `e` must be odd, at least 3 and at most 64 bits".into());
+            }
             (Material::Rsa, DecodingKey::from_rsa_raw_components(&n, &e))
         }
         "EC" => {
@@ -241,6 +249,17 @@ fn parse_key(value: &Value, algorithms: &[Algorithm]) -> Result<VerifyingKey, St
             let (x, y) = (b64(obj, "x")?, b64(obj, "y")?);
             if x.len() != len || y.len() != len {
                 return Err(format!("EC coordinates must be {len} bytes each"));
+            }
+            let mut sec1 = Vec::with_capacity(1 + 2 * len);
+            sec1.push(0x04);
+            sec1.extend_from_slice(&x);
+            sec1.extend_from_slice(&y);
+            let on_curve = match material {
+                Material::P256 => p256::PublicKey::from_sec1_bytes(&sec1).is_ok(),
+                _ => p384::PublicKey::from_sec1_bytes(&sec1).is_ok(),
+            };
+            if !on_curve {
+                return Err(format!("the EC point is not on curve `{}`", crv.unwrap_or_default()));
             }
             let x = obj.get("x").and_then(Value::as_str).unwrap_or_default();
             let y = obj.get("y").and_then(Value::as_str).unwrap_or_default();
@@ -311,9 +330,14 @@ fn parse_key(value: &Value, algorithms: &[Algorithm]) -> Result<VerifyingKey, St
     })
 }
 
-/// Parses a JWK Set `{"keys": [...]}` for a kind allowing `algorithms`.
-/// Errors come as `(path below the set, message)`.
-pub(crate) fn parse_jwks(value: &Value, algorithms: &[Algorithm]) -> Result<KeySet, Vec<(String, String)>> {
+/// Parses a JWK Set `{"keys": [...]}` for a kind allowing `algorithms`;
+/// with `public_only`, a symmetric (`oct`) key is refused. Errors come as
+/// `(path below the set, message)`.
+pub(crate) fn parse_jwks(
+    value: &Value,
+    algorithms: &[Algorithm],
+    public_only: bool,
+) -> Result<KeySet, Vec<(String, String)>> {
     let Some(keys) = value.get("keys").and_then(Value::as_array) else {
         return Err(vec![(
             String::new(),
@@ -323,6 +347,13 @@ pub(crate) fn parse_jwks(value: &Value, algorithms: &[Algorithm]) -> Result<KeyS
     let mut errors = Vec::new();
     let mut set = KeySet::default();
     for (i, key) in keys.iter().enumerate() {
+        if public_only && key.get("kty").and_then(Value::as_str) == Some("oct") {
+            errors.push((
+                format!(".keys[{i}]"),
+                "a key set supplied at runtime holds public keys only; an `oct` secret belongs in the policy".into(),
+            ));
+            continue;
+        }
         match parse_key(key, algorithms) {
             Ok(k) => {
                 if k.kid.is_some() && set.keys.iter().any(|o| o.kid == k.kid) {

@@ -13,6 +13,7 @@ use super::{provider, JwtKind, TokenError, TokenResult, MAX_ACTOR_DEPTH, MAX_TOK
 use crate::authz::{CredentialInfo, Identity, IdentityError, IdentityRecord, PrincipalRecord};
 use crate::code::Code;
 use crate::policy::Policy;
+use crate::text::shown;
 
 /// What the host supplies to verify a token.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +22,9 @@ pub struct VerifyTokenOptions<'a> {
     pub now: i64,
     /// Session ids (`sid`) the host has revoked.
     pub revoked_sessions: &'a [String],
+    /// API key ids the host has revoked: a token delegated from one of
+    /// these keys (claim `key_id`) is refused.
+    pub revoked_keys: &'a [String],
     /// The credential kind to verify against; by default the `jwt` kind
     /// whose issuer (and then audience) the token names.
     pub kind: Option<&'a str>,
@@ -32,12 +36,18 @@ impl<'a> VerifyTokenOptions<'a> {
         VerifyTokenOptions {
             now,
             revoked_sessions: &[],
+            revoked_keys: &[],
             kind: None,
         }
     }
     /// With revoked session ids.
     pub fn revoked_sessions(mut self, sessions: &'a [String]) -> Self {
         self.revoked_sessions = sessions;
+        self
+    }
+    /// With revoked API key ids.
+    pub fn revoked_keys(mut self, keys: &'a [String]) -> Self {
+        self.revoked_keys = keys;
         self
     }
     /// Against one credential kind.
@@ -93,6 +103,7 @@ fn signature_valid(alg: Algorithm, key: &VerifyingKey, message: &[u8], signature
 /// host's signature check (see [`Policy::begin_jwt`]).
 #[derive(Debug)]
 pub struct PendingToken {
+    policy: u64,
     kind: String,
     alg: Algorithm,
     message: String,
@@ -193,16 +204,24 @@ fn actor_chain(claims: &Map<String, Value>) -> TokenResult<Vec<String>> {
         }
         let obj = act.as_object().ok_or_else(|| invalid("act", "an object"))?;
         match obj.get("sub") {
-            Some(Value::String(s)) if !s.is_empty() => chain.push(s.clone()),
-            _ => return Err(invalid("act.sub", "a non-empty string")),
+            Some(Value::String(s)) if valid_subject(s) => chain.push(s.clone()),
+            _ => return Err(invalid("act.sub", SUBJECT_RULE)),
         }
         current = obj.get("act");
     }
     Ok(chain)
 }
 
+/// Longest `sub`, `act.sub` or `key_id` accepted, in bytes.
+pub const MAX_SUBJECT_LEN: usize = 256;
+
+const SUBJECT_RULE: &str = "a non-empty string of at most 256 bytes without control or format characters";
+
+/// A subject (`sub`, `act.sub`) reaches principal ids and audit records:
+/// bounded, and free of control and invisible format characters (bidi
+/// overrides could make `user:alice` display as another user).
 fn valid_subject(sub: &str) -> bool {
-    !sub.is_empty() && sub.len() <= 256 && !sub.chars().any(char::is_control)
+    !sub.is_empty() && sub.len() <= MAX_SUBJECT_LEN && !sub.chars().any(crate::text::is_unsafe_char)
 }
 
 const ACCEPTED_TYPES: &[&str] = &["jwt", "at+jwt", "application/jwt", "application/at+jwt"];
@@ -235,6 +254,7 @@ impl Policy {
         let stage = self.stage_jwt(token, options)?;
         let public_jwk = stage.key().and_then(|k| k.public_jwk.clone());
         Ok(PendingToken {
+            policy: self.instance,
             kind: stage.kind.to_owned(),
             alg: stage.alg,
             message: token.get(..stage.signed_len).unwrap_or_default().to_owned(),
@@ -255,6 +275,12 @@ impl Policy {
         verdict: Option<bool>,
         options: &VerifyTokenOptions<'_>,
     ) -> TokenResult<VerifiedToken> {
+        if pending.policy != self.instance {
+            return Err(TokenError::new(
+                Code::InvalidArgument,
+                "the pending token was begun by another policy",
+            ));
+        }
         let valid = match (verdict, pending.public_jwk.is_some()) {
             (Some(verdict), true) => verdict,
             _ => pending
@@ -337,7 +363,7 @@ impl Policy {
                 let name = name.as_str().unwrap_or("(not a string)");
                 return Err(TokenError::new(
                     Code::UnsupportedCriticalHeader,
-                    format!("critical header `{name}` is not understood"),
+                    format!("critical header `{}` is not understood", shown(name)),
                 ));
             }
         }
@@ -349,7 +375,10 @@ impl Policy {
             .ok_or_else(|| {
                 TokenError::new(
                     Code::UnsupportedAlgorithm,
-                    format!("algorithm `{alg_text}` is not allowed for `{kind_name}` tokens"),
+                    format!(
+                        "algorithm `{}` is not allowed for `{kind_name}` tokens",
+                        shown(alg_text)
+                    ),
                 )
             })?;
         let kid = match header.get("kid") {
@@ -434,7 +463,7 @@ impl Policy {
             Some(Value::String(iss)) => {
                 return Err(TokenError::new(
                     Code::BadIssuer,
-                    format!("issuer `{iss}` is not `{}`", kind.issuer),
+                    format!("issuer `{}` is not `{}`", shown(iss), kind.issuer),
                 ))
             }
             Some(_) => return Err(invalid("iss", "a string")),
@@ -483,9 +512,16 @@ impl Policy {
         let sub = match claims.get("sub") {
             None => return Err(TokenError::new(Code::MissingClaim, "claim `sub` is required")),
             Some(Value::String(s)) if valid_subject(s) => s.clone(),
-            Some(_) => return Err(invalid("sub", "a non-empty string without control characters")),
+            Some(_) => return Err(invalid("sub", SUBJECT_RULE)),
         };
         let sid = opt_string(&claims, "sid")?.map(str::to_owned);
+        if sid.as_deref().is_some_and(|s| !valid_subject(s)) {
+            return Err(invalid("sid", SUBJECT_RULE));
+        }
+        let key_id = opt_string(&claims, "key_id")?.map(str::to_owned);
+        if key_id.as_deref().is_some_and(|k| !crate::key::is_key_id(k)) {
+            return Err(invalid("key_id", "an API key id (12 base62 characters)"));
+        }
         let jti = opt_string(&claims, "jti")?.map(str::to_owned);
         let client_id = opt_string(&claims, "client_id")?;
         let azp = opt_string(&claims, "azp")?;
@@ -506,7 +542,15 @@ impl Policy {
             if options.revoked_sessions.contains(sid) {
                 return Err(TokenError::new(
                     Code::SessionRevoked,
-                    format!("session `{sid}` has been revoked"),
+                    format!("session `{}` has been revoked", shown(sid)),
+                ));
+            }
+        }
+        if let Some(key_id) = &key_id {
+            if options.revoked_keys.contains(key_id) {
+                return Err(TokenError::new(
+                    Code::Revoked,
+                    format!("key `{key_id}`, which this token was delegated from, has been revoked"),
                 ));
             }
         }
@@ -522,7 +566,7 @@ impl Policy {
                 let Some(account) = self.service_account(kind_name, client) else {
                     return Err(TokenError::new(
                         Code::NotAServiceAccount,
-                        format!("client `{client}` is not a service account of `{kind_name}`"),
+                        format!("client `{}` is not a service account of `{kind_name}`", shown(client)),
                     ));
                 };
                 (account, true)
@@ -543,13 +587,14 @@ impl Policy {
             principal,
             credential: CredentialInfo {
                 kind: Some(kind_name.to_owned()),
-                id: None,
+                id: key_id,
                 token_id: jti,
                 mask: None,
                 owner: None,
                 scopes,
                 session: sid,
                 actor_chain: chain,
+                expires_at: exp,
             },
             service_account,
             expires_at: exp,

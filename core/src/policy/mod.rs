@@ -542,6 +542,14 @@ impl Policy {
                     format!("{at}.subject"),
                     format!("subject type `{subject}` must be a lowercase `[a-z0-9_-]` segment"),
                 );
+            } else if RESERVED_PRINCIPAL_TYPES.contains(&subject) {
+                // A token subject typed `service:` or `key:` would pass for a
+                // service account or an API key.
+                issues.push(
+                    PolicyDetail::InvalidName,
+                    format!("{at}.subject"),
+                    format!("subject type `{subject}` is reserved for service accounts and API keys"),
+                );
             }
         }
         for (name, account) in &kind.service_accounts {
@@ -674,7 +682,32 @@ impl Policy {
                     format!("`{kind}` is not a jwt credential kind"),
                 )
             })?;
-        let keys = parse_jwks(jwks, &jwt.algorithms).map_err(|errors| {
+        let doc_jwks = self
+            .kind(self.kind_index(kind).unwrap_or(usize::MAX))
+            .and_then(|k| k.doc.jwks.as_ref());
+        let keys = parse_jwks(jwks, &jwt.algorithms, true).and_then(|fetched| {
+            // HMAC secrets come only from the policy document and survive
+            // every replacement of the public keys.
+            let mut keys = doc_jwks
+                .and_then(|d| parse_jwks(&d.0, &jwt.algorithms, false).ok())
+                .unwrap_or_default();
+            keys.keys
+                .retain(|k| matches!(k.material, crate::jwt::jwk::Material::Secret(_)));
+            for (i, key) in fetched.keys.into_iter().enumerate() {
+                if key.kid.is_some() && keys.keys.iter().any(|k| k.kid == key.kid) {
+                    return Err(vec![(
+                        format!(".keys[{i}]"),
+                        format!(
+                            "kid `{}` is the kid of an HMAC secret of the policy",
+                            crate::text::shown(key.kid.as_deref().unwrap_or_default())
+                        ),
+                    )]);
+                }
+                keys.keys.push(key);
+            }
+            Ok(keys)
+        });
+        let keys = keys.map_err(|errors| {
             PolicyError::new(
                 errors
                     .into_iter()
@@ -714,7 +747,7 @@ fn compile_jwt_kind(kind: &CredentialDoc, at: &str, issues: &mut Issues) -> JwtK
     let algorithms: Vec<_> = kind.algorithms.iter().flatten().filter_map(|a| parse_alg(a)).collect();
     let keys = match &kind.jwks {
         None => KeySet::default(),
-        Some(jwks) => parse_jwks(&jwks.0, &algorithms).unwrap_or_else(|errors| {
+        Some(jwks) => parse_jwks(&jwks.0, &algorithms, false).unwrap_or_else(|errors| {
             for (path, message) in errors {
                 issues.push(PolicyDetail::InvalidJwk, format!("{at}.jwks{path}"), message);
             }
@@ -760,6 +793,10 @@ fn parse_toml(text: &str) -> Result<serde_json::Value, PolicyError> {
     serde_json::to_value(&table)
         .map_err(|e| PolicyError::single(PolicyDetail::InvalidDocument, "", format!("unsupported TOML: {e}")))
 }
+
+/// Principal types that only permiso assigns: `service:` for service
+/// accounts, `key:` for API keys acting as themselves.
+pub const RESERVED_PRINCIPAL_TYPES: &[&str] = &["service", "key"];
 
 /// A request matched to a route, with its templates filled.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -119,6 +119,16 @@ fn scalar(text: String, style: TScalarStyle, tag: &Option<Tag>) -> Result<Value,
     }
 }
 
+/// Levels of collections in `value` (0 for a scalar). Values built here are
+/// at most [`MAX_DEPTH`] deep, which bounds the recursion.
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 impl Builder {
     fn fail(&mut self, message: String, mark: Marker) {
         if self.error.is_none() {
@@ -192,6 +202,11 @@ impl MarkedEventReceiver for Builder {
                 Some(Frame::Map(_, Some(_), _)) | None => self.fail("unbalanced collection".into(), mark),
             },
             Event::Alias(id) => match self.anchors.get(&id).cloned() {
+                // An alias nests its value where it stands: the depth limit
+                // counts through it, as if the value were written out.
+                Some(value) if self.stack.len().saturating_add(depth(&value)) > MAX_DEPTH => {
+                    self.fail(format!("nesting deeper than {MAX_DEPTH} (through an alias)"), mark)
+                }
                 Some(value) => self.push(value, 0, mark),
                 None => self.fail("an alias names no anchor".into(), mark),
             },
@@ -255,5 +270,24 @@ mod tests {
         }
         let err = parse_yaml(&bomb).unwrap_err();
         assert!(err.contains("nodes"), "{err}");
+    }
+
+    #[test]
+    fn aliases_count_towards_the_depth_limit() {
+        // Each anchor nests the previous one a level deeper: 20 anchors of
+        // 10 levels each reach 200 levels without 200 brackets in the text.
+        let mut doc = format!("a0: &a0 {}x{}\n", "[".repeat(10), "]".repeat(10));
+        for i in 1..20 {
+            doc.push_str(&format!(
+                "a{i}: &a{i} {}*a{}{}\n",
+                "[".repeat(10),
+                i - 1,
+                "]".repeat(10)
+            ));
+        }
+        let err = parse_yaml(&doc).unwrap_err();
+        assert!(err.contains("through an alias"), "{err}");
+        let shallow = format!("a: &a {}x{}\nb: [*a]\n", "[".repeat(10), "]".repeat(10));
+        assert!(parse_yaml(&shallow).is_ok());
     }
 }
