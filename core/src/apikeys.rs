@@ -353,8 +353,8 @@ impl Policy {
                 reason: format!("owner `{}` is not a typed principal id such as `user:1`", shown(owner)),
             });
         }
-        if let Some(Err(e)) = options.expires_at.map(|at| crate::time::unix_seconds("expires_at", at)) {
-            return Err(KeyError::InvalidRecord { reason: e.to_string() });
+        if let Some(at) = options.expires_at {
+            crate::time::unix_seconds("expires_at", at)?;
         }
         if let Some(at) = options.expires_at.filter(|at| *at <= now) {
             return Err(KeyError::InvalidRecord {
@@ -395,8 +395,8 @@ impl Policy {
             }
             (None, previous) => previous.clone(),
         };
-        if let Some(Err(e)) = options.expires_at.map(|at| crate::time::unix_seconds("expires_at", at)) {
-            return Err(KeyError::InvalidRecord { reason: e.to_string() });
+        if let Some(at) = options.expires_at {
+            crate::time::unix_seconds("expires_at", at)?;
         }
         let expires_at = match (options.expires_at, old.expires_at) {
             (Some(a), Some(b)) => Some(a.min(b)),

@@ -109,6 +109,9 @@ pub enum KeyError {
     /// The OS random number generator failed.
     #[error("the operating system's random number generator failed")]
     Entropy,
+    /// A time argument that cannot be unix seconds (milliseconds?).
+    #[error(transparent)]
+    Time(#[from] crate::time::TimeError),
 }
 
 impl KeyError {
@@ -128,6 +131,7 @@ impl KeyError {
             KeyError::ScopeEscalation { .. } => Code::ScopeEscalation,
             KeyError::UnknownScope { .. } => Code::UnknownPermission,
             KeyError::Entropy => Code::EntropyUnavailable,
+            KeyError::Time(e) => e.code(),
         }
     }
 }

@@ -174,7 +174,7 @@ case("rotation never widens scopes", "rotate_key", {"ok": False, "code": "scope_
 case("a key record expiring in milliseconds is refused, not valid until the year 58884", "verify_key",
      {"ok": False, "code": "invalid_key_record"}, key=alice_key, record=dict(alice_rec, expires_at=(NOW + 3600) * 1000))
 case("a rotation asking for an expiry in milliseconds is refused", "rotate_key",
-     {"ok": False, "code": "invalid_key_record"}, record=alice_rec, expires_at=(NOW + 3600) * 1000)
+     {"ok": False, "code": "invalid_argument"}, record=alice_rec, expires_at=(NOW + 3600) * 1000)
 
 # --- keys act in their owner's tenant, with their owner's record ---------------
 RUN = "/api/projects/p1/endpoints/nightly/run"

@@ -270,6 +270,8 @@ route("a catch-all parameter holds slashes", "GET", "/files/{*path}", {"path": "
       ok("service:ci-deployer", resource="file:public/readme", route="GET /files/{*path}"),
       bearer(tok(sub="ci-deployer", client_id="ci-deployer", sid=None)))
 route("the method is case-insensitive", "get", DEP, {"deployment": "web"}, ok("user:alice"), bearer(alice_key))
+route("HEAD is served by the GET route, as frameworks do", "HEAD", DEP, {"deployment": "web"},
+      ok("user:alice", action="deployments:read", route=f"GET {DEP}"), bearer(alice_key))
 route("a * route serves any method", "PATCH", "/api/deployments/{deployment}/logs", {"deployment": "web"},
       ok("user:alice", action="audit:read", route="* /api/deployments/{deployment}/logs"), bearer(alice_key))
 route("a template the policy does not have", "GET", "/api/deployments/{id}", {"id": "web"},

@@ -374,14 +374,18 @@ impl Router {
 
     /// The route the application's framework matched, by method and path
     /// template exactly as the policy writes them; a `*` route serves any
-    /// method that has no route of its own for the template.
+    /// method that has no route of its own for the template, and `HEAD`
+    /// without a route of its own is the `GET` route (frameworks answer
+    /// `HEAD` with the `GET` handler).
     pub(crate) fn by_template(&self, method: &str, template: &str) -> Option<&Route> {
         let named = |m: &str| {
             self.routes
                 .iter()
                 .find(|r| &*r.path == template && r.method.eq_ignore_ascii_case(m))
         };
-        named(method).or_else(|| named("*"))
+        named(method)
+            .or_else(|| named("*"))
+            .or_else(|| method.eq_ignore_ascii_case("HEAD").then(|| named("GET")).flatten())
     }
 }
 
