@@ -133,6 +133,9 @@ pub struct CredentialInfo {
     pub session: Option<String>,
     #[uniffi(default = [])]
     pub actor_chain: Vec<String>,
+    #[uniffi(default = None)]
+    #[serde(default)]
+    pub expires_at: Option<i64>,
 }
 
 /// A principal plus its credential.
@@ -238,6 +241,42 @@ pub struct HttpRequest {
     pub headers: Vec<Header>,
 }
 
+/// A route the application's router matched: the template as the policy
+/// writes it and the decoded parameter values.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RouteRequest {
+    pub method: String,
+    pub template: String,
+    #[uniffi(default = [])]
+    pub params: Vec<Header>,
+    #[uniffi(default = [])]
+    pub headers: Vec<Header>,
+}
+
+/// A pepper for `hmac-sha256:` key hashes. An object, not a string, so that
+/// records holding it never print it.
+#[derive(uniffi::Object)]
+pub struct Pepper {
+    inner: core::Pepper,
+}
+
+impl std::fmt::Debug for Pepper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pepper([redacted])")
+    }
+}
+
+#[uniffi::export]
+impl Pepper {
+    /// A pepper from its UTF-8 text.
+    #[uniffi::constructor]
+    pub fn new(value: String) -> Arc<Self> {
+        Arc::new(Pepper {
+            inner: core::Pepper::from(value.as_str()),
+        })
+    }
+}
+
 /// What the host looked up for a request.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct HostData {
@@ -250,16 +289,54 @@ pub struct HostData {
     #[uniffi(default = [])]
     pub revoked_sessions: Vec<String>,
     #[uniffi(default = None)]
-    pub pepper: Option<String>,
+    pub pepper: Option<Arc<Pepper>>,
     #[uniffi(default = None)]
     pub now: Option<i64>,
 }
 
-/// A new key: show `key` once, store `record`.
-#[derive(Debug, Clone, uniffi::Record)]
+/// A new key: show `key()` once, store `record()`. An object, so that its
+/// string form never shows the plaintext.
+#[derive(uniffi::Object)]
 pub struct GeneratedKey {
-    pub key: String,
-    pub record: KeyRecord,
+    key: core::SecretKey,
+    record: KeyRecord,
+}
+
+impl std::fmt::Debug for GeneratedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GeneratedKey")
+            .field("key", &"[redacted]")
+            .field("record", &self.record)
+            .finish()
+    }
+}
+
+#[uniffi::export]
+impl GeneratedKey {
+    /// The plaintext key: show it once, never store it.
+    pub fn key(&self) -> String {
+        self.key.expose().to_owned()
+    }
+    /// The record to store.
+    pub fn record(&self) -> KeyRecord {
+        self.record.clone()
+    }
+}
+
+impl GeneratedKey {
+    fn from_core(generated: core::GeneratedKey) -> Result<Arc<Self>> {
+        Ok(Arc::new(GeneratedKey {
+            record: convert(&generated.record, core::Code::InvalidKeyRecord)?,
+            key: generated.key,
+        }))
+    }
+}
+
+/// A rotation: the new key, and the old record with its grace expiry.
+#[derive(Debug, uniffi::Record)]
+pub struct Rotation {
+    pub new_key: Arc<GeneratedKey>,
+    pub old: KeyRecord,
 }
 
 /// A parsed key.
@@ -304,6 +381,9 @@ pub struct TokenInfo {
     pub service_account: bool,
     pub actor_chain: Vec<String>,
     pub expires_at: Option<i64>,
+    /// The API key a delegated token is bound to.
+    #[serde(default)]
+    pub key_id: Option<String>,
 }
 
 /// An identity resolved against one policy.
@@ -360,10 +440,47 @@ pub struct Policy {
     inner: core::Policy,
 }
 
-fn token_options<'a>(revoked: &'a [String], kind: Option<&'a str>, now: Option<i64>) -> core::VerifyTokenOptions<'a> {
+fn token_options<'a>(
+    revoked: &'a [String],
+    revoked_keys: &'a [String],
+    kind: Option<&'a str>,
+    now: Option<i64>,
+) -> core::VerifyTokenOptions<'a> {
     core::VerifyTokenOptions::at(now_or(now))
         .revoked_sessions(revoked)
+        .revoked_keys(revoked_keys)
         .kind(kind)
+}
+
+/// Host data in the core's types, owned.
+struct Host {
+    keys: Vec<core::KeyRecord>,
+    principals: Vec<core::PrincipalRecord>,
+    host: HostData,
+}
+
+impl Host {
+    fn new(host: HostData) -> Result<Host> {
+        Ok(Host {
+            keys: convert(&host.keys, core::Code::InvalidKeyRecord)?,
+            principals: convert(&host.principals, core::Code::InvalidPrincipal)?,
+            host,
+        })
+    }
+    fn data(&self) -> core::HostData<'_> {
+        core::HostData {
+            keys: &self.keys,
+            principals: &self.principals,
+            revoked_keys: &self.host.revoked_keys,
+            revoked_sessions: &self.host.revoked_sessions,
+            pepper: self.host.pepper.as_ref().map(|p| &p.inner),
+            now: now_or(self.host.now),
+        }
+    }
+}
+
+fn pairs(list: &[Header]) -> Vec<(&str, &str)> {
+    list.iter().map(|h| (h.name.as_str(), h.value.as_str())).collect()
 }
 
 #[uniffi::export]
@@ -434,34 +551,35 @@ impl Policy {
         self.inner.is_allowed(&identity.inner, check)
     }
 
-    /// Authorizes an HTTP request in one call.
+    /// Authorizes an HTTP request in one call (for proxies and gateways
+    /// that have no router of their own).
     pub fn authorize_request(&self, request: HttpRequest, host: HostData) -> Result<Decision> {
-        let keys: Vec<core::KeyRecord> = convert(&host.keys, core::Code::InvalidKeyRecord)?;
-        let principals: Vec<core::PrincipalRecord> = convert(&host.principals, core::Code::InvalidPrincipal)?;
-        let pepper = host.pepper.as_deref().map(core::Pepper::from);
-        let headers: Vec<(&str, &str)> = request
-            .headers
-            .iter()
-            .map(|h| (h.name.as_str(), h.value.as_str()))
-            .collect();
-        let data = core::HostData {
-            keys: &keys,
-            principals: &principals,
-            revoked_keys: &host.revoked_keys,
-            revoked_sessions: &host.revoked_sessions,
-            pepper: pepper.as_ref(),
-            now: now_or(host.now),
-        };
+        let host = Host::new(host)?;
+        let headers = pairs(&request.headers);
         let request = core::Request {
             method: &request.method,
             path: &request.path,
             headers: &headers,
         };
-        decision(&self.inner.authorize_request(&request, &data))
+        decision(&self.inner.authorize_request(&request, &host.data()))
+    }
+
+    /// Authorizes the route the application's router matched, by its
+    /// template and decoded parameters; no path is parsed.
+    pub fn authorize_route(&self, request: RouteRequest, host: HostData) -> Result<Decision> {
+        let host = Host::new(host)?;
+        let (params, headers) = (pairs(&request.params), pairs(&request.headers));
+        let request = core::RouteRequest {
+            method: &request.method,
+            template: &request.template,
+            params: &params,
+            headers: &headers,
+        };
+        decision(&self.inner.authorize_route(&request, &host.data()))
     }
 
     /// Generates an API key.
-    #[uniffi::method(default(scopes = None, label = None, expires_at = None, tenant = None, now = None))]
+    #[uniffi::method(default(scopes = None, label = None, expires_at = None, pepper = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     pub fn generate_key(
         &self,
@@ -470,21 +588,73 @@ impl Policy {
         scopes: Option<Vec<String>>,
         label: Option<String>,
         expires_at: Option<i64>,
-        tenant: Option<String>,
+        pepper: Option<Arc<Pepper>>,
         now: Option<i64>,
-    ) -> Result<GeneratedKey> {
+    ) -> Result<Arc<GeneratedKey>> {
         let options = core::NewKey {
             scopes,
             label,
             expires_at,
-            tenant,
-            pepper: None,
+            pepper: pepper.as_ref().map(|p| &p.inner),
         };
-        let generated = self.inner.generate_key(&kind, &owner, &options, now_or(now))?;
-        Ok(GeneratedKey {
-            key: generated.key.expose().to_owned(),
-            record: convert(&generated.record, core::Code::InvalidKeyRecord)?,
+        GeneratedKey::from_core(self.inner.generate_key(&kind, &owner, &options, now_or(now))?)
+    }
+
+    /// Rotates a key: a new key that never outlives or out-scopes the old
+    /// one, and the old record expiring after `grace` seconds.
+    #[uniffi::method(default(grace = 0, scopes = None, expires_at = None, label = None, pepper = None, revoked_keys = [], now = None))]
+    #[allow(clippy::too_many_arguments)]
+    pub fn rotate_key(
+        &self,
+        record: KeyRecord,
+        grace: i64,
+        scopes: Option<Vec<String>>,
+        expires_at: Option<i64>,
+        label: Option<String>,
+        pepper: Option<Arc<Pepper>>,
+        revoked_keys: Vec<String>,
+        now: Option<i64>,
+    ) -> Result<Rotation> {
+        let old: core::KeyRecord = convert(&record, core::Code::InvalidKeyRecord)?;
+        let options = core::RotateKey {
+            grace,
+            scopes,
+            expires_at,
+            label,
+            pepper: pepper.as_ref().map(|p| &p.inner),
+            revoked_keys: &revoked_keys,
+        };
+        let rotation = self.inner.rotate_key(&old, &options, now_or(now))?;
+        Ok(Rotation {
+            old: convert(&rotation.old, core::Code::InvalidKeyRecord)?,
+            new_key: GeneratedKey::from_core(rotation.new)?,
         })
+    }
+
+    /// Verifies a key and resolves the identity it authenticates; the
+    /// owner's principal record is required.
+    #[uniffi::method(default(owner = None, pepper = None, revoked_keys = [], now = None))]
+    pub fn key_identity(
+        &self,
+        key: String,
+        record: KeyRecord,
+        owner: Option<PrincipalRecord>,
+        pepper: Option<Arc<Pepper>>,
+        revoked_keys: Vec<String>,
+        now: Option<i64>,
+    ) -> Result<Arc<Identity>> {
+        let record: core::KeyRecord = convert(&record, core::Code::InvalidKeyRecord)?;
+        let owner: Option<core::PrincipalRecord> = match owner {
+            Some(o) => Some(convert(&o, core::Code::InvalidPrincipal)?),
+            None => None,
+        };
+        let options = core::VerifyKeyOptions::at(now_or(now))
+            .pepper(pepper.as_ref().map(|p| &p.inner))
+            .revoked_keys(&revoked_keys);
+        let verified = self.inner.verify_key(&key, &record, &options)?;
+        Ok(Arc::new(Identity {
+            inner: self.inner.key_identity(&verified, owner.as_ref())?,
+        }))
     }
 
     /// Parses a key.
@@ -524,33 +694,36 @@ impl Policy {
     }
 
     /// Verifies a token.
-    #[uniffi::method(default(revoked_sessions = [], kind = None, now = None))]
+    #[uniffi::method(default(revoked_sessions = [], kind = None, now = None, revoked_keys = []))]
     pub fn verify_jwt(
         &self,
         token: String,
         revoked_sessions: Vec<String>,
         kind: Option<String>,
         now: Option<i64>,
+        revoked_keys: Vec<String>,
     ) -> Result<TokenInfo> {
-        let verified = self
-            .inner
-            .verify_jwt(&token, &token_options(&revoked_sessions, kind.as_deref(), now))?;
+        let verified = self.inner.verify_jwt(
+            &token,
+            &token_options(&revoked_sessions, &revoked_keys, kind.as_deref(), now),
+        )?;
         convert(&core::conformance::token_json(&verified), core::Code::InvalidArgument)
     }
 
     /// Verifies a token and resolves its identity; a host `principal`
     /// record, when given, is authoritative.
-    #[uniffi::method(default(principal = None, revoked_sessions = [], now = None))]
+    #[uniffi::method(default(principal = None, revoked_sessions = [], now = None, revoked_keys = []))]
     pub fn token_identity(
         &self,
         token: String,
         principal: Option<PrincipalRecord>,
         revoked_sessions: Vec<String>,
         now: Option<i64>,
+        revoked_keys: Vec<String>,
     ) -> Result<Arc<Identity>> {
         let verified = self
             .inner
-            .verify_jwt(&token, &token_options(&revoked_sessions, None, now))?;
+            .verify_jwt(&token, &token_options(&revoked_sessions, &revoked_keys, None, now))?;
         let principal: Option<core::PrincipalRecord> = match principal {
             Some(p) => Some(convert(&p, core::Code::InvalidPrincipal)?),
             None => None,

@@ -61,7 +61,53 @@ fun decisionMap(d: Decision): Map<String, Any?> = mapOf(
 )
 
 fun refused(e: PermisoException.Refused): Map<String, Any?> =
-    mapOf("ok" to false, "allowed" to false, "code" to e.code, "detail" to e.detail, "path" to e.path)
+    mapOf("ok" to false, "allowed" to false, "code" to e.code, "message" to e.reason, "detail" to e.detail, "path" to e.path)
+
+fun hostData(c: JsonNode, pepper: String?, now: Long?) = HostData(
+    keys = keyRecordsFromJson(json(c.get("keys") ?: mapper.createArrayNode())),
+    principals = principalRecordsFromJson(json(c.get("principals") ?: mapper.createArrayNode())),
+    revokedKeys = strings(c.get("revoked_keys")), revokedSessions = strings(c.get("revoked_sessions")),
+    pepper = pepper?.let { Pepper(it) }, now = now,
+)
+
+fun recordMap(r: KeyRecord): Map<String, Any?> = mapOf(
+    "id" to r.id, "kind" to r.kind, "hash" to r.hash, "mask" to r.mask, "owner" to r.owner, "tenant" to r.tenant,
+    "scopes" to r.scopes, "label" to r.label, "created_at" to r.createdAt, "expires_at" to r.expiresAt,
+    "revoked_at" to r.revokedAt, "last_used_at" to r.lastUsedAt, "rolled_from" to r.rolledFrom,
+)
+
+fun tokenMap(it: TokenInfo): Map<String, Any?> = mapOf("ok" to true, "code" to "allowed", "principal" to it.principal,
+    "kind" to it.kind, "algorithm" to it.algorithm, "scopes" to it.scopes, "roles" to it.roles, "tenant" to it.tenant,
+    "service_account" to it.serviceAccount, "actor_chain" to it.actorChain, "expires_at" to it.expiresAt,
+    "key_id" to it.keyId, "credential" to mapOf("kind" to it.credential.kind, "id" to it.credential.id, "session" to it.credential.session))
+
+// The delegate op: resolve the delegating identity, sign with the case's HMAC
+// key, then verify what was issued at `then`.
+fun delegateCase(p: Policy, now: Long?, c: JsonNode): Map<String, Any?> {
+    val from = c.get("from")
+    val principals = principalRecordsFromJson(json(c.get("principals") ?: mapper.createArrayNode()))
+    val identity = when {
+        from.has("identity") -> p.identity(identityRecordFromJson(json(from.get("identity"))))
+        from.has("token") -> {
+            val t = p.verifyJwt(from.get("token").asText(), now = now)
+            p.tokenIdentity(from.get("token").asText(), principals.firstOrNull { it.id == t.principal }, now = now)
+        }
+        else -> {
+            val record = keyRecordsFromJson("[" + json(from.get("record")) + "]").first()
+            p.keyIdentity(from.get("key").asText(), record, principals.firstOrNull { it.id == record.owner }, now = now)
+        }
+    }
+    val s = c.get("signing")
+    val key = SigningKey.hmac(s.get("alg").asText(), java.util.Base64.getUrlDecoder().decode(s.get("secret").asText()), str(s.get("kid")))
+    val token = p.delegate(c.get("kind").asText(), identity, key, c.get("actor").asText(), strings(c.get("scopes")),
+        str(c.get("audience")), c.get("lifetime")?.asLong() ?: 0L, now)
+    val then = c.get("then")
+    val verified = try {
+        tokenMap(p.verifyJwt(token, strings(then?.get("revoked_sessions")), null, then?.get("now")?.asLong() ?: now, strings(then?.get("revoked_keys"))))
+    } catch (e: PermisoException.Refused) { refused(e) }
+    val exp = verified["expires_at"] as Long?
+    return mapOf("ok" to true, "code" to "allowed", "lifetime" to exp?.let { it - (now ?: 0L) }, "verified" to verified)
+}
 
 fun run(policy: Policy?, now: Long?, c: JsonNode): Map<String, Any?> {
     val p by lazy { policy ?: fail("the case needs a policy") }
@@ -76,11 +122,7 @@ fun run(policy: Policy?, now: Long?, c: JsonNode): Map<String, Any?> {
                 val v = p.verifyKey(c.get("key").asText(), record, pepper, strings(c.get("revoked_keys")), now)
                 mapOf("ok" to true, "principal" to v.principal, "kind" to v.kind, "id" to v.id, "mask" to v.mask, "scopes" to v.scopes, "credential" to mapOf("kind" to v.kind, "id" to v.id))
             }
-            "verify_jwt" -> p.verifyJwt(c.get("token").asText(), strings(c.get("revoked_sessions")), str(c.get("kind")), now).let {
-                mapOf("ok" to true, "code" to "allowed", "principal" to it.principal, "kind" to it.kind, "algorithm" to it.algorithm, "scopes" to it.scopes,
-                    "roles" to it.roles, "tenant" to it.tenant, "service_account" to it.serviceAccount, "actor_chain" to it.actorChain,
-                    "expires_at" to it.expiresAt, "credential" to mapOf("kind" to it.credential.kind, "id" to it.credential.id, "session" to it.credential.session))
-            }
+            "verify_jwt" -> tokenMap(p.verifyJwt(c.get("token").asText(), strings(c.get("revoked_sessions")), str(c.get("kind")), now))
             "authorize" -> {
                 val identity = p.identity(identityRecordFromJson(json(c.get("identity"))))
                 decisionMap(p.authorize(identity, c.get("action").asText(), str(c.get("resource")), str(c.get("tenant")), now))
@@ -91,14 +133,27 @@ fun run(policy: Policy?, now: Long?, c: JsonNode): Map<String, Any?> {
                 r.get("headers")?.fields()?.forEach { (name, value) ->
                     if (value.isArray) value.forEach { headers.add(Header(name, it.asText())) } else headers.add(Header(name, value.asText()))
                 }
-                val host = HostData(
-                    keys = keyRecordsFromJson(json(c.get("keys") ?: mapper.createArrayNode())),
-                    principals = principalRecordsFromJson(json(c.get("principals") ?: mapper.createArrayNode())),
-                    revokedKeys = strings(c.get("revoked_keys")), revokedSessions = strings(c.get("revoked_sessions")),
-                    pepper = pepper, now = now,
-                )
-                decisionMap(p.authorizeRequest(HttpRequest(r.get("method").asText(), r.get("path").asText(), headers), host))
+                decisionMap(p.authorizeRequest(HttpRequest(r.get("method").asText(), r.get("path").asText(), headers), hostData(c, pepper, now)))
             }
+            "authorize_route" -> {
+                val r = c.get("route")
+                val params = mutableListOf<Header>()
+                r.get("params")?.fields()?.forEach { (name, value) -> params.add(Header(name, value.asText())) }
+                val headers = mutableListOf<Header>()
+                c.get("headers")?.fields()?.forEach { (name, value) ->
+                    if (value.isArray) value.forEach { headers.add(Header(name, it.asText())) } else headers.add(Header(name, value.asText()))
+                }
+                decisionMap(p.authorizeRoute(RouteRequest(r.get("method").asText(), r.get("template").asText(), params, headers), hostData(c, pepper, now)))
+            }
+            "rotate_key" -> {
+                val record = keyRecordsFromJson("[" + json(c.get("record")) + "]").first()
+                val scopes = c.get("scopes")?.let { if (it.isNull) null else strings(it) }
+                val r = p.rotateKey(record, grace = c.get("grace")?.asLong() ?: 0L, scopes = scopes,
+                    expiresAt = c.get("expires_at")?.asLong(), pepper = pepper?.let { Pepper(it) },
+                    revokedKeys = strings(c.get("revoked_keys")), now = now)
+                mapOf("ok" to true, "code" to "allowed", "new" to recordMap(r.newKey.record()), "old" to recordMap(r.old))
+            }
+            "delegate" -> delegateCase(p, now, c)
             else -> fail("unsupported op ${c.get("op")}")
         }
     } catch (e: PermisoException.Refused) {
@@ -135,13 +190,20 @@ fun apiTests(root: File) {
     }
     check("keys round-trip") {
         val generated = policy.generateKey("project_key", "project:p1", scopes = listOf("endpoints:run"))
-        if (generated.record.hash != hashKey(generated.key)) fail("hash")
-        if (policy.verifyKey(generated.key, generated.record).principal != "key:${generated.record.id}") fail("principal")
+        if (generated.record().hash != hashKey(generated.key())) fail("hash")
+        if (policy.verifyKey(generated.key(), generated.record()).principal != "key:${generated.record().id}") fail("principal")
+    }
+    check("secrets never appear in string forms") {
+        val generated = policy.generateKey("personal_key", "user:alice")
+        if (generated.toString().contains(generated.key())) fail("GeneratedKey prints its key")
+        val secret = "pepper-that-must-not-print"
+        val host = HostData(pepper = Pepper(secret))
+        if (host.toString().contains(secret)) fail("HostData prints its pepper: $host")
     }
     check("errors carry their code and the instance keeps working") {
         val cases = listOf<Pair<String, () -> Unit>>(
             "invalid_policy" to { Policy.fromYaml("version: 2") },
-            "bad_checksum" to { policy.parseKey(policy.generateKey("personal_key", "user:a").key.dropLast(1) + "!") },
+            "bad_checksum" to { policy.parseKey(policy.generateKey("personal_key", "user:a").key().dropLast(1) + "!") },
             "malformed_token" to { policy.verifyJwt("a.b") },
             "invalid_principal" to { policy.identity(IdentityRecord(PrincipalRecord(id = "alice"))) },
             "unknown_credential_kind" to { policy.generateKey("session", "user:a") },

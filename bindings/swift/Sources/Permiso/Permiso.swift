@@ -586,6 +586,154 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * A new key: show `key()` once, store `record()`. An object, so that its
+ * string form never shows the plaintext.
+ */
+public protocol GeneratedKeyProtocol: AnyObject, Sendable {
+    
+    /**
+     * The plaintext key: show it once, never store it.
+     */
+    func key()  -> String
+    
+    /**
+     * The record to store.
+     */
+    func record()  -> KeyRecord
+    
+}
+/**
+ * A new key: show `key()` once, store `record()`. An object, so that its
+ * string form never shows the plaintext.
+ */
+open class GeneratedKey: GeneratedKeyProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_permiso_ffi_fn_clone_generatedkey(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_permiso_ffi_fn_free_generatedkey(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The plaintext key: show it once, never store it.
+     */
+open func key() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_ffi_fn_method_generatedkey_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The record to store.
+     */
+open func record() -> KeyRecord  {
+    return try!  FfiConverterTypeKeyRecord_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_ffi_fn_method_generatedkey_record(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGeneratedKey: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = GeneratedKey
+
+    public static func lift(_ handle: UInt64) throws -> GeneratedKey {
+        return GeneratedKey(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: GeneratedKey) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GeneratedKey {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: GeneratedKey, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGeneratedKey_lift(_ handle: UInt64) throws -> GeneratedKey {
+    return try FfiConverterTypeGeneratedKey.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGeneratedKey_lower(_ value: GeneratedKey) -> UInt64 {
+    return FfiConverterTypeGeneratedKey.lower(value)
+}
+
+
+
+
+
+
+/**
  * An identity resolved against one policy.
  */
 public protocol IdentityProtocol: AnyObject, Sendable {
@@ -732,6 +880,132 @@ public func FfiConverterTypeIdentity_lower(_ value: Identity) -> UInt64 {
 
 
 /**
+ * A pepper for `hmac-sha256:` key hashes. An object, not a string, so that
+ * records holding it never print it.
+ */
+public protocol PepperProtocol: AnyObject, Sendable {
+    
+}
+/**
+ * A pepper for `hmac-sha256:` key hashes. An object, not a string, so that
+ * records holding it never print it.
+ */
+open class Pepper: PepperProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_permiso_ffi_fn_clone_pepper(self.handle, $0) }
+    }
+    /**
+     * A pepper from its UTF-8 text.
+     */
+public convenience init(value: String) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_ffi_fn_constructor_pepper_new(
+        FfiConverterString.lower(value),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_permiso_ffi_fn_free_pepper(handle, $0) }
+    }
+
+    
+
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePepper: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Pepper
+
+    public static func lift(_ handle: UInt64) throws -> Pepper {
+        return Pepper(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Pepper) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Pepper {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Pepper, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePepper_lift(_ handle: UInt64) throws -> Pepper {
+    return try FfiConverterTypePepper.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePepper_lower(_ value: Pepper) -> UInt64 {
+    return FfiConverterTypePepper.lower(value)
+}
+
+
+
+
+
+
+/**
  * A compiled policy: immutable and thread-safe.
  */
 public protocol PolicyProtocol: AnyObject, Sendable {
@@ -742,9 +1016,16 @@ public protocol PolicyProtocol: AnyObject, Sendable {
     func authorize(identity: Identity, action: String, resource: String?, tenant: String?, now: Int64?) throws  -> Decision
     
     /**
-     * Authorizes an HTTP request in one call.
+     * Authorizes an HTTP request in one call (for proxies and gateways
+     * that have no router of their own).
      */
     func authorizeRequest(request: HttpRequest, host: HostData) throws  -> Decision
+    
+    /**
+     * Authorizes the route the application's router matched, by its
+     * template and decoded parameters; no path is parsed.
+     */
+    func authorizeRoute(request: RouteRequest, host: HostData) throws  -> Decision
     
     /**
      * Mints a delegated token: `actor` acts for `identity` with at most
@@ -755,7 +1036,7 @@ public protocol PolicyProtocol: AnyObject, Sendable {
     /**
      * Generates an API key.
      */
-    func generateKey(kind: String, owner: String, scopes: [String]?, label: String?, expiresAt: Int64?, tenant: String?, now: Int64?) throws  -> GeneratedKey
+    func generateKey(kind: String, owner: String, scopes: [String]?, label: String?, expiresAt: Int64?, pepper: Pepper?, now: Int64?) throws  -> GeneratedKey
     
     /**
      * SHA-256 of the canonical document.
@@ -778,9 +1059,21 @@ public protocol PolicyProtocol: AnyObject, Sendable {
     func issueSession(kind: String, subject: String, key: SigningKey, scopes: [String]?, roles: [String], tenant: String?, session: String?, lifetime: Int64, now: Int64?) throws  -> String
     
     /**
+     * Verifies a key and resolves the identity it authenticates; the
+     * owner's principal record is required.
+     */
+    func keyIdentity(key: String, record: KeyRecord, owner: PrincipalRecord?, pepper: Pepper?, revokedKeys: [String], now: Int64?) throws  -> Identity
+    
+    /**
      * Parses a key.
      */
     func parseKey(key: String) throws  -> ParsedKey
+    
+    /**
+     * Rotates a key: a new key that never outlives or out-scopes the old
+     * one, and the old record expiring after `grace` seconds.
+     */
+    func rotateKey(record: KeyRecord, grace: Int64, scopes: [String]?, expiresAt: Int64?, label: String?, pepper: Pepper?, revokedKeys: [String], now: Int64?) throws  -> Rotation
     
     /**
      * Replaces a jwt kind's keys (a JWK Set as JSON) at runtime.
@@ -791,12 +1084,12 @@ public protocol PolicyProtocol: AnyObject, Sendable {
      * Verifies a token and resolves its identity; a host `principal`
      * record, when given, is authoritative.
      */
-    func tokenIdentity(token: String, principal: PrincipalRecord?, revokedSessions: [String], now: Int64?) throws  -> Identity
+    func tokenIdentity(token: String, principal: PrincipalRecord?, revokedSessions: [String], now: Int64?, revokedKeys: [String]) throws  -> Identity
     
     /**
      * Verifies a token.
      */
-    func verifyJwt(token: String, revokedSessions: [String], kind: String?, now: Int64?) throws  -> TokenInfo
+    func verifyJwt(token: String, revokedSessions: [String], kind: String?, now: Int64?, revokedKeys: [String]) throws  -> TokenInfo
     
     /**
      * Verifies a key against its record.
@@ -914,7 +1207,8 @@ open func authorize(identity: Identity, action: String, resource: String? = nil,
 }
     
     /**
-     * Authorizes an HTTP request in one call.
+     * Authorizes an HTTP request in one call (for proxies and gateways
+     * that have no router of their own).
      */
 open func authorizeRequest(request: HttpRequest, host: HostData)throws  -> Decision  {
     return try  FfiConverterTypeDecision_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
@@ -922,6 +1216,21 @@ open func authorizeRequest(request: HttpRequest, host: HostData)throws  -> Decis
     uniffi_permiso_ffi_fn_method_policy_authorize_request(
             self.uniffiCloneHandle(),
         FfiConverterTypeHttpRequest_lower(request),
+        FfiConverterTypeHostData_lower(host),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Authorizes the route the application's router matched, by its
+     * template and decoded parameters; no path is parsed.
+     */
+open func authorizeRoute(request: RouteRequest, host: HostData)throws  -> Decision  {
+    return try  FfiConverterTypeDecision_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_ffi_fn_method_policy_authorize_route(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRouteRequest_lower(request),
         FfiConverterTypeHostData_lower(host),uniffiCallStatus
     )
 })
@@ -951,7 +1260,7 @@ open func delegate(kind: String, identity: Identity, key: SigningKey, actor: Str
     /**
      * Generates an API key.
      */
-open func generateKey(kind: String, owner: String, scopes: [String]? = nil, label: String? = nil, expiresAt: Int64? = nil, tenant: String? = nil, now: Int64? = nil)throws  -> GeneratedKey  {
+open func generateKey(kind: String, owner: String, scopes: [String]? = nil, label: String? = nil, expiresAt: Int64? = nil, pepper: Pepper? = nil, now: Int64? = nil)throws  -> GeneratedKey  {
     return try  FfiConverterTypeGeneratedKey_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
     uniffi_permiso_ffi_fn_method_policy_generate_key(
@@ -961,7 +1270,7 @@ open func generateKey(kind: String, owner: String, scopes: [String]? = nil, labe
         FfiConverterOptionSequenceString.lower(scopes),
         FfiConverterOptionString.lower(label),
         FfiConverterOptionInt64.lower(expiresAt),
-        FfiConverterOptionString.lower(tenant),
+        FfiConverterOptionTypePepper.lower(pepper),
         FfiConverterOptionInt64.lower(now),uniffiCallStatus
     )
 })
@@ -1030,6 +1339,25 @@ open func issueSession(kind: String, subject: String, key: SigningKey, scopes: [
 }
     
     /**
+     * Verifies a key and resolves the identity it authenticates; the
+     * owner's principal record is required.
+     */
+open func keyIdentity(key: String, record: KeyRecord, owner: PrincipalRecord? = nil, pepper: Pepper? = nil, revokedKeys: [String] = [], now: Int64? = nil)throws  -> Identity  {
+    return try  FfiConverterTypeIdentity_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_ffi_fn_method_policy_key_identity(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),
+        FfiConverterTypeKeyRecord_lower(record),
+        FfiConverterOptionTypePrincipalRecord.lower(owner),
+        FfiConverterOptionTypePepper.lower(pepper),
+        FfiConverterSequenceString.lower(revokedKeys),
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Parses a key.
      */
 open func parseKey(key: String)throws  -> ParsedKey  {
@@ -1038,6 +1366,27 @@ open func parseKey(key: String)throws  -> ParsedKey  {
     uniffi_permiso_ffi_fn_method_policy_parse_key(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(key),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Rotates a key: a new key that never outlives or out-scopes the old
+     * one, and the old record expiring after `grace` seconds.
+     */
+open func rotateKey(record: KeyRecord, grace: Int64 = Int64(0), scopes: [String]? = nil, expiresAt: Int64? = nil, label: String? = nil, pepper: Pepper? = nil, revokedKeys: [String] = [], now: Int64? = nil)throws  -> Rotation  {
+    return try  FfiConverterTypeRotation_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_ffi_fn_method_policy_rotate_key(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeKeyRecord_lower(record),
+        FfiConverterInt64.lower(grace),
+        FfiConverterOptionSequenceString.lower(scopes),
+        FfiConverterOptionInt64.lower(expiresAt),
+        FfiConverterOptionString.lower(label),
+        FfiConverterOptionTypePepper.lower(pepper),
+        FfiConverterSequenceString.lower(revokedKeys),
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
     )
 })
 }
@@ -1059,7 +1408,7 @@ open func setJwks(kind: String, jwksJson: String)throws   {try rustCallWithError
      * Verifies a token and resolves its identity; a host `principal`
      * record, when given, is authoritative.
      */
-open func tokenIdentity(token: String, principal: PrincipalRecord? = nil, revokedSessions: [String] = [], now: Int64? = nil)throws  -> Identity  {
+open func tokenIdentity(token: String, principal: PrincipalRecord? = nil, revokedSessions: [String] = [], now: Int64? = nil, revokedKeys: [String] = [])throws  -> Identity  {
     return try  FfiConverterTypeIdentity_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
     uniffi_permiso_ffi_fn_method_policy_token_identity(
@@ -1067,7 +1416,8 @@ open func tokenIdentity(token: String, principal: PrincipalRecord? = nil, revoke
         FfiConverterString.lower(token),
         FfiConverterOptionTypePrincipalRecord.lower(principal),
         FfiConverterSequenceString.lower(revokedSessions),
-        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+        FfiConverterOptionInt64.lower(now),
+        FfiConverterSequenceString.lower(revokedKeys),uniffiCallStatus
     )
 })
 }
@@ -1075,7 +1425,7 @@ open func tokenIdentity(token: String, principal: PrincipalRecord? = nil, revoke
     /**
      * Verifies a token.
      */
-open func verifyJwt(token: String, revokedSessions: [String] = [], kind: String? = nil, now: Int64? = nil)throws  -> TokenInfo  {
+open func verifyJwt(token: String, revokedSessions: [String] = [], kind: String? = nil, now: Int64? = nil, revokedKeys: [String] = [])throws  -> TokenInfo  {
     return try  FfiConverterTypeTokenInfo_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
     uniffi_permiso_ffi_fn_method_policy_verify_jwt(
@@ -1083,7 +1433,8 @@ open func verifyJwt(token: String, revokedSessions: [String] = [], kind: String?
         FfiConverterString.lower(token),
         FfiConverterSequenceString.lower(revokedSessions),
         FfiConverterOptionString.lower(kind),
-        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+        FfiConverterOptionInt64.lower(now),
+        FfiConverterSequenceString.lower(revokedKeys),uniffiCallStatus
     )
 })
 }
@@ -1496,10 +1847,11 @@ public struct CredentialInfo: Equatable, Hashable {
     public var scopes: [String]?
     public var session: String?
     public var actorChain: [String]
+    public var expiresAt: Int64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(kind: String? = nil, id: String? = nil, tokenId: String? = nil, mask: String? = nil, owner: String? = nil, scopes: [String]? = nil, session: String? = nil, actorChain: [String] = []) {
+    public init(kind: String? = nil, id: String? = nil, tokenId: String? = nil, mask: String? = nil, owner: String? = nil, scopes: [String]? = nil, session: String? = nil, actorChain: [String] = [], expiresAt: Int64? = nil) {
         self.kind = kind
         self.id = id
         self.tokenId = tokenId
@@ -1508,6 +1860,7 @@ public struct CredentialInfo: Equatable, Hashable {
         self.scopes = scopes
         self.session = session
         self.actorChain = actorChain
+        self.expiresAt = expiresAt
     }
 
     
@@ -1533,7 +1886,8 @@ public struct FfiConverterTypeCredentialInfo: FfiConverterRustBuffer {
                 owner: FfiConverterOptionString.read(from: &buf), 
                 scopes: FfiConverterOptionSequenceString.read(from: &buf), 
                 session: FfiConverterOptionString.read(from: &buf), 
-                actorChain: FfiConverterSequenceString.read(from: &buf)
+                actorChain: FfiConverterSequenceString.read(from: &buf), 
+                expiresAt: FfiConverterOptionInt64.read(from: &buf)
         )
     }
 
@@ -1546,6 +1900,7 @@ public struct FfiConverterTypeCredentialInfo: FfiConverterRustBuffer {
         FfiConverterOptionSequenceString.write(value.scopes, into: &buf)
         FfiConverterOptionString.write(value.session, into: &buf)
         FfiConverterSequenceString.write(value.actorChain, into: &buf)
+        FfiConverterOptionInt64.write(value.expiresAt, into: &buf)
     }
 }
 
@@ -1669,63 +2024,6 @@ public func FfiConverterTypeDecision_lower(_ value: Decision) -> RustBuffer {
 
 
 /**
- * A new key: show `key` once, store `record`.
- */
-public struct GeneratedKey: Equatable, Hashable {
-    public var key: String
-    public var record: KeyRecord
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(key: String, record: KeyRecord) {
-        self.key = key
-        self.record = record
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension GeneratedKey: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeGeneratedKey: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GeneratedKey {
-        return
-            try GeneratedKey(
-                key: FfiConverterString.read(from: &buf), 
-                record: FfiConverterTypeKeyRecord.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: GeneratedKey, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.key, into: &buf)
-        FfiConverterTypeKeyRecord.write(value.record, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeGeneratedKey_lift(_ buf: RustBuffer) throws -> GeneratedKey {
-    return try FfiConverterTypeGeneratedKey.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeGeneratedKey_lower(_ value: GeneratedKey) -> RustBuffer {
-    return FfiConverterTypeGeneratedKey.lower(value)
-}
-
-
-/**
  * A per-resource grant.
  */
 public struct Grant: Equatable, Hashable {
@@ -1842,17 +2140,17 @@ public func FfiConverterTypeHeader_lower(_ value: Header) -> RustBuffer {
 /**
  * What the host looked up for a request.
  */
-public struct HostData: Equatable, Hashable {
+public struct HostData {
     public var keys: [KeyRecord]
     public var principals: [PrincipalRecord]
     public var revokedKeys: [String]
     public var revokedSessions: [String]
-    public var pepper: String?
+    public var pepper: Pepper?
     public var now: Int64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(keys: [KeyRecord] = [], principals: [PrincipalRecord] = [], revokedKeys: [String] = [], revokedSessions: [String] = [], pepper: String? = nil, now: Int64? = nil) {
+    public init(keys: [KeyRecord] = [], principals: [PrincipalRecord] = [], revokedKeys: [String] = [], revokedSessions: [String] = [], pepper: Pepper? = nil, now: Int64? = nil) {
         self.keys = keys
         self.principals = principals
         self.revokedKeys = revokedKeys
@@ -1881,7 +2179,7 @@ public struct FfiConverterTypeHostData: FfiConverterRustBuffer {
                 principals: FfiConverterSequenceTypePrincipalRecord.read(from: &buf), 
                 revokedKeys: FfiConverterSequenceString.read(from: &buf), 
                 revokedSessions: FfiConverterSequenceString.read(from: &buf), 
-                pepper: FfiConverterOptionString.read(from: &buf), 
+                pepper: FfiConverterOptionTypePepper.read(from: &buf), 
                 now: FfiConverterOptionInt64.read(from: &buf)
         )
     }
@@ -1891,7 +2189,7 @@ public struct FfiConverterTypeHostData: FfiConverterRustBuffer {
         FfiConverterSequenceTypePrincipalRecord.write(value.principals, into: &buf)
         FfiConverterSequenceString.write(value.revokedKeys, into: &buf)
         FfiConverterSequenceString.write(value.revokedSessions, into: &buf)
-        FfiConverterOptionString.write(value.pepper, into: &buf)
+        FfiConverterOptionTypePepper.write(value.pepper, into: &buf)
         FfiConverterOptionInt64.write(value.now, into: &buf)
     }
 }
@@ -2270,6 +2568,129 @@ public func FfiConverterTypePrincipalRecord_lower(_ value: PrincipalRecord) -> R
 
 
 /**
+ * A rotation: the new key, and the old record with its grace expiry.
+ */
+public struct Rotation {
+    public var newKey: GeneratedKey
+    public var old: KeyRecord
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(newKey: GeneratedKey, old: KeyRecord) {
+        self.newKey = newKey
+        self.old = old
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Rotation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRotation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Rotation {
+        return
+            try Rotation(
+                newKey: FfiConverterTypeGeneratedKey.read(from: &buf), 
+                old: FfiConverterTypeKeyRecord.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Rotation, into buf: inout [UInt8]) {
+        FfiConverterTypeGeneratedKey.write(value.newKey, into: &buf)
+        FfiConverterTypeKeyRecord.write(value.old, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRotation_lift(_ buf: RustBuffer) throws -> Rotation {
+    return try FfiConverterTypeRotation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRotation_lower(_ value: Rotation) -> RustBuffer {
+    return FfiConverterTypeRotation.lower(value)
+}
+
+
+/**
+ * A route the application's router matched: the template as the policy
+ * writes it and the decoded parameter values.
+ */
+public struct RouteRequest: Equatable, Hashable {
+    public var method: String
+    public var template: String
+    public var params: [Header]
+    public var headers: [Header]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(method: String, template: String, params: [Header] = [], headers: [Header] = []) {
+        self.method = method
+        self.template = template
+        self.params = params
+        self.headers = headers
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RouteRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRouteRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RouteRequest {
+        return
+            try RouteRequest(
+                method: FfiConverterString.read(from: &buf), 
+                template: FfiConverterString.read(from: &buf), 
+                params: FfiConverterSequenceTypeHeader.read(from: &buf), 
+                headers: FfiConverterSequenceTypeHeader.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RouteRequest, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.method, into: &buf)
+        FfiConverterString.write(value.template, into: &buf)
+        FfiConverterSequenceTypeHeader.write(value.params, into: &buf)
+        FfiConverterSequenceTypeHeader.write(value.headers, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRouteRequest_lift(_ buf: RustBuffer) throws -> RouteRequest {
+    return try FfiConverterTypeRouteRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRouteRequest_lower(_ value: RouteRequest) -> RustBuffer {
+    return FfiConverterTypeRouteRequest.lower(value)
+}
+
+
+/**
  * The credential part of a verified token.
  */
 public struct TokenCredential: Equatable, Hashable {
@@ -2356,10 +2777,17 @@ public struct TokenInfo: Equatable, Hashable {
     public var serviceAccount: Bool
     public var actorChain: [String]
     public var expiresAt: Int64?
+    /**
+     * The API key a delegated token is bound to.
+     */
+    public var keyId: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(credential: TokenCredential, principal: String, kind: String, algorithm: String, scopes: [String]?, roles: [String], tenant: String?, serviceAccount: Bool, actorChain: [String], expiresAt: Int64?) {
+    public init(credential: TokenCredential, principal: String, kind: String, algorithm: String, scopes: [String]?, roles: [String], tenant: String?, serviceAccount: Bool, actorChain: [String], expiresAt: Int64?, 
+        /**
+         * The API key a delegated token is bound to.
+         */keyId: String?) {
         self.credential = credential
         self.principal = principal
         self.kind = kind
@@ -2370,6 +2798,7 @@ public struct TokenInfo: Equatable, Hashable {
         self.serviceAccount = serviceAccount
         self.actorChain = actorChain
         self.expiresAt = expiresAt
+        self.keyId = keyId
     }
 
     
@@ -2397,7 +2826,8 @@ public struct FfiConverterTypeTokenInfo: FfiConverterRustBuffer {
                 tenant: FfiConverterOptionString.read(from: &buf), 
                 serviceAccount: FfiConverterBool.read(from: &buf), 
                 actorChain: FfiConverterSequenceString.read(from: &buf), 
-                expiresAt: FfiConverterOptionInt64.read(from: &buf)
+                expiresAt: FfiConverterOptionInt64.read(from: &buf), 
+                keyId: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -2412,6 +2842,7 @@ public struct FfiConverterTypeTokenInfo: FfiConverterRustBuffer {
         FfiConverterBool.write(value.serviceAccount, into: &buf)
         FfiConverterSequenceString.write(value.actorChain, into: &buf)
         FfiConverterOptionInt64.write(value.expiresAt, into: &buf)
+        FfiConverterOptionString.write(value.keyId, into: &buf)
     }
 }
 
@@ -2642,6 +3073,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePepper: FfiConverterRustBuffer {
+    typealias SwiftType = Pepper?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePepper.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePepper.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2929,6 +3384,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_permiso_ffi_checksum_func_principal_records_from_json() != 56557) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_permiso_ffi_checksum_method_generatedkey_key() != 44455) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_ffi_checksum_method_generatedkey_record() != 61411) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_permiso_ffi_checksum_method_identity_principal() != 25405) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2938,13 +3399,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_permiso_ffi_checksum_method_policy_authorize() != 26283) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_authorize_request() != 4122) {
+    if (uniffi_permiso_ffi_checksum_method_policy_authorize_request() != 21361) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_ffi_checksum_method_policy_authorize_route() != 46487) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_ffi_checksum_method_policy_delegate() != 64946) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_generate_key() != 27577) {
+    if (uniffi_permiso_ffi_checksum_method_policy_generate_key() != 28867) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_ffi_checksum_method_policy_hash() != 378) {
@@ -2959,22 +3423,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_permiso_ffi_checksum_method_policy_issue_session() != 62821) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_permiso_ffi_checksum_method_policy_key_identity() != 10796) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_permiso_ffi_checksum_method_policy_parse_key() != 50269) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_ffi_checksum_method_policy_rotate_key() != 43455) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_ffi_checksum_method_policy_set_jwks() != 29660) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_token_identity() != 58597) {
+    if (uniffi_permiso_ffi_checksum_method_policy_token_identity() != 50308) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_verify_jwt() != 59980) {
+    if (uniffi_permiso_ffi_checksum_method_policy_verify_jwt() != 58051) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_ffi_checksum_method_policy_verify_key() != 6680) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_ffi_checksum_method_signingkey_algorithm() != 49024) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_ffi_checksum_constructor_pepper_new() != 25632) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_ffi_checksum_constructor_policy_from_json() != 33559) {

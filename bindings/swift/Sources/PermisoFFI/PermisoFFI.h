@@ -243,6 +243,26 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_GENERATEDKEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_GENERATEDKEY
+uint64_t uniffi_permiso_ffi_fn_clone_generatedkey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_GENERATEDKEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_GENERATEDKEY
+void uniffi_permiso_ffi_fn_free_generatedkey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_GENERATEDKEY_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_GENERATEDKEY_KEY
+RustBuffer uniffi_permiso_ffi_fn_method_generatedkey_key(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_GENERATEDKEY_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_GENERATEDKEY_RECORD
+RustBuffer uniffi_permiso_ffi_fn_method_generatedkey_record(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_IDENTITY
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_IDENTITY
 uint64_t uniffi_permiso_ffi_fn_clone_identity(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -261,6 +281,21 @@ RustBuffer uniffi_permiso_ffi_fn_method_identity_principal(uint64_t ptr, RustCal
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_IDENTITY_RECORD
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_IDENTITY_RECORD
 RustBuffer uniffi_permiso_ffi_fn_method_identity_record(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_PEPPER
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_PEPPER
+uint64_t uniffi_permiso_ffi_fn_clone_pepper(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_PEPPER
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_PEPPER
+void uniffi_permiso_ffi_fn_free_pepper(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_PEPPER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_PEPPER_NEW
+uint64_t uniffi_permiso_ffi_fn_constructor_pepper_new(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_POLICY
@@ -298,6 +333,11 @@ RustBuffer uniffi_permiso_ffi_fn_method_policy_authorize(uint64_t ptr, uint64_t 
 RustBuffer uniffi_permiso_ffi_fn_method_policy_authorize_request(uint64_t ptr, RustBuffer request, RustBuffer host, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_AUTHORIZE_ROUTE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_AUTHORIZE_ROUTE
+RustBuffer uniffi_permiso_ffi_fn_method_policy_authorize_route(uint64_t ptr, RustBuffer request, RustBuffer host, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_DELEGATE
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_DELEGATE
 RustBuffer uniffi_permiso_ffi_fn_method_policy_delegate(uint64_t ptr, RustBuffer kind, uint64_t identity, uint64_t key, RustBuffer actor, RustBuffer scopes, RustBuffer audience, int64_t lifetime, RustBuffer now, RustCallStatus *_Nonnull out_status
@@ -305,7 +345,7 @@ RustBuffer uniffi_permiso_ffi_fn_method_policy_delegate(uint64_t ptr, RustBuffer
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_GENERATE_KEY
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_GENERATE_KEY
-RustBuffer uniffi_permiso_ffi_fn_method_policy_generate_key(uint64_t ptr, RustBuffer kind, RustBuffer owner, RustBuffer scopes, RustBuffer label, RustBuffer expires_at, RustBuffer tenant, RustBuffer now, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_permiso_ffi_fn_method_policy_generate_key(uint64_t ptr, RustBuffer kind, RustBuffer owner, RustBuffer scopes, RustBuffer label, RustBuffer expires_at, RustBuffer pepper, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_HASH
@@ -328,9 +368,19 @@ int8_t uniffi_permiso_ffi_fn_method_policy_is_allowed(uint64_t ptr, uint64_t ide
 RustBuffer uniffi_permiso_ffi_fn_method_policy_issue_session(uint64_t ptr, RustBuffer kind, RustBuffer subject, uint64_t key, RustBuffer scopes, RustBuffer roles, RustBuffer tenant, RustBuffer session, int64_t lifetime, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_KEY_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_KEY_IDENTITY
+uint64_t uniffi_permiso_ffi_fn_method_policy_key_identity(uint64_t ptr, RustBuffer key, RustBuffer record, RustBuffer owner, RustBuffer pepper, RustBuffer revoked_keys, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_PARSE_KEY
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_PARSE_KEY
 RustBuffer uniffi_permiso_ffi_fn_method_policy_parse_key(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_ROTATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_ROTATE_KEY
+RustBuffer uniffi_permiso_ffi_fn_method_policy_rotate_key(uint64_t ptr, RustBuffer record, int64_t grace, RustBuffer scopes, RustBuffer expires_at, RustBuffer label, RustBuffer pepper, RustBuffer revoked_keys, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_SET_JWKS
@@ -340,12 +390,12 @@ void uniffi_permiso_ffi_fn_method_policy_set_jwks(uint64_t ptr, RustBuffer kind,
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_TOKEN_IDENTITY
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_TOKEN_IDENTITY
-uint64_t uniffi_permiso_ffi_fn_method_policy_token_identity(uint64_t ptr, RustBuffer token, RustBuffer principal, RustBuffer revoked_sessions, RustBuffer now, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_permiso_ffi_fn_method_policy_token_identity(uint64_t ptr, RustBuffer token, RustBuffer principal, RustBuffer revoked_sessions, RustBuffer now, RustBuffer revoked_keys, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_VERIFY_JWT
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_VERIFY_JWT
-RustBuffer uniffi_permiso_ffi_fn_method_policy_verify_jwt(uint64_t ptr, RustBuffer token, RustBuffer revoked_sessions, RustBuffer kind, RustBuffer now, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_permiso_ffi_fn_method_policy_verify_jwt(uint64_t ptr, RustBuffer token, RustBuffer revoked_sessions, RustBuffer kind, RustBuffer now, RustBuffer revoked_keys, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_VERIFY_KEY
@@ -694,6 +744,18 @@ uint16_t uniffi_permiso_ffi_checksum_func_principal_records_from_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_GENERATEDKEY_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_GENERATEDKEY_KEY
+uint16_t uniffi_permiso_ffi_checksum_method_generatedkey_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_GENERATEDKEY_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_GENERATEDKEY_RECORD
+uint16_t uniffi_permiso_ffi_checksum_method_generatedkey_record(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_IDENTITY_PRINCIPAL
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_IDENTITY_PRINCIPAL
 uint16_t uniffi_permiso_ffi_checksum_method_identity_principal(void
@@ -715,6 +777,12 @@ uint16_t uniffi_permiso_ffi_checksum_method_policy_authorize(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_AUTHORIZE_REQUEST
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_AUTHORIZE_REQUEST
 uint16_t uniffi_permiso_ffi_checksum_method_policy_authorize_request(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_AUTHORIZE_ROUTE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_AUTHORIZE_ROUTE
+uint16_t uniffi_permiso_ffi_checksum_method_policy_authorize_route(void
     
 );
 #endif
@@ -754,9 +822,21 @@ uint16_t uniffi_permiso_ffi_checksum_method_policy_issue_session(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_KEY_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_KEY_IDENTITY
+uint16_t uniffi_permiso_ffi_checksum_method_policy_key_identity(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_PARSE_KEY
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_PARSE_KEY
 uint16_t uniffi_permiso_ffi_checksum_method_policy_parse_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_ROTATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_ROTATE_KEY
+uint16_t uniffi_permiso_ffi_checksum_method_policy_rotate_key(void
     
 );
 #endif
@@ -787,6 +867,12 @@ uint16_t uniffi_permiso_ffi_checksum_method_policy_verify_key(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_SIGNINGKEY_ALGORITHM
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_SIGNINGKEY_ALGORITHM
 uint16_t uniffi_permiso_ffi_checksum_method_signingkey_algorithm(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_PEPPER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_PEPPER_NEW
+uint16_t uniffi_permiso_ffi_checksum_constructor_pepper_new(void
     
 );
 #endif

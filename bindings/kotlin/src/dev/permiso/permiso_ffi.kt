@@ -685,6 +685,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_permiso_ffi_checksum_func_principal_records_from_json(
     ): Int
+    external fun uniffi_permiso_ffi_checksum_method_generatedkey_key(
+    ): Int
+    external fun uniffi_permiso_ffi_checksum_method_generatedkey_record(
+    ): Int
     external fun uniffi_permiso_ffi_checksum_method_identity_principal(
     ): Int
     external fun uniffi_permiso_ffi_checksum_method_identity_record(
@@ -692,6 +696,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_permiso_ffi_checksum_method_policy_authorize(
     ): Int
     external fun uniffi_permiso_ffi_checksum_method_policy_authorize_request(
+    ): Int
+    external fun uniffi_permiso_ffi_checksum_method_policy_authorize_route(
     ): Int
     external fun uniffi_permiso_ffi_checksum_method_policy_delegate(
     ): Int
@@ -705,7 +711,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_permiso_ffi_checksum_method_policy_issue_session(
     ): Int
+    external fun uniffi_permiso_ffi_checksum_method_policy_key_identity(
+    ): Int
     external fun uniffi_permiso_ffi_checksum_method_policy_parse_key(
+    ): Int
+    external fun uniffi_permiso_ffi_checksum_method_policy_rotate_key(
     ): Int
     external fun uniffi_permiso_ffi_checksum_method_policy_set_jwks(
     ): Int
@@ -716,6 +726,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_permiso_ffi_checksum_method_policy_verify_key(
     ): Int
     external fun uniffi_permiso_ffi_checksum_method_signingkey_algorithm(
+    ): Int
+    external fun uniffi_permiso_ffi_checksum_constructor_pepper_new(
     ): Int
     external fun uniffi_permiso_ffi_checksum_constructor_policy_from_json(
     ): Int
@@ -747,6 +759,14 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_permiso_ffi_fn_clone_generatedkey(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_permiso_ffi_fn_free_generatedkey(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_permiso_ffi_fn_method_generatedkey_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_permiso_ffi_fn_method_generatedkey_record(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_permiso_ffi_fn_clone_identity(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_permiso_ffi_fn_free_identity(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -755,6 +775,12 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_permiso_ffi_fn_method_identity_record(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_permiso_ffi_fn_clone_pepper(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_permiso_ffi_fn_free_pepper(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_permiso_ffi_fn_constructor_pepper_new(`value`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_permiso_ffi_fn_clone_policy(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_permiso_ffi_fn_free_policy(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -769,10 +795,12 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_permiso_ffi_fn_method_policy_authorize_request(`ptr`: Long,`request`: RustBuffer.ByValue,`host`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_permiso_ffi_fn_method_policy_authorize_route(`ptr`: Long,`request`: RustBuffer.ByValue,`host`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_permiso_ffi_fn_method_policy_delegate(`ptr`: Long,`kind`: RustBuffer.ByValue,`identity`: Long,`key`: Long,`actor`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,`audience`: RustBuffer.ByValue,`lifetime`: Long,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_permiso_ffi_fn_method_policy_generate_key(`ptr`: Long,`kind`: RustBuffer.ByValue,`owner`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`expiresAt`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_permiso_ffi_fn_method_policy_generate_key(`ptr`: Long,`kind`: RustBuffer.ByValue,`owner`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`expiresAt`: RustBuffer.ByValue,`pepper`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_permiso_ffi_fn_method_policy_hash(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_permiso_ffi_fn_method_policy_identity(`ptr`: Long,`record`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -781,13 +809,17 @@ internal object UniffiLib {
     ): Byte
     external fun uniffi_permiso_ffi_fn_method_policy_issue_session(`ptr`: Long,`kind`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`key`: Long,`scopes`: RustBuffer.ByValue,`roles`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`session`: RustBuffer.ByValue,`lifetime`: Long,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_permiso_ffi_fn_method_policy_key_identity(`ptr`: Long,`key`: RustBuffer.ByValue,`record`: RustBuffer.ByValue,`owner`: RustBuffer.ByValue,`pepper`: RustBuffer.ByValue,`revokedKeys`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_permiso_ffi_fn_method_policy_parse_key(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_permiso_ffi_fn_method_policy_rotate_key(`ptr`: Long,`record`: RustBuffer.ByValue,`grace`: Long,`scopes`: RustBuffer.ByValue,`expiresAt`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`pepper`: RustBuffer.ByValue,`revokedKeys`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_permiso_ffi_fn_method_policy_set_jwks(`ptr`: Long,`kind`: RustBuffer.ByValue,`jwksJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_permiso_ffi_fn_method_policy_token_identity(`ptr`: Long,`token`: RustBuffer.ByValue,`principal`: RustBuffer.ByValue,`revokedSessions`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_permiso_ffi_fn_method_policy_token_identity(`ptr`: Long,`token`: RustBuffer.ByValue,`principal`: RustBuffer.ByValue,`revokedSessions`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`revokedKeys`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_permiso_ffi_fn_method_policy_verify_jwt(`ptr`: Long,`token`: RustBuffer.ByValue,`revokedSessions`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_permiso_ffi_fn_method_policy_verify_jwt(`ptr`: Long,`token`: RustBuffer.ByValue,`revokedSessions`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`revokedKeys`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_permiso_ffi_fn_method_policy_verify_key(`ptr`: Long,`key`: RustBuffer.ByValue,`record`: RustBuffer.ByValue,`pepper`: RustBuffer.ByValue,`revokedKeys`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -945,6 +977,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_permiso_ffi_checksum_func_principal_records_from_json() and 0xFFFF) != 56557) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_permiso_ffi_checksum_method_generatedkey_key() and 0xFFFF) != 44455) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_ffi_checksum_method_generatedkey_record() and 0xFFFF) != 61411) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_permiso_ffi_checksum_method_identity_principal() and 0xFFFF) != 25405) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -954,13 +992,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_permiso_ffi_checksum_method_policy_authorize() and 0xFFFF) != 26283) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_permiso_ffi_checksum_method_policy_authorize_request() and 0xFFFF) != 4122) {
+    if ((lib.uniffi_permiso_ffi_checksum_method_policy_authorize_request() and 0xFFFF) != 21361) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_ffi_checksum_method_policy_authorize_route() and 0xFFFF) != 46487) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_ffi_checksum_method_policy_delegate() and 0xFFFF) != 64946) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_permiso_ffi_checksum_method_policy_generate_key() and 0xFFFF) != 27577) {
+    if ((lib.uniffi_permiso_ffi_checksum_method_policy_generate_key() and 0xFFFF) != 28867) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_ffi_checksum_method_policy_hash() and 0xFFFF) != 378) {
@@ -975,22 +1016,31 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_permiso_ffi_checksum_method_policy_issue_session() and 0xFFFF) != 62821) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_permiso_ffi_checksum_method_policy_key_identity() and 0xFFFF) != 10796) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_permiso_ffi_checksum_method_policy_parse_key() and 0xFFFF) != 50269) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_ffi_checksum_method_policy_rotate_key() and 0xFFFF) != 43455) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_ffi_checksum_method_policy_set_jwks() and 0xFFFF) != 29660) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_permiso_ffi_checksum_method_policy_token_identity() and 0xFFFF) != 58597) {
+    if ((lib.uniffi_permiso_ffi_checksum_method_policy_token_identity() and 0xFFFF) != 50308) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_permiso_ffi_checksum_method_policy_verify_jwt() and 0xFFFF) != 59980) {
+    if ((lib.uniffi_permiso_ffi_checksum_method_policy_verify_jwt() and 0xFFFF) != 58051) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_ffi_checksum_method_policy_verify_key() and 0xFFFF) != 6680) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_ffi_checksum_method_signingkey_algorithm() and 0xFFFF) != 49024) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_ffi_checksum_constructor_pepper_new() and 0xFFFF) != 25632) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_ffi_checksum_constructor_policy_from_json() and 0xFFFF) != 33559) {
@@ -1411,6 +1461,296 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 
 /**
+ * A new key: show `key()` once, store `record()`. An object, so that its
+ * string form never shows the plaintext.
+ */
+public interface GeneratedKeyInterface {
+    
+    /**
+     * The plaintext key: show it once, never store it.
+     */
+    fun `key`(): kotlin.String
+    
+    /**
+     * The record to store.
+     */
+    fun `record`(): KeyRecord
+    
+    companion object
+}
+
+/**
+ * A new key: show `key()` once, store `record()`. An object, so that its
+ * string form never shows the plaintext.
+ */
+open class GeneratedKey: Disposable, AutoCloseable, GeneratedKeyInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_permiso_ffi_fn_free_generatedkey(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_permiso_ffi_fn_clone_generatedkey(handle, status)
+        }
+    }
+
+    
+    /**
+     * The plaintext key: show it once, never store it.
+     */override fun `key`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_permiso_ffi_fn_method_generatedkey_key(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The record to store.
+     */override fun `record`(): KeyRecord {
+            return FfiConverterTypeKeyRecord.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_permiso_ffi_fn_method_generatedkey_record(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGeneratedKey: FfiConverter<GeneratedKey, Long> {
+    override fun lower(value: GeneratedKey): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): GeneratedKey {
+        return GeneratedKey(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): GeneratedKey {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: GeneratedKey) = 8UL
+
+    override fun write(value: GeneratedKey, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * An identity resolved against one policy.
  */
 public interface IdentityInterface {
@@ -1700,6 +2040,266 @@ public object FfiConverterTypeIdentity: FfiConverter<Identity, Long> {
 
 
 /**
+ * A pepper for `hmac-sha256:` key hashes. An object, not a string, so that
+ * records holding it never print it.
+ */
+public interface PepperInterface {
+    
+    companion object
+}
+
+/**
+ * A pepper for `hmac-sha256:` key hashes. An object, not a string, so that
+ * records holding it never print it.
+ */
+open class Pepper: Disposable, AutoCloseable, PepperInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A pepper from its UTF-8 text.
+     */
+    constructor(`value`: kotlin.String) :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_permiso_ffi_fn_constructor_pepper_new(
+    
+        
+        FfiConverterString.lower(`value`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_permiso_ffi_fn_free_pepper(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_permiso_ffi_fn_clone_pepper(handle, status)
+        }
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePepper: FfiConverter<Pepper, Long> {
+    override fun lower(value: Pepper): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Pepper {
+        return Pepper(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Pepper {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Pepper) = 8UL
+
+    override fun write(value: Pepper, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A compiled policy: immutable and thread-safe.
  */
 public interface PolicyInterface {
@@ -1710,9 +2310,16 @@ public interface PolicyInterface {
     fun `authorize`(`identity`: Identity, `action`: kotlin.String, `resource`: kotlin.String? = null, `tenant`: kotlin.String? = null, `now`: kotlin.Long? = null): Decision
     
     /**
-     * Authorizes an HTTP request in one call.
+     * Authorizes an HTTP request in one call (for proxies and gateways
+     * that have no router of their own).
      */
     fun `authorizeRequest`(`request`: HttpRequest, `host`: HostData): Decision
+    
+    /**
+     * Authorizes the route the application's router matched, by its
+     * template and decoded parameters; no path is parsed.
+     */
+    fun `authorizeRoute`(`request`: RouteRequest, `host`: HostData): Decision
     
     /**
      * Mints a delegated token: `actor` acts for `identity` with at most
@@ -1723,7 +2330,7 @@ public interface PolicyInterface {
     /**
      * Generates an API key.
      */
-    fun `generateKey`(`kind`: kotlin.String, `owner`: kotlin.String, `scopes`: List<kotlin.String>? = null, `label`: kotlin.String? = null, `expiresAt`: kotlin.Long? = null, `tenant`: kotlin.String? = null, `now`: kotlin.Long? = null): GeneratedKey
+    fun `generateKey`(`kind`: kotlin.String, `owner`: kotlin.String, `scopes`: List<kotlin.String>? = null, `label`: kotlin.String? = null, `expiresAt`: kotlin.Long? = null, `pepper`: Pepper? = null, `now`: kotlin.Long? = null): GeneratedKey
     
     /**
      * SHA-256 of the canonical document.
@@ -1746,9 +2353,21 @@ public interface PolicyInterface {
     fun `issueSession`(`kind`: kotlin.String, `subject`: kotlin.String, `key`: SigningKey, `scopes`: List<kotlin.String>? = null, `roles`: List<kotlin.String> = listOf(), `tenant`: kotlin.String? = null, `session`: kotlin.String? = null, `lifetime`: kotlin.Long = 900L, `now`: kotlin.Long? = null): kotlin.String
     
     /**
+     * Verifies a key and resolves the identity it authenticates; the
+     * owner's principal record is required.
+     */
+    fun `keyIdentity`(`key`: kotlin.String, `record`: KeyRecord, `owner`: PrincipalRecord? = null, `pepper`: Pepper? = null, `revokedKeys`: List<kotlin.String> = listOf(), `now`: kotlin.Long? = null): Identity
+    
+    /**
      * Parses a key.
      */
     fun `parseKey`(`key`: kotlin.String): ParsedKey
+    
+    /**
+     * Rotates a key: a new key that never outlives or out-scopes the old
+     * one, and the old record expiring after `grace` seconds.
+     */
+    fun `rotateKey`(`record`: KeyRecord, `grace`: kotlin.Long = 0L, `scopes`: List<kotlin.String>? = null, `expiresAt`: kotlin.Long? = null, `label`: kotlin.String? = null, `pepper`: Pepper? = null, `revokedKeys`: List<kotlin.String> = listOf(), `now`: kotlin.Long? = null): Rotation
     
     /**
      * Replaces a jwt kind's keys (a JWK Set as JSON) at runtime.
@@ -1759,12 +2378,12 @@ public interface PolicyInterface {
      * Verifies a token and resolves its identity; a host `principal`
      * record, when given, is authoritative.
      */
-    fun `tokenIdentity`(`token`: kotlin.String, `principal`: PrincipalRecord? = null, `revokedSessions`: List<kotlin.String> = listOf(), `now`: kotlin.Long? = null): Identity
+    fun `tokenIdentity`(`token`: kotlin.String, `principal`: PrincipalRecord? = null, `revokedSessions`: List<kotlin.String> = listOf(), `now`: kotlin.Long? = null, `revokedKeys`: List<kotlin.String> = listOf()): Identity
     
     /**
      * Verifies a token.
      */
-    fun `verifyJwt`(`token`: kotlin.String, `revokedSessions`: List<kotlin.String> = listOf(), `kind`: kotlin.String? = null, `now`: kotlin.Long? = null): TokenInfo
+    fun `verifyJwt`(`token`: kotlin.String, `revokedSessions`: List<kotlin.String> = listOf(), `kind`: kotlin.String? = null, `now`: kotlin.Long? = null, `revokedKeys`: List<kotlin.String> = listOf()): TokenInfo
     
     /**
      * Verifies a key against its record.
@@ -1902,7 +2521,8 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
 
     
     /**
-     * Authorizes an HTTP request in one call.
+     * Authorizes an HTTP request in one call (for proxies and gateways
+     * that have no router of their own).
      */
     @Throws(PermisoException::class)override fun `authorizeRequest`(`request`: HttpRequest, `host`: HostData): Decision {
             return FfiConverterTypeDecision.lift(
@@ -1912,6 +2532,26 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
         it,
         
         FfiConverterTypeHttpRequest.lower(`request`),
+        FfiConverterTypeHostData.lower(`host`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Authorizes the route the application's router matched, by its
+     * template and decoded parameters; no path is parsed.
+     */
+    @Throws(PermisoException::class)override fun `authorizeRoute`(`request`: RouteRequest, `host`: HostData): Decision {
+            return FfiConverterTypeDecision.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_ffi_fn_method_policy_authorize_route(
+        it,
+        
+        FfiConverterTypeRouteRequest.lower(`request`),
         FfiConverterTypeHostData.lower(`host`),_status)
 }
     }
@@ -1949,7 +2589,7 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
     /**
      * Generates an API key.
      */
-    @Throws(PermisoException::class)override fun `generateKey`(`kind`: kotlin.String, `owner`: kotlin.String, `scopes`: List<kotlin.String>?, `label`: kotlin.String?, `expiresAt`: kotlin.Long?, `tenant`: kotlin.String?, `now`: kotlin.Long?): GeneratedKey {
+    @Throws(PermisoException::class)override fun `generateKey`(`kind`: kotlin.String, `owner`: kotlin.String, `scopes`: List<kotlin.String>?, `label`: kotlin.String?, `expiresAt`: kotlin.Long?, `pepper`: Pepper?, `now`: kotlin.Long?): GeneratedKey {
             return FfiConverterTypeGeneratedKey.lift(
     callWithHandle {
     uniffiRustCallWithError(PermisoException) { _status ->
@@ -1961,7 +2601,7 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
         FfiConverterOptionalSequenceString.lower(`scopes`),
         FfiConverterOptionalString.lower(`label`),
         FfiConverterOptionalLong.lower(`expiresAt`),
-        FfiConverterOptionalString.lower(`tenant`),
+        FfiConverterOptionalTypePepper.lower(`pepper`),
         FfiConverterOptionalLong.lower(`now`),_status)
 }
     }
@@ -2051,6 +2691,30 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
 
     
     /**
+     * Verifies a key and resolves the identity it authenticates; the
+     * owner's principal record is required.
+     */
+    @Throws(PermisoException::class)override fun `keyIdentity`(`key`: kotlin.String, `record`: KeyRecord, `owner`: PrincipalRecord?, `pepper`: Pepper?, `revokedKeys`: List<kotlin.String>, `now`: kotlin.Long?): Identity {
+            return FfiConverterTypeIdentity.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_ffi_fn_method_policy_key_identity(
+        it,
+        
+        FfiConverterString.lower(`key`),
+        FfiConverterTypeKeyRecord.lower(`record`),
+        FfiConverterOptionalTypePrincipalRecord.lower(`owner`),
+        FfiConverterOptionalTypePepper.lower(`pepper`),
+        FfiConverterSequenceString.lower(`revokedKeys`),
+        FfiConverterOptionalLong.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Parses a key.
      */
     @Throws(PermisoException::class)override fun `parseKey`(`key`: kotlin.String): ParsedKey {
@@ -2061,6 +2725,32 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
         it,
         
         FfiConverterString.lower(`key`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Rotates a key: a new key that never outlives or out-scopes the old
+     * one, and the old record expiring after `grace` seconds.
+     */
+    @Throws(PermisoException::class)override fun `rotateKey`(`record`: KeyRecord, `grace`: kotlin.Long, `scopes`: List<kotlin.String>?, `expiresAt`: kotlin.Long?, `label`: kotlin.String?, `pepper`: Pepper?, `revokedKeys`: List<kotlin.String>, `now`: kotlin.Long?): Rotation {
+            return FfiConverterTypeRotation.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_ffi_fn_method_policy_rotate_key(
+        it,
+        
+        FfiConverterTypeKeyRecord.lower(`record`),
+        FfiConverterLong.lower(`grace`),
+        FfiConverterOptionalSequenceString.lower(`scopes`),
+        FfiConverterOptionalLong.lower(`expiresAt`),
+        FfiConverterOptionalString.lower(`label`),
+        FfiConverterOptionalTypePepper.lower(`pepper`),
+        FfiConverterSequenceString.lower(`revokedKeys`),
+        FfiConverterOptionalLong.lower(`now`),_status)
 }
     }
     )
@@ -2090,7 +2780,7 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
      * Verifies a token and resolves its identity; a host `principal`
      * record, when given, is authoritative.
      */
-    @Throws(PermisoException::class)override fun `tokenIdentity`(`token`: kotlin.String, `principal`: PrincipalRecord?, `revokedSessions`: List<kotlin.String>, `now`: kotlin.Long?): Identity {
+    @Throws(PermisoException::class)override fun `tokenIdentity`(`token`: kotlin.String, `principal`: PrincipalRecord?, `revokedSessions`: List<kotlin.String>, `now`: kotlin.Long?, `revokedKeys`: List<kotlin.String>): Identity {
             return FfiConverterTypeIdentity.lift(
     callWithHandle {
     uniffiRustCallWithError(PermisoException) { _status ->
@@ -2100,7 +2790,8 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
         FfiConverterString.lower(`token`),
         FfiConverterOptionalTypePrincipalRecord.lower(`principal`),
         FfiConverterSequenceString.lower(`revokedSessions`),
-        FfiConverterOptionalLong.lower(`now`),_status)
+        FfiConverterOptionalLong.lower(`now`),
+        FfiConverterSequenceString.lower(`revokedKeys`),_status)
 }
     }
     )
@@ -2111,7 +2802,7 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
     /**
      * Verifies a token.
      */
-    @Throws(PermisoException::class)override fun `verifyJwt`(`token`: kotlin.String, `revokedSessions`: List<kotlin.String>, `kind`: kotlin.String?, `now`: kotlin.Long?): TokenInfo {
+    @Throws(PermisoException::class)override fun `verifyJwt`(`token`: kotlin.String, `revokedSessions`: List<kotlin.String>, `kind`: kotlin.String?, `now`: kotlin.Long?, `revokedKeys`: List<kotlin.String>): TokenInfo {
             return FfiConverterTypeTokenInfo.lift(
     callWithHandle {
     uniffiRustCallWithError(PermisoException) { _status ->
@@ -2121,7 +2812,8 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
         FfiConverterString.lower(`token`),
         FfiConverterSequenceString.lower(`revokedSessions`),
         FfiConverterOptionalString.lower(`kind`),
-        FfiConverterOptionalLong.lower(`now`),_status)
+        FfiConverterOptionalLong.lower(`now`),
+        FfiConverterSequenceString.lower(`revokedKeys`),_status)
 }
     }
     )
@@ -2713,6 +3405,8 @@ data class CredentialInfo (
     var `session`: kotlin.String? = null 
     , 
     var `actorChain`: List<kotlin.String> = listOf() 
+    , 
+    var `expiresAt`: kotlin.Long? = null 
     
 ){
     
@@ -2737,6 +3431,7 @@ public object FfiConverterTypeCredentialInfo: FfiConverterRustBuffer<CredentialI
             FfiConverterOptionalSequenceString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalLong.read(buf),
         )
     }
 
@@ -2748,7 +3443,8 @@ public object FfiConverterTypeCredentialInfo: FfiConverterRustBuffer<CredentialI
             FfiConverterOptionalString.allocationSize(value.`owner`) +
             FfiConverterOptionalSequenceString.allocationSize(value.`scopes`) +
             FfiConverterOptionalString.allocationSize(value.`session`) +
-            FfiConverterSequenceString.allocationSize(value.`actorChain`)
+            FfiConverterSequenceString.allocationSize(value.`actorChain`) +
+            FfiConverterOptionalLong.allocationSize(value.`expiresAt`)
     )
 
     override fun write(value: CredentialInfo, buf: ByteBuffer) {
@@ -2760,6 +3456,7 @@ public object FfiConverterTypeCredentialInfo: FfiConverterRustBuffer<CredentialI
             FfiConverterOptionalSequenceString.write(value.`scopes`, buf)
             FfiConverterOptionalString.write(value.`session`, buf)
             FfiConverterSequenceString.write(value.`actorChain`, buf)
+            FfiConverterOptionalLong.write(value.`expiresAt`, buf)
     }
 }
 
@@ -2860,47 +3557,6 @@ public object FfiConverterTypeDecision: FfiConverterRustBuffer<Decision> {
 
 
 /**
- * A new key: show `key` once, store `record`.
- */
-data class GeneratedKey (
-    var `key`: kotlin.String
-    , 
-    var `record`: KeyRecord
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeGeneratedKey: FfiConverterRustBuffer<GeneratedKey> {
-    override fun read(buf: ByteBuffer): GeneratedKey {
-        return GeneratedKey(
-            FfiConverterString.read(buf),
-            FfiConverterTypeKeyRecord.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: GeneratedKey) = (
-            FfiConverterString.allocationSize(value.`key`) +
-            FfiConverterTypeKeyRecord.allocationSize(value.`record`)
-    )
-
-    override fun write(value: GeneratedKey, buf: ByteBuffer) {
-            FfiConverterString.write(value.`key`, buf)
-            FfiConverterTypeKeyRecord.write(value.`record`, buf)
-    }
-}
-
-
-
-/**
  * A per-resource grant.
  */
 data class Grant (
@@ -2994,15 +3650,28 @@ data class HostData (
     , 
     var `revokedSessions`: List<kotlin.String> = listOf() 
     , 
-    var `pepper`: kotlin.String? = null 
+    var `pepper`: Pepper? = null 
     , 
     var `now`: kotlin.Long? = null 
     
-){
+): Disposable{
     
 
     
 
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`keys`,
+        this.`principals`,
+        this.`revokedKeys`,
+        this.`revokedSessions`,
+        this.`pepper`,
+        this.`now`
+    )
+    }
     
     companion object
 }
@@ -3017,7 +3686,7 @@ public object FfiConverterTypeHostData: FfiConverterRustBuffer<HostData> {
             FfiConverterSequenceTypePrincipalRecord.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceString.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypePepper.read(buf),
             FfiConverterOptionalLong.read(buf),
         )
     }
@@ -3027,7 +3696,7 @@ public object FfiConverterTypeHostData: FfiConverterRustBuffer<HostData> {
             FfiConverterSequenceTypePrincipalRecord.allocationSize(value.`principals`) +
             FfiConverterSequenceString.allocationSize(value.`revokedKeys`) +
             FfiConverterSequenceString.allocationSize(value.`revokedSessions`) +
-            FfiConverterOptionalString.allocationSize(value.`pepper`) +
+            FfiConverterOptionalTypePepper.allocationSize(value.`pepper`) +
             FfiConverterOptionalLong.allocationSize(value.`now`)
     )
 
@@ -3036,7 +3705,7 @@ public object FfiConverterTypeHostData: FfiConverterRustBuffer<HostData> {
             FfiConverterSequenceTypePrincipalRecord.write(value.`principals`, buf)
             FfiConverterSequenceString.write(value.`revokedKeys`, buf)
             FfiConverterSequenceString.write(value.`revokedSessions`, buf)
-            FfiConverterOptionalString.write(value.`pepper`, buf)
+            FfiConverterOptionalTypePepper.write(value.`pepper`, buf)
             FfiConverterOptionalLong.write(value.`now`, buf)
     }
 }
@@ -3339,6 +4008,108 @@ public object FfiConverterTypePrincipalRecord: FfiConverterRustBuffer<PrincipalR
 
 
 /**
+ * A rotation: the new key, and the old record with its grace expiry.
+ */
+data class Rotation (
+    var `newKey`: GeneratedKey
+    , 
+    var `old`: KeyRecord
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`newKey`,
+        this.`old`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRotation: FfiConverterRustBuffer<Rotation> {
+    override fun read(buf: ByteBuffer): Rotation {
+        return Rotation(
+            FfiConverterTypeGeneratedKey.read(buf),
+            FfiConverterTypeKeyRecord.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Rotation) = (
+            FfiConverterTypeGeneratedKey.allocationSize(value.`newKey`) +
+            FfiConverterTypeKeyRecord.allocationSize(value.`old`)
+    )
+
+    override fun write(value: Rotation, buf: ByteBuffer) {
+            FfiConverterTypeGeneratedKey.write(value.`newKey`, buf)
+            FfiConverterTypeKeyRecord.write(value.`old`, buf)
+    }
+}
+
+
+
+/**
+ * A route the application's router matched: the template as the policy
+ * writes it and the decoded parameter values.
+ */
+data class RouteRequest (
+    var `method`: kotlin.String
+    , 
+    var `template`: kotlin.String
+    , 
+    var `params`: List<Header> = listOf() 
+    , 
+    var `headers`: List<Header> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRouteRequest: FfiConverterRustBuffer<RouteRequest> {
+    override fun read(buf: ByteBuffer): RouteRequest {
+        return RouteRequest(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeHeader.read(buf),
+            FfiConverterSequenceTypeHeader.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RouteRequest) = (
+            FfiConverterString.allocationSize(value.`method`) +
+            FfiConverterString.allocationSize(value.`template`) +
+            FfiConverterSequenceTypeHeader.allocationSize(value.`params`) +
+            FfiConverterSequenceTypeHeader.allocationSize(value.`headers`)
+    )
+
+    override fun write(value: RouteRequest, buf: ByteBuffer) {
+            FfiConverterString.write(value.`method`, buf)
+            FfiConverterString.write(value.`template`, buf)
+            FfiConverterSequenceTypeHeader.write(value.`params`, buf)
+            FfiConverterSequenceTypeHeader.write(value.`headers`, buf)
+    }
+}
+
+
+
+/**
  * The credential part of a verified token.
  */
 data class TokenCredential (
@@ -3413,6 +4184,11 @@ data class TokenInfo (
     var `actorChain`: List<kotlin.String>
     , 
     var `expiresAt`: kotlin.Long?
+    , 
+    /**
+     * The API key a delegated token is bound to.
+     */
+    var `keyId`: kotlin.String?
     
 ){
     
@@ -3439,6 +4215,7 @@ public object FfiConverterTypeTokenInfo: FfiConverterRustBuffer<TokenInfo> {
             FfiConverterBoolean.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -3452,7 +4229,8 @@ public object FfiConverterTypeTokenInfo: FfiConverterRustBuffer<TokenInfo> {
             FfiConverterOptionalString.allocationSize(value.`tenant`) +
             FfiConverterBoolean.allocationSize(value.`serviceAccount`) +
             FfiConverterSequenceString.allocationSize(value.`actorChain`) +
-            FfiConverterOptionalLong.allocationSize(value.`expiresAt`)
+            FfiConverterOptionalLong.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalString.allocationSize(value.`keyId`)
     )
 
     override fun write(value: TokenInfo, buf: ByteBuffer) {
@@ -3466,6 +4244,7 @@ public object FfiConverterTypeTokenInfo: FfiConverterRustBuffer<TokenInfo> {
             FfiConverterBoolean.write(value.`serviceAccount`, buf)
             FfiConverterSequenceString.write(value.`actorChain`, buf)
             FfiConverterOptionalLong.write(value.`expiresAt`, buf)
+            FfiConverterOptionalString.write(value.`keyId`, buf)
     }
 }
 
@@ -3681,6 +4460,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePepper: FfiConverterRustBuffer<Pepper?> {
+    override fun read(buf: ByteBuffer): Pepper? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePepper.read(buf)
+    }
+
+    override fun allocationSize(value: Pepper?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePepper.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Pepper?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePepper.write(value, buf)
         }
     }
 }
