@@ -31,7 +31,8 @@ wasm/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --ena
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
   "$out/permiso_bg.wasm" -o "$out/permiso_bg.wasm"
 
-cp wasm/js/api.js wasm/js/node.js wasm/js/deno.js wasm/js/workerd.js wasm/js/web.js wasm/js/entry.d.ts wasm/js/web.d.ts "$out/"
+cp wasm/js/api.js wasm/js/node.js wasm/js/deno.js wasm/js/workerd.js wasm/js/web.js wasm/js/entry.d.ts wasm/js/web.d.ts \
+  wasm/js/hono.js wasm/js/hono.d.ts "$out/"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 sed "s/__VERSION__/$version/" wasm/js/package.json > "$out/package.json"
 

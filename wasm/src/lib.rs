@@ -149,7 +149,7 @@ export interface HostData {
   revokedKeys?: string[];
   revokedSessions?: string[];
   pepper?: string | Uint8Array;
-  /** Unix seconds; defaults to `Date.now()`. */
+  /** Unix seconds; defaults to the current time. Not milliseconds: `Date.now()` is refused. */
   now?: number;
 }
 
@@ -167,10 +167,17 @@ export interface ParsedKey { kind: string; id: string; mask: string; prefix: str
 export interface NewKeyOptions {
   scopes?: string[];
   label?: string;
+  /** Unix seconds (not milliseconds: `Date.now()` is refused). */
   expiresAt?: number;
-  tenant?: string;
   pepper?: string | Uint8Array;
   now?: number;
+}
+/** A route the application's router matched: the template as the policy writes it, decoded parameters. */
+export interface RouteRequest {
+  method: string;
+  template: string;
+  params?: Record<string, string>;
+  headers?: HeadersLike;
 }
 export interface RotateKeyOptions {
   grace?: number;
@@ -178,11 +185,12 @@ export interface RotateKeyOptions {
   expiresAt?: number;
   label?: string;
   pepper?: string | Uint8Array;
+  revokedKeys?: string[];
   now?: number;
 }
 export interface Rotation { key: GeneratedKey; old: KeyRecord }
 export interface VerifyKeyOptions { pepper?: string | Uint8Array; revokedKeys?: string[]; now?: number }
-export interface VerifyTokenOptions { revokedSessions?: string[]; kind?: string; now?: number }
+export interface VerifyTokenOptions { revokedSessions?: string[]; revokedKeys?: string[]; kind?: string; now?: number }
 export interface TokenInfo {
   ok: true;
   principal: string;
@@ -194,6 +202,7 @@ export interface TokenInfo {
   service_account: boolean;
   actor_chain: string[];
   expires_at: number | null;
+  key_id: string | null;
   credential: { kind: string; id: string | null; session: string | null };
 }
 export interface SessionRequest {
@@ -337,9 +346,23 @@ fn opt_int(value: &JsValue, what: &str) -> Result<Option<i64>, JsValue> {
     }
 }
 
-/// `now` in unix seconds, defaulting to `Date.now()`.
+/// A time in unix seconds (a float is floored); milliseconds such as
+/// `Date.now()` are refused with `invalid_argument`.
+fn opt_time(value: &JsValue, what: &'static str) -> Result<Option<i64>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let f = value
+        .as_f64()
+        .ok_or_else(|| invalid(format!("{what} must be a number of unix seconds")))?;
+    core::time::unix_seconds_f64(what, f)
+        .map(Some)
+        .map_err(|e| error(e.code(), e.to_string()))
+}
+
+/// `now` in unix seconds, defaulting to the system clock.
 fn now(value: &JsValue) -> Result<i64, JsValue> {
-    Ok(opt_int(value, "now")?.unwrap_or_else(|| (js_sys::Date::now() / 1000.0).floor() as i64))
+    Ok(opt_time(value, "now")?.unwrap_or_else(|| (js_sys::Date::now() / 1000.0).floor() as i64))
 }
 
 fn pepper(value: &JsValue) -> Result<Option<core::Pepper>, JsValue> {
@@ -459,9 +482,10 @@ fn opt_principal(value: JsValue, what: &str) -> Result<Option<core::PrincipalRec
     }
 }
 
-/// Token verification options: revoked sessions, kind and `now`.
+/// Token verification options: revoked sessions and keys, kind and `now`.
 struct TokenOptions {
     revoked: Vec<String>,
+    revoked_keys: Vec<String>,
     kind: Option<String>,
     now: i64,
 }
@@ -470,6 +494,7 @@ impl TokenOptions {
     fn read(options: &JsValue) -> Result<TokenOptions, JsValue> {
         Ok(TokenOptions {
             revoked: opt_strings(&field(options, "revokedSessions")?, "revokedSessions")?.unwrap_or_default(),
+            revoked_keys: opt_strings(&field(options, "revokedKeys")?, "revokedKeys")?.unwrap_or_default(),
             kind: opt_string(&field(options, "kind")?, "kind")?,
             now: now(&field(options, "now")?)?,
         })
@@ -478,8 +503,68 @@ impl TokenOptions {
     fn core(&self) -> core::VerifyTokenOptions<'_> {
         core::VerifyTokenOptions::at(self.now)
             .revoked_sessions(&self.revoked)
+            .revoked_keys(&self.revoked_keys)
             .kind(self.kind.as_deref())
     }
+}
+
+/// Host data read from a JS object, owned.
+struct Host {
+    keys: Vec<core::KeyRecord>,
+    principals: Vec<core::PrincipalRecord>,
+    revoked_keys: Vec<String>,
+    revoked_sessions: Vec<String>,
+    pepper: Option<core::Pepper>,
+    now: i64,
+}
+
+impl Host {
+    fn read(host: &JsValue) -> Result<Host, JsValue> {
+        Ok(Host {
+            keys: records(field(host, "keys")?, Code::InvalidKeyRecord, "hostData.keys")?,
+            principals: records(
+                field(host, "principals")?,
+                Code::InvalidPrincipal,
+                "hostData.principals",
+            )?,
+            revoked_keys: opt_strings(&field(host, "revokedKeys")?, "hostData.revokedKeys")?.unwrap_or_default(),
+            revoked_sessions: opt_strings(&field(host, "revokedSessions")?, "hostData.revokedSessions")?
+                .unwrap_or_default(),
+            pepper: pepper(&field(host, "pepper")?)?,
+            now: now(&field(host, "now")?)?,
+        })
+    }
+
+    fn data(&self) -> core::HostData<'_> {
+        core::HostData {
+            keys: &self.keys,
+            principals: &self.principals,
+            revoked_keys: &self.revoked_keys,
+            revoked_sessions: &self.revoked_sessions,
+            pepper: self.pepper.as_ref(),
+            now: self.now,
+        }
+    }
+}
+
+/// `[name, value]` pairs from an object of parameters.
+fn param_pairs(params: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    if params.is_undefined() || params.is_null() {
+        return Ok(Vec::new());
+    }
+    if !params.is_object() || Array::is_array(params) {
+        return Err(invalid("route.params must be an object of decoded parameter values"));
+    }
+    Object::entries(&Object::from(params.clone()))
+        .iter()
+        .map(|pair| {
+            let pair = Array::from(&pair);
+            Ok((
+                string(&pair.get(0), "a parameter name")?,
+                string(&pair.get(1), "a route parameter value")?,
+            ))
+        })
+        .collect()
 }
 
 /// A decision: a plain object with `allowed`, `code`, `status`, `message`,
@@ -883,31 +968,45 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "HostData")] host: JsValue,
     ) -> Result<JsValue, JsValue> {
         let parts = request_parts(&request)?;
-        let keys: Vec<core::KeyRecord> = records(field(&host, "keys")?, Code::InvalidKeyRecord, "hostData.keys")?;
-        let principals: Vec<core::PrincipalRecord> = records(
-            field(&host, "principals")?,
-            Code::InvalidPrincipal,
-            "hostData.principals",
-        )?;
-        let revoked_keys = opt_strings(&field(&host, "revokedKeys")?, "hostData.revokedKeys")?.unwrap_or_default();
-        let revoked_sessions =
-            opt_strings(&field(&host, "revokedSessions")?, "hostData.revokedSessions")?.unwrap_or_default();
-        let pepper = pepper(&field(&host, "pepper")?)?;
+        let host = Host::read(&host)?;
         let borrowed: Vec<(&str, &str)> = parts.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let data = core::HostData {
-            keys: &keys,
-            principals: &principals,
-            revoked_keys: &revoked_keys,
-            revoked_sessions: &revoked_sessions,
-            pepper: pepper.as_ref(),
-            now: now(&field(&host, "now")?)?,
-        };
         let request = core::Request {
             method: &parts.method,
             path: &parts.path,
             headers: &borrowed,
         };
-        decision(&self.inner.authorize_request(&request, &data))
+        decision(&self.inner.authorize_request(&request, &host.data()))
+    }
+
+    /// Authorizes the route the application's router matched: `{method,
+    /// template, params, headers}` with the template as the policy writes it
+    /// and the decoded parameters; no path is parsed.
+    #[wasm_bindgen(js_name = authorizeRoute, unchecked_return_type = "Decision")]
+    pub fn authorize_route(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RouteRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "HostData")] host: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        if !request.is_object() {
+            return Err(invalid("the route request must be {method, template, params, headers}"));
+        }
+        let method = string(&field(&request, "method")?, "route.method")?;
+        let template = string(&field(&request, "template")?, "route.template")?;
+        let params = param_pairs(&field(&request, "params")?)?;
+        let headers = match field(&request, "headers")? {
+            h if h.is_undefined() || h.is_null() => Vec::new(),
+            h => header_pairs(&h)?,
+        };
+        let host = Host::read(&host)?;
+        let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let request = core::RouteRequest {
+            method: &method,
+            template: &template,
+            params: &params,
+            headers: &headers,
+        };
+        decision(&self.inner.authorize_route(&request, &host.data()))
     }
 
     /// Generates an API key of an `api_key` kind.
@@ -922,8 +1021,7 @@ impl Policy {
         let new = core::NewKey {
             scopes: opt_strings(&field(&options, "scopes")?, "scopes")?,
             label: opt_string(&field(&options, "label")?, "label")?,
-            expires_at: opt_int(&field(&options, "expiresAt")?, "expiresAt")?,
-            tenant: opt_string(&field(&options, "tenant")?, "tenant")?,
+            expires_at: opt_time(&field(&options, "expiresAt")?, "expiresAt")?,
             pepper: pepper.as_ref(),
         };
         let generated = self
@@ -950,9 +1048,10 @@ impl Policy {
         let rotate = core::RotateKey {
             grace: opt_int(&field(&options, "grace")?, "grace")?.unwrap_or(86_400),
             scopes: opt_strings(&field(&options, "scopes")?, "scopes")?,
-            expires_at: opt_int(&field(&options, "expiresAt")?, "expiresAt")?,
+            expires_at: opt_time(&field(&options, "expiresAt")?, "expiresAt")?,
             label: opt_string(&field(&options, "label")?, "label")?,
             pepper: pepper.as_ref(),
+            revoked_keys: &opt_strings(&field(&options, "revokedKeys")?, "revokedKeys")?.unwrap_or_default(),
         };
         let rotation = self
             .inner

@@ -98,12 +98,18 @@ test("tokens: issue, verify, delegate, rotate keys", () => {
   assert.throws(() => tokenPolicy.delegate("session", alice, { actor: "m", scopes: ["deployments:write"] }, hs, NOW), (e) => e.code === "scope_escalation");
   const record = alice.toJSON();
   assert.equal(tokenPolicy.delegate("session", record, { actor: "m", scopes: ["deployments:read"] }, hs, NOW).split(".").length, 3);
+  // A runtime key set holds public keys only; the policy's HMAC secrets stay.
   const jwks = tokens.policy.credentials.session.jwks;
-  tokenPolicy.setJWKS("session", { keys: jwks.keys.filter((k) => k.kid !== "hs64") });
-  assert.throws(() => tokenPolicy.verifyJWT(token, { now: NOW }), (e) => e.code === "unknown_key");
-  assert.throws(() => tokenPolicy.setJWKS("session", { keys: [{ kty: "oct", k: "c2hvcnQ" }] }), (e) => e.code === "invalid_policy" && e.detail === "invalid_jwk");
-  tokenPolicy.setJWKS("session", jwks);
+  const publicKeys = { keys: jwks.keys.filter((k) => k.kty !== "oct") };
+  assert.throws(() => tokenPolicy.setJWKS("session", jwks), (e) => e.detail === "invalid_jwk" && /public keys only/.test(e.message));
+  const edKey = SigningKey.fromPEM("EdDSA", read("tools/vectors/keys/ed25519.pem"), "ed");
+  const edToken = tokenPolicy.issueSession("session", { subject: "alice" }, edKey, NOW);
+  tokenPolicy.setJWKS("session", { keys: publicKeys.keys.filter((k) => k.kid !== "ed") });
+  assert.throws(() => tokenPolicy.verifyJWT(edToken, { now: NOW }), (e) => e.code === "unknown_key");
   assert.equal(tokenPolicy.verifyJWT(token, { now: NOW }).principal, "user:alice");
+  assert.throws(() => tokenPolicy.setJWKS("session", { keys: [{ kty: "oct", k: "c2hvcnQ" }] }), (e) => e.code === "invalid_policy" && e.detail === "invalid_jwk");
+  tokenPolicy.setJWKS("session", publicKeys);
+  assert.equal(tokenPolicy.verifyJWT(edToken, { now: NOW }).principal, "user:alice");
   const refresh = new JwksRefresh(300, 30);
   refresh.succeeded(100);
   assert.deepEqual([refresh.due(399), refresh.due(400), refresh.onUnknownKid(110), refresh.onUnknownKid(130)], [false, true, false, true]);
@@ -167,4 +173,34 @@ test("verifyJWTAsync (WebCrypto signatures) agrees with verifyJWT on every token
     compared++;
   }
   assert.equal(compared, tokens.cases.length);
+});
+
+test("a string never stands for a list in a record", () => {
+  const { key, record } = policy.generateKey("personal_key", "user:alice", { now: NOW });
+  assert.throws(() => policy.verifyKey(key, { ...record, scopes: "deployments:*" }, { now: NOW }), (e) => e.code === "invalid_key_record");
+  for (const field of ["roles", "allow", "deny", "grants"]) {
+    assert.throws(() => policy.identity({ principal: { id: "user:alice", [field]: "admin" } }), (e) => e.code === "invalid_principal", field);
+  }
+});
+
+test("times are unix seconds: Date.now() is refused, fractions are floored", () => {
+  const alice = policy.identity({ principal: { id: "user:alice", roles: ["viewer"] } });
+  assert.equal(policy.authorize(alice, "deployments:read", null, null, Date.now() / 1000).allowed, true);
+  assert.equal(policy.authorize(alice, "deployments:read", null, null, NOW + 0.9).audit.time, NOW);
+  assert.throws(() => policy.authorize(alice, "deployments:read", null, null, Date.now()), (e) => e.code === "invalid_argument" && /milliseconds/.test(e.message));
+  assert.throws(() => policy.generateKey("personal_key", "user:alice", { expiresAt: Date.now() + 3_600_000 }), (e) => e.code === "invalid_argument");
+});
+
+test("authorizeRoute: the route the framework matched, not the path", () => {
+  const { key, record } = policy.generateKey("personal_key", "user:bob", { now: NOW });
+  const host = { keys: [record], principals: JSON.parse(read("examples/host-data.json")).principals, now: NOW };
+  const headers = { authorization: `Bearer ${key}` };
+  let d = policy.authorizeRoute({ method: "GET", template: "/api/deployments/{deployment}", params: { deployment: "web" }, headers }, host);
+  assert.equal(d.allowed, true);
+  assert.equal(d.resource, "deployment:web");
+  d = policy.authorizeRoute({ method: "GET", template: "/api/deployments/current", headers }, host);
+  assert.equal(d.code, "missing_permission");
+  d = policy.authorizeRequest({ method: "GET", path: "/api/deployments/%63urrent", headers }, host);
+  assert.equal(d.code, "no_route");
+  assert.throws(() => policy.authorizeRoute({ method: "GET", template: "/x", params: ["a"] }, host), (e) => e.code === "invalid_argument");
 });

@@ -1,9 +1,12 @@
-// The Hono middleware example, through Hono's fetch interface.
+// `permiso/hono` in a real Hono app served over HTTP on loopback (Node's
+// http server and Hono's fetch interface), and through `app.request`.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { test } from "node:test";
+import { createServer, request as httpRequest } from "node:http";
+import { after, before, test } from "node:test";
 
 import { Policy } from "permiso";
+import { policyTemplate } from "permiso/hono";
 
 import { createApp } from "../../examples/hono/app.mjs";
 
@@ -21,6 +24,52 @@ const mint = (kind, owner, options) => {
   keys.set(record.id, record);
   return key;
 };
+
+let server;
+let port;
+before(async () => {
+  server = createServer(async (req, res) => {
+    const response = await app.fetch(
+      new Request(`http://127.0.0.1:${port}${req.url}`, { method: req.method, headers: req.headers }),
+    );
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = server.address().port;
+});
+after(() => server?.close());
+
+// A request whose target is sent byte for byte as written.
+function get(path, key, method = "GET") {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path, method, headers: key ? { authorization: `Bearer ${key}` } : {} }, (res) => {
+      let body = "";
+      res.on("data", (chunk) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("hono over HTTP: an encoded letter reaches the static route and needs its permission", async () => {
+  const bob = mint("personal_key", "user:bob");
+  const alice = mint("personal_key", "user:alice");
+  assert.equal((await get("/api/deployments/web", bob)).status, 200);
+  let r = await get("/api/deployments/%63urrent", bob);
+  assert.equal(r.status, 403, r.body);
+  assert.equal(JSON.parse(r.body).code, "missing_permission");
+  assert.ok(!r.body.includes("replicas"));
+  r = await get("/api/deployments/%63urrent", alice);
+  assert.equal(r.status, 200);
+  assert.ok(r.body.includes("replicas"), "the operator reaches the route Hono chose");
+  r = await get("/api/deployments/web", bob, "HEAD");
+  assert.equal(r.status, 200, "HEAD is served by the GET route");
+  r = await get("/api/deployments/web");
+  assert.equal(r.status, 401);
+  assert.equal(r.headers["www-authenticate"], "Bearer");
+});
 
 test("hono: allowed, refused with the clear error, unauthenticated, unrouted", async () => {
   const alice = mint("personal_key", "user:alice");
@@ -43,4 +92,12 @@ test("hono: allowed, refused with the clear error, unauthenticated, unrouted", a
   r = await app.request("/api/nowhere", { headers: { authorization: `Bearer ${alice}` } });
   assert.equal(r.status, 404);
   assert.equal((await r.json()).code, "no_route");
+});
+
+test("hono route paths in the policy's syntax", () => {
+  assert.equal(policyTemplate("/api/deployments/:deployment"), "/api/deployments/{deployment}");
+  assert.equal(policyTemplate("/files/:path{.+}"), "/files/{*path}");
+  assert.equal(policyTemplate("/a/:id{[0-9]+}/b"), "/a/{id}/b");
+  assert.equal(policyTemplate("/files/*"), null);
+  assert.equal(policyTemplate("/api/deployments/current"), "/api/deployments/current");
 });

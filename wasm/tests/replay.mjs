@@ -33,6 +33,37 @@ function refused(e, PermisoError) {
   return out;
 }
 
+function base64url(text) {
+  const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4));
+  return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+}
+
+// The delegate op: resolve the delegating identity, sign with the case's HMAC
+// key, then verify what was issued at `then`.
+function delegate(permiso, policy, now, c) {
+  const principals = new Map((c.principals ?? []).map((p) => [p.id, p]));
+  let identity;
+  if (c.from.identity) {
+    identity = policy.identity(c.from.identity);
+  } else if (c.from.token) {
+    const parent = policy.verifyJWT(c.from.token, { now });
+    identity = parent.identity(principals.get(parent.principal) ?? null);
+  } else {
+    identity = policy.verifyKey(c.from.key, c.from.record, { now }).identity(principals.get(c.from.record.owner) ?? null);
+  }
+  const key = permiso.SigningKey.hmac(c.signing.alg, base64url(c.signing.secret), c.signing.kid);
+  const token = policy.delegate(c.kind, identity, { actor: c.actor, scopes: c.scopes ?? [], audience: c.audience, lifetime: c.lifetime ?? 0 }, key, now);
+  const then = c.then ?? {};
+  let verified;
+  try {
+    verified = policy.verifyJWT(token, { revokedSessions: then.revoked_sessions, revokedKeys: then.revoked_keys, now: then.now ?? now }).toJSON();
+  } catch (e) {
+    verified = refused(e, permiso.PermisoError);
+  }
+  const expires = verified.expires_at;
+  return { ok: true, code: "allowed", lifetime: expires == null ? null : expires - now, verified };
+}
+
 export function run(permiso, policy, now, c) {
   const { Policy, PermisoError, hashKey } = permiso;
   try {
@@ -56,6 +87,20 @@ export function run(permiso, policy, now, c) {
           keys: c.keys, principals: c.principals, revokedKeys: c.revoked_keys,
           revokedSessions: c.revoked_sessions, pepper: c.pepper, now,
         });
+      case "authorize_route":
+        return policy.authorizeRoute({ ...c.route, headers: c.headers ?? {} }, {
+          keys: c.keys, principals: c.principals, revokedKeys: c.revoked_keys,
+          revokedSessions: c.revoked_sessions, pepper: c.pepper, now,
+        });
+      case "rotate_key": {
+        const r = policy.rotateKey(c.record, {
+          grace: c.grace ?? 0, scopes: c.scopes, expiresAt: c.expires_at, pepper: c.pepper,
+          revokedKeys: c.revoked_keys, now,
+        });
+        return { ok: true, code: "allowed", new: r.key.record, old: r.old };
+      }
+      case "delegate":
+        return delegate(permiso, policy, now, c);
       default:
         throw new Error(`unsupported op ${c.op}`);
     }

@@ -14,6 +14,8 @@ import {
   type KeyRecord,
   type TokenInfo,
 } from "permiso";
+import { permiso as guard, policyTemplate } from "permiso/hono";
+import { Hono } from "hono";
 
 declare const policyText: string;
 declare const request: Request;
@@ -34,6 +36,14 @@ const stored: KeyRecord = generated.record;
 const host: HostData = { keys: [stored], principals: [{ id: "project:p1", tenant: "project:p1" }], revokedSessions: [] };
 const d3: Decision = policy.authorizeRequest(request, host);
 const d4: Decision = policy.authorizeRequest({ method: "GET", path: "/api/x", headers: { authorization: "Bearer x" } }, {});
+const d5: Decision = policy.authorizeRoute(
+  { method: "GET", template: "/api/deployments/{deployment}", params: { deployment: "web" }, headers: request.headers },
+  host,
+);
+const honoApp = new Hono<{ Variables: { permiso: Decision } }>();
+honoApp.use("*", guard(policy, async (found) => ({ keys: found.credential.type === "api_key" ? [stored] : [] })));
+honoApp.get("/api/deployments/:deployment", (c) => c.json({ actor: c.get("permiso").principal }));
+const template: string | null = policyTemplate("/files/:path{.+}");
 const found = policy.classify({ method: "GET", path: "/x", headers: [["x-api-key", "k"]] });
 if (found.credential.type === "api_key") {
   const id: string | null = found.credential.id;
@@ -62,4 +72,4 @@ try {
   }
 }
 
-export { allowed, status, missing, auditCode, d3, d4, principal, info, viaWebCrypto, delegated, due, h, all, hash };
+export { allowed, status, missing, auditCode, d3, d4, d5, template, principal, info, viaWebCrypto, delegated, due, h, all, hash };

@@ -25,6 +25,7 @@ const freePort = () =>
   });
 
 let dir;
+let expectedCases = 0;
 let proc;
 let testUrl;
 let exampleUrl;
@@ -41,6 +42,7 @@ before(async () => {
   const files = readdirSync(vectorDir).filter((f) => f.endsWith(".json")).sort();
   assert.ok(files.length > 0, `no vector files in ${vectorDir}`);
   const vectors = files.map((name) => ({ name, doc: JSON.parse(readFileSync(join(vectorDir, name), "utf8")) }));
+  expectedCases = vectors.reduce((n, { doc }) => n + (doc.cases?.length ?? 0), 0);
   writeFileSync(join(dir, "vectors.js"), `export default ${JSON.stringify(vectors)};\n`);
 
   // Host data for the example Worker, with keys minted here.
@@ -111,7 +113,9 @@ test("workerd replays every conformance vector", async () => {
   const results = await (await fetch(`${testUrl}/vectors`)).json();
   const failed = results.filter((r) => !r.ok);
   console.log(`workerd vectors: ${results.length - failed.length} passed, ${failed.length} failed`);
-  assert.ok(results.length > 300);
+  // Every case of the directory ran, whatever their number, and none failed.
+  assert.ok(results.length > 0, "no case ran");
+  assert.equal(results.length, expectedCases);
   assert.deepEqual(failed, []);
 });
 

@@ -1,0 +1,15 @@
+import type { MiddlewareHandler } from "hono";
+import type { Classification, Decision, HostData, Policy } from "./permiso.js";
+
+/** A Hono route path in the policy's template syntax; `null` for an unnamed wildcard. */
+export declare function policyTemplate(path: string): string | null;
+
+/**
+ * Hono middleware authorizing the route Hono matched (route identity).
+ * Denials answer with the decision's status and `{code, message}`; an allowed
+ * request finds the decision in `c.get("permiso")`.
+ */
+export declare function permiso(
+  policy: Policy,
+  lookup: (found: Classification) => HostData | Promise<HostData>,
+): MiddlewareHandler<{ Variables: { permiso: Decision } }>;
