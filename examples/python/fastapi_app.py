@@ -1,38 +1,31 @@
-"""A FastAPI app whose routes are guarded by one permiso dependency.
+"""A FastAPI app whose routes are guarded by permiso's FastAPI dependency.
 
 Run it: `uvicorn fastapi_app:app` from this directory (after `pip install
 permiso fastapi uvicorn`). Denials come back as JSON with the decision code:
 401 for authentication failures, 403 for authorization failures, 404 when
 the policy has no route.
 """
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Request
 
 import permiso
+from permiso.fastapi import Authorize
 from store import POLICY_PATH, HostStore
 
 policy = permiso.Policy.from_file(POLICY_PATH)
 store = HostStore()
 
-
-def authorize(request: Request) -> permiso.Decision:
-    # The raw path: permiso applies its own rules to encoded slashes and dots.
-    path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
-    headers = list(request.headers.items())
-    classified = policy.classify(request.method, path, headers)
-    decision = policy.authorize_request(request.method, path, headers, **store.host_data(classified))
-    if not decision.allowed:
-        headers_out = {"WWW-Authenticate": "Bearer"} if decision.status == 401 else None
-        raise HTTPException(decision.status, {"code": decision.code, "message": decision.message}, headers_out)
-    request.state.decision = decision
-    return decision
+# Every route is authorized as FastAPI matched it (route identity).
+app = FastAPI(dependencies=[Depends(Authorize(policy, store))])
 
 
-app = FastAPI(dependencies=[Depends(authorize)])
+@app.get("/api/deployments/current")
+def current_deployment() -> dict:
+    return {"current": "web", "config": {"replicas": 3}}
 
 
 @app.get("/api/deployments/{deployment}")
 def read_deployment(deployment: str, request: Request) -> dict:
-    return {"deployment": deployment, "actor": request.state.decision.principal}
+    return {"deployment": deployment, "actor": request.state.permiso.principal}
 
 
 @app.post("/api/deployments/{deployment}")
@@ -47,7 +40,7 @@ def delete_deployment(deployment: str) -> dict:
 
 @app.post("/api/projects/{project}/endpoints/{name}/run")
 def run_endpoint(project: str, name: str, request: Request) -> dict:
-    return {"ran": name, "project": project, "audit": request.state.decision.audit}
+    return {"ran": name, "project": project, "audit": request.state.permiso.audit}
 
 
 @app.put("/api/projects/{project}/endpoints/{name}")

@@ -70,7 +70,9 @@ fn to_py_err(py: Python<'_>, family: Family, code: Code, message: String) -> PyE
         (Code::InvalidPrincipal | Code::UnknownPrincipal, _) | (_, Family::Principal) => {
             InvalidPrincipal::new_err(message.clone())
         }
-        (Code::UnknownCredentialKind | Code::EntropyUnavailable, _) => PermisoError::new_err(message.clone()),
+        (Code::UnknownCredentialKind | Code::EntropyUnavailable | Code::InvalidArgument, _) => {
+            PermisoError::new_err(message.clone())
+        }
         (_, Family::Key) => InvalidKey::new_err(message.clone()),
         (_, Family::Token) => InvalidToken::new_err(message.clone()),
     };
@@ -109,8 +111,37 @@ fn policy_err(py: Python<'_>, e: core::PolicyError) -> PyErr {
 }
 
 /// A dict (or list) from Python into a core record; shape errors carry `code`.
+/// It passes through a JSON value, so a `str` never stands in for a list
+/// (`"deployments:*"` is not the scopes `d`, `e`, …), as in every runtime.
 fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, family: Family, code: Code, what: &str) -> PyResult<T> {
-    pythonize::depythonize(obj).map_err(|e| to_py_err(obj.py(), family, code, format!("{what}: {e}")))
+    let value: serde_json::Value =
+        pythonize::depythonize(obj).map_err(|e| to_py_err(obj.py(), family, code, format!("{what}: {e}")))?;
+    serde_json::from_value(value).map_err(|e| to_py_err(obj.py(), family, code, format!("{what}: {e}")))
+}
+
+/// A time in unix seconds: an int, or a float (`time.time()`) floored;
+/// milliseconds are refused with `invalid_argument`.
+#[derive(Clone, Copy)]
+struct Seconds(i64);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Seconds {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let checked = if let Ok(i) = obj.extract::<i64>() {
+            core::time::unix_seconds("time", i)
+        } else if let Ok(f) = obj.extract::<f64>() {
+            core::time::unix_seconds_f64("time", f)
+        } else {
+            return Err(PyTypeError::new_err("a time must be an int or a float of unix seconds"));
+        };
+        checked
+            .map(Seconds)
+            .map_err(|e| to_py_err(obj.py(), Family::Principal, e.code(), e.to_string()))
+    }
+}
+
+fn seconds(value: Option<Seconds>) -> Option<i64> {
+    value.map(|s| s.0)
 }
 
 /// An optional principal record (`None` for none).
@@ -494,20 +525,20 @@ impl JwksRefresh {
         }
     }
     #[pyo3(signature = (now = None))]
-    fn due(&self, now: Option<i64>) -> bool {
-        self.inner.due(now_or(now))
+    fn due(&self, now: Option<Seconds>) -> bool {
+        self.inner.due(now_or(seconds(now)))
     }
     #[pyo3(signature = (now = None))]
-    fn on_unknown_kid(&self, now: Option<i64>) -> bool {
-        self.inner.on_unknown_kid(now_or(now))
+    fn on_unknown_kid(&self, now: Option<Seconds>) -> bool {
+        self.inner.on_unknown_kid(now_or(seconds(now)))
     }
     #[pyo3(signature = (now = None))]
-    fn succeeded(&mut self, now: Option<i64>) {
-        self.inner.succeeded(now_or(now));
+    fn succeeded(&mut self, now: Option<Seconds>) {
+        self.inner.succeeded(now_or(seconds(now)));
     }
     #[pyo3(signature = (now = None))]
-    fn failed(&mut self, now: Option<i64>) {
-        self.inner.failed(now_or(now));
+    fn failed(&mut self, now: Option<Seconds>) {
+        self.inner.failed(now_or(seconds(now)));
     }
     #[getter]
     fn next_fetch_at(&self) -> i64 {
@@ -611,10 +642,10 @@ impl Policy {
         action: &str,
         resource: Option<&str>,
         tenant: Option<&str>,
-        now: Option<i64>,
+        now: Option<Seconds>,
     ) -> PyResult<Decision> {
         let check = core::Check::new(action).resource(resource).tenant(tenant);
-        let now = now_or(now);
+        let now = now_or(seconds(now));
         let decision = if let Ok(i) = identity.cast::<Identity>() {
             self.inner.authorize(&i.get().inner, check, now).into_owned()
         } else {
@@ -673,7 +704,7 @@ impl Policy {
         revoked_keys: Option<Vec<String>>,
         revoked_sessions: Option<Vec<String>>,
         pepper: Option<&Bound<'_, PyAny>>,
-        now: Option<i64>,
+        now: Option<Seconds>,
     ) -> PyResult<Decision> {
         let headers = header_pairs(headers)?;
         let keys: Vec<core::KeyRecord> = match keys {
@@ -688,7 +719,7 @@ impl Policy {
         let revoked_sessions = revoked_sessions.unwrap_or_default();
         let pepper = self::pepper(pepper)?;
         let policy = Arc::clone(&self.inner);
-        let now = now_or(now);
+        let now = now_or(seconds(now));
         let decision = py.detach(move || {
             let borrowed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let host = core::HostData {
@@ -709,9 +740,65 @@ impl Policy {
         Ok(Decision { inner: decision })
     }
 
+    /// Authorizes the route the application's router matched: the path
+    /// `template` as the policy writes it and the decoded `params`; no path
+    /// is parsed. The GIL is released meanwhile.
+    #[pyo3(signature = (method, template, params, headers, *, keys = None, principals = None, revoked_keys = None,
+                        revoked_sessions = None, pepper = None, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn authorize_route(
+        &self,
+        py: Python<'_>,
+        method: String,
+        template: String,
+        params: &Bound<'_, PyAny>,
+        headers: &Bound<'_, PyAny>,
+        keys: Option<&Bound<'_, PyAny>>,
+        principals: Option<&Bound<'_, PyAny>>,
+        revoked_keys: Option<Vec<String>>,
+        revoked_sessions: Option<Vec<String>>,
+        pepper: Option<&Bound<'_, PyAny>>,
+        now: Option<Seconds>,
+    ) -> PyResult<Decision> {
+        let headers = header_pairs(headers)?;
+        let params = header_pairs(params)?;
+        let keys: Vec<core::KeyRecord> = match keys {
+            Some(k) if !k.is_none() => from_py(k, Family::Key, Code::InvalidKeyRecord, "keys")?,
+            _ => Vec::new(),
+        };
+        let principals: Vec<core::PrincipalRecord> = match principals {
+            Some(p) if !p.is_none() => from_py(p, Family::Principal, Code::InvalidPrincipal, "principals")?,
+            _ => Vec::new(),
+        };
+        let revoked_keys = revoked_keys.unwrap_or_default();
+        let revoked_sessions = revoked_sessions.unwrap_or_default();
+        let pepper = self::pepper(pepper)?;
+        let policy = Arc::clone(&self.inner);
+        let now = now_or(seconds(now));
+        let decision = py.detach(move || {
+            let borrowed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let host = core::HostData {
+                keys: &keys,
+                principals: &principals,
+                revoked_keys: &revoked_keys,
+                revoked_sessions: &revoked_sessions,
+                pepper: pepper.as_ref(),
+                now,
+            };
+            let request = core::RouteRequest {
+                method: &method,
+                template: &template,
+                params: &params,
+                headers: &borrowed,
+            };
+            policy.authorize_route(&request, &host).into_owned()
+        });
+        Ok(Decision { inner: decision })
+    }
+
     /// Generates an API key of an `api_key` kind.
-    #[pyo3(signature = (kind, owner, *, scopes = None, label = None, expires_at = None, tenant = None,
-                        pepper = None, now = None))]
+    #[pyo3(signature = (kind, owner, *, scopes = None, label = None, expires_at = None, pepper = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     fn generate_key(
         &self,
@@ -720,22 +807,20 @@ impl Policy {
         owner: &str,
         scopes: Option<Vec<String>>,
         label: Option<String>,
-        expires_at: Option<i64>,
-        tenant: Option<String>,
+        expires_at: Option<Seconds>,
         pepper: Option<&Bound<'_, PyAny>>,
-        now: Option<i64>,
+        now: Option<Seconds>,
     ) -> PyResult<GeneratedKey> {
         let pepper = self::pepper(pepper)?;
         let options = core::NewKey {
             scopes,
             label,
-            expires_at,
-            tenant,
+            expires_at: seconds(expires_at),
             pepper: pepper.as_ref(),
         };
         let generated = self
             .inner
-            .generate_key(kind, owner, &options, now_or(now))
+            .generate_key(kind, owner, &options, now_or(seconds(now)))
             .map_err(|e| key_err(py, e))?;
         Ok(GeneratedKey {
             key: generated.key,
@@ -745,7 +830,7 @@ impl Policy {
 
     /// Rotates a key: returns `(new GeneratedKey, old record with its grace expiry)`.
     #[pyo3(signature = (record, *, grace = 86400, scopes = None, expires_at = None, label = None, pepper = None,
-                        now = None))]
+                        revoked_keys = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     fn rotate_key<'py>(
         &self,
@@ -753,23 +838,26 @@ impl Policy {
         record: &Bound<'py, PyAny>,
         grace: i64,
         scopes: Option<Vec<String>>,
-        expires_at: Option<i64>,
+        expires_at: Option<Seconds>,
         label: Option<String>,
         pepper: Option<&Bound<'py, PyAny>>,
-        now: Option<i64>,
+        revoked_keys: Option<Vec<String>>,
+        now: Option<Seconds>,
     ) -> PyResult<(GeneratedKey, Bound<'py, PyAny>)> {
         let old: core::KeyRecord = from_py(record, Family::Key, Code::InvalidKeyRecord, "record")?;
         let pepper = self::pepper(pepper)?;
+        let revoked_keys = revoked_keys.unwrap_or_default();
         let options = core::RotateKey {
             grace,
             scopes,
-            expires_at,
+            expires_at: seconds(expires_at),
             label,
             pepper: pepper.as_ref(),
+            revoked_keys: &revoked_keys,
         };
         let rotation = self
             .inner
-            .rotate_key(&old, &options, now_or(now))
+            .rotate_key(&old, &options, now_or(seconds(now)))
             .map_err(|e| key_err(py, e))?;
         let old = to_py(py, &rotation.old)?;
         Ok((
@@ -799,13 +887,13 @@ impl Policy {
         record: &Bound<'_, PyAny>,
         pepper: Option<&Bound<'_, PyAny>>,
         revoked_keys: Option<Vec<String>>,
-        now: Option<i64>,
+        now: Option<Seconds>,
     ) -> PyResult<VerifiedKey> {
         let record: core::KeyRecord = from_py(record, Family::Key, Code::InvalidKeyRecord, "record")?;
         let pepper = self::pepper(pepper)?;
         let revoked = revoked_keys.unwrap_or_default();
         let policy = Arc::clone(&self.inner);
-        let now = now_or(now);
+        let now = now_or(seconds(now));
         let result = py.detach(move || {
             let options = core::VerifyKeyOptions::at(now)
                 .pepper(pepper.as_ref())
@@ -820,21 +908,24 @@ impl Policy {
     }
 
     /// Verifies a token. The GIL is released meanwhile.
-    #[pyo3(signature = (token, *, revoked_sessions = None, kind = None, now = None))]
+    #[pyo3(signature = (token, *, revoked_sessions = None, revoked_keys = None, kind = None, now = None))]
     fn verify_jwt(
         &self,
         py: Python<'_>,
         token: String,
         revoked_sessions: Option<Vec<String>>,
+        revoked_keys: Option<Vec<String>>,
         kind: Option<String>,
-        now: Option<i64>,
+        now: Option<Seconds>,
     ) -> PyResult<VerifiedToken> {
         let revoked = revoked_sessions.unwrap_or_default();
+        let revoked_keys = revoked_keys.unwrap_or_default();
         let policy = Arc::clone(&self.inner);
-        let now = now_or(now);
+        let now = now_or(seconds(now));
         let result = py.detach(move || {
             let options = core::VerifyTokenOptions::at(now)
                 .revoked_sessions(&revoked)
+                .revoked_keys(&revoked_keys)
                 .kind(kind.as_deref());
             policy.verify_jwt(&token, &options)
         });
@@ -861,7 +952,7 @@ impl Policy {
         session: Option<String>,
         client_id: Option<String>,
         lifetime: i64,
-        now: Option<i64>,
+        now: Option<Seconds>,
     ) -> PyResult<String> {
         let request = core::SessionRequest {
             subject,
@@ -873,7 +964,7 @@ impl Policy {
             client_id,
         };
         self.inner
-            .issue_session(kind, &request, &signing_key.inner, now_or(now))
+            .issue_session(kind, &request, &signing_key.inner, now_or(seconds(now)))
             .map_err(|e| token_err(py, e))
     }
 
@@ -891,7 +982,7 @@ impl Policy {
         scopes: Vec<String>,
         audience: Option<String>,
         lifetime: i64,
-        now: Option<i64>,
+        now: Option<Seconds>,
     ) -> PyResult<String> {
         let identity = self.resolve(py, identity)?;
         let request = core::DelegationRequest {
@@ -901,7 +992,7 @@ impl Policy {
             lifetime,
         };
         self.inner
-            .delegate(kind, &identity, &request, &signing_key.inner, now_or(now))
+            .delegate(kind, &identity, &request, &signing_key.inner, now_or(seconds(now)))
             .map_err(|e| token_err(py, e))
     }
 

@@ -142,9 +142,13 @@ def test_delegation(token_policy):
 
 def test_jwks_rotation_and_refresh(token_policy):
     doc = json.loads((ROOT / "tests" / "vectors" / "tokens.json").read_text())
-    jwks = doc["policy"]["credentials"]["session"]["jwks"]
+    # A runtime key set holds public keys only; the policy's HMAC secrets stay.
+    jwks = {"keys": [k for k in doc["policy"]["credentials"]["session"]["jwks"]["keys"] if k["kty"] != "oct"]}
     key = permiso.SigningKey.from_pem("EdDSA", (KEYS / "ed25519.pem").read_text(), kid="ed")
     token = token_policy.issue_session("session", "alice", key, now=NOW)
+    with pytest.raises(permiso.InvalidPolicy) as e:
+        token_policy.set_jwks("session", doc["policy"]["credentials"]["session"]["jwks"])
+    assert e.value.detail == "invalid_jwk" and "public keys only" in e.value.message
     token_policy.set_jwks("session", {"keys": [k for k in jwks["keys"] if k["kid"] != "ed"]})
     try:
         with pytest.raises(permiso.InvalidToken) as e:
@@ -181,3 +185,37 @@ def test_verification_releases_the_gil(token_policy):
     for t in threads:
         t.join()
     assert results == ["user:alice"] * 200
+
+
+def test_a_string_never_stands_for_a_list(policy):
+    """A text column read back as `"deployments:*"` is not the scopes d, e, ..., *."""
+    generated = policy.generate_key("personal_key", "user:alice", now=NOW)
+    record = dict(generated.record, scopes="deployments:*")
+    with pytest.raises(permiso.InvalidKey) as e:
+        policy.verify_key(generated.key, record, now=NOW)
+    assert e.value.code == "invalid_key_record"
+    with pytest.raises(permiso.InvalidKey) as e:
+        policy.authorize_request("GET", "/api/deployments/web", {"authorization": f"Bearer {generated.key}"},
+                                 keys=[record], now=NOW)
+    assert e.value.code == "invalid_key_record"
+    for field in ("roles", "allow", "deny", "grants"):
+        with pytest.raises(permiso.InvalidPrincipal) as e:
+            policy.identity({"principal": {"id": "user:alice", field: "admin"}})
+        assert e.value.code == "invalid_principal", field
+    with pytest.raises(permiso.InvalidPrincipal):
+        policy.identity({"principal": {"id": "user:alice"}, "credential": {"scopes": "deployments:*"}})
+
+
+def test_times_are_unix_seconds(policy):
+    import time
+    alice = policy.identity({"principal": {"id": "user:alice", "roles": ["viewer"]}})
+    assert policy.authorize(alice, "deployments:read", now=time.time()).allowed
+    assert policy.authorize(alice, "deployments:read", now=1767225600.9).audit["time"] == 1767225600
+    with pytest.raises(permiso.PermisoError) as e:
+        policy.authorize(alice, "deployments:read", now=time.time() * 1000)
+    assert e.value.code == "invalid_argument" and "milliseconds" in e.value.message
+    with pytest.raises(permiso.PermisoError) as e:
+        policy.generate_key("personal_key", "user:alice", expires_at=(NOW + 3600) * 1000, now=NOW)
+    assert e.value.code == "invalid_argument"
+    generated = policy.generate_key("personal_key", "user:alice", expires_at=NOW + 3600.5, now=NOW)
+    assert generated.record["expires_at"] == NOW + 3600

@@ -96,3 +96,11 @@ def test_hostile_strings_never_panic(policy):
         assert not d.allowed and d.status in (401, 403, 404)
         with pytest.raises(permiso.PermisoError):
             policy.verify_jwt(w, now=NOW)
+
+
+def test_yaml_aliases_count_towards_the_nesting_limit():
+    doc = "a0: &a0 " + "[" * 10 + "x" + "]" * 10 + "\n"
+    doc += "".join(f"a{i}: &a{i} {'[' * 10}*a{i - 1}{']' * 10}\n" for i in range(1, 20))
+    with pytest.raises(permiso.InvalidPolicy) as e:
+        permiso.Policy.from_yaml(doc)
+    assert e.value.code == "invalid_policy" and "through an alias" in e.value.message

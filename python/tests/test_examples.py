@@ -49,13 +49,13 @@ async def whoami(request):
 
 
 def test_asgi_middleware_with_starlette():
-    import asgi
+    from permiso.asgi import PermisoMiddleware
     from store import POLICY_PATH, HostStore
 
     policy = permiso.Policy.from_file(POLICY_PATH)
     store = HostStore()
-    app = Starlette(routes=[Route("/api/deployments/{d}", whoami, methods=["GET", "DELETE"])])
-    client = TestClient(asgi.PermisoMiddleware(app, policy, store))
+    app = Starlette(routes=[Route("/api/deployments/{deployment}", whoami, methods=["GET", "DELETE"])])
+    client = TestClient(PermisoMiddleware(app, policy, store))
     bob = policy.generate_key("personal_key", "user:bob")
     store.add_key(bob.record)
     r = client.get("/api/deployments/web?verbose=1", headers={"Authorization": f"Token {bob.key}"})
@@ -64,5 +64,26 @@ def test_asgi_middleware_with_starlette():
     assert r.status_code == 403 and r.json()["code"] == "missing_permission"
     r = client.get("/api/deployments/web", headers={"Authorization": "Basic Ym9iOnB3"})
     assert r.status_code == 401 and r.json()["code"] == "unrecognized_credential"
+    assert r.headers["www-authenticate"] == "Bearer"
     r = client.get("/elsewhere")
+    assert r.status_code == 404 and r.json()["code"] == "no_route"
+
+
+def test_asgi_middleware_without_a_router_decides_the_path():
+    """Under a framework permiso cannot ask for its route, the canonical path rules apply."""
+    from permiso.asgi import PermisoMiddleware
+    from store import POLICY_PATH, HostStore
+
+    async def bare(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    policy = permiso.Policy.from_file(POLICY_PATH)
+    store = HostStore()
+    bob = policy.generate_key("personal_key", "user:bob")
+    store.add_key(bob.record)
+    client = TestClient(PermisoMiddleware(bare, policy, store))
+    r = client.get("/api/deployments/web", headers={"Authorization": f"Bearer {bob.key}"})
+    assert r.status_code == 200
+    r = client.get("/api/deployments/%63urrent", headers={"Authorization": f"Bearer {bob.key}"})
     assert r.status_code == 404 and r.json()["code"] == "no_route"

@@ -1,4 +1,5 @@
 """Replays every conformance vector through the Python API."""
+import base64
 import json
 
 import pytest
@@ -42,6 +43,35 @@ def headers(request: dict) -> list:
     return out
 
 
+def delegate(policy, now, case):
+    """Resolve the delegating identity, sign with the case's HMAC key, then
+    verify what was issued at `then`."""
+    source = case["from"]
+    principals = {p["id"]: p for p in case.get("principals", [])}
+    if "identity" in source:
+        identity = policy.identity(source["identity"])
+    elif "token" in source:
+        parent = policy.verify_jwt(source["token"], now=now)
+        identity = parent.identity(principals.get(parent.principal))
+    else:
+        record = source["record"]
+        identity = policy.verify_key(source["key"], record, now=now).identity(principals.get(record["owner"]))
+    signing = case["signing"]
+    secret = base64.urlsafe_b64decode(signing["secret"] + "=" * (-len(signing["secret"]) % 4))
+    key = permiso.SigningKey.hmac(signing["alg"], secret, kid=signing.get("kid"))
+    token = policy.delegate(case["kind"], identity, key, actor=case["actor"], scopes=case.get("scopes", []),
+                            audience=case.get("audience"), lifetime=case.get("lifetime", 0), now=now)
+    then = case.get("then", {})
+    try:
+        verified = policy.verify_jwt(token, revoked_sessions=then.get("revoked_sessions"),
+                                     revoked_keys=then.get("revoked_keys"), now=then.get("now", now)).to_dict()
+    except permiso.PermisoError as e:
+        verified = refused(e)
+    expires_at = verified.get("expires_at")
+    return {"ok": True, "code": "allowed", "lifetime": None if expires_at is None else expires_at - now,
+            "verified": verified}
+
+
 def run(policy, now, case):
     op = case["op"]
     pepper = case.get("pepper")
@@ -69,6 +99,19 @@ def run(policy, now, case):
                 r["method"], r["path"], headers(r), keys=case.get("keys"), principals=case.get("principals"),
                 revoked_keys=case.get("revoked_keys"), revoked_sessions=case.get("revoked_sessions"),
                 pepper=pepper, now=now).to_dict()
+        if op == "authorize_route":
+            r = case["route"]
+            return policy.authorize_route(
+                r["method"], r["template"], r.get("params", {}), headers(case), keys=case.get("keys"),
+                principals=case.get("principals"), revoked_keys=case.get("revoked_keys"),
+                revoked_sessions=case.get("revoked_sessions"), pepper=pepper, now=now).to_dict()
+        if op == "rotate_key":
+            new, old = policy.rotate_key(case["record"], grace=case.get("grace", 0), scopes=case.get("scopes"),
+                                         expires_at=case.get("expires_at"), pepper=pepper,
+                                         revoked_keys=case.get("revoked_keys"), now=now)
+            return {"ok": True, "code": "allowed", "new": new.record, "old": old}
+        if op == "delegate":
+            return delegate(policy, now, case)
     except permiso.InvalidPolicy as e:
         return {**refused(e), "detail": e.detail, "path": e.path}
     except permiso.PermisoError as e:

@@ -142,10 +142,10 @@ class SigningKey:
 @final
 class JwksRefresh:
     def __new__(cls, *, max_age: int = 300, cooldown: int = 30) -> JwksRefresh: ...
-    def due(self, now: Optional[int] = None) -> bool: ...
-    def on_unknown_kid(self, now: Optional[int] = None) -> bool: ...
-    def succeeded(self, now: Optional[int] = None) -> None: ...
-    def failed(self, now: Optional[int] = None) -> None: ...
+    def due(self, now: Optional[float] = None) -> bool: ...
+    def on_unknown_kid(self, now: Optional[float] = None) -> bool: ...
+    def succeeded(self, now: Optional[float] = None) -> None: ...
+    def failed(self, now: Optional[float] = None) -> None: ...
     @property
     def next_fetch_at(self) -> int: ...
     @property
@@ -177,7 +177,7 @@ class Policy:
         resource: Optional[str] = None,
         tenant: Optional[str] = None,
         *,
-        now: Optional[int] = None,
+        now: Optional[float] = None,
     ) -> Decision: ...
     def is_allowed(
         self, identity: Identity, action: str, resource: Optional[str] = None, tenant: Optional[str] = None
@@ -194,7 +194,21 @@ class Policy:
         revoked_keys: Optional[Sequence[str]] = None,
         revoked_sessions: Optional[Sequence[str]] = None,
         pepper: Optional[_Secret] = None,
-        now: Optional[int] = None,
+        now: Optional[float] = None,
+    ) -> Decision: ...
+    def authorize_route(
+        self,
+        method: str,
+        template: str,
+        params: _Headers,
+        headers: _Headers,
+        *,
+        keys: Optional[Sequence[Mapping[str, Any]]] = None,
+        principals: Optional[Sequence[Mapping[str, Any]]] = None,
+        revoked_keys: Optional[Sequence[str]] = None,
+        revoked_sessions: Optional[Sequence[str]] = None,
+        pepper: Optional[_Secret] = None,
+        now: Optional[float] = None,
     ) -> Decision: ...
     def generate_key(
         self,
@@ -203,10 +217,9 @@ class Policy:
         *,
         scopes: Optional[Sequence[str]] = None,
         label: Optional[str] = None,
-        expires_at: Optional[int] = None,
-        tenant: Optional[str] = None,
+        expires_at: Optional[float] = None,
         pepper: Optional[_Secret] = None,
-        now: Optional[int] = None,
+        now: Optional[float] = None,
     ) -> GeneratedKey: ...
     def rotate_key(
         self,
@@ -214,10 +227,11 @@ class Policy:
         *,
         grace: int = 86400,
         scopes: Optional[Sequence[str]] = None,
-        expires_at: Optional[int] = None,
+        expires_at: Optional[float] = None,
         label: Optional[str] = None,
         pepper: Optional[_Secret] = None,
-        now: Optional[int] = None,
+        revoked_keys: Optional[Sequence[str]] = None,
+        now: Optional[float] = None,
     ) -> tuple[GeneratedKey, dict[str, Any]]: ...
     def parse_key(self, key: str) -> dict[str, Any]: ...
     def verify_key(
@@ -227,15 +241,16 @@ class Policy:
         *,
         pepper: Optional[_Secret] = None,
         revoked_keys: Optional[Sequence[str]] = None,
-        now: Optional[int] = None,
+        now: Optional[float] = None,
     ) -> VerifiedKey: ...
     def verify_jwt(
         self,
         token: str,
         *,
         revoked_sessions: Optional[Sequence[str]] = None,
+        revoked_keys: Optional[Sequence[str]] = None,
         kind: Optional[str] = None,
-        now: Optional[int] = None,
+        now: Optional[float] = None,
     ) -> VerifiedToken: ...
     def issue_session(
         self,
@@ -249,7 +264,7 @@ class Policy:
         session: Optional[str] = None,
         client_id: Optional[str] = None,
         lifetime: int = 900,
-        now: Optional[int] = None,
+        now: Optional[float] = None,
     ) -> str: ...
     def delegate(
         self,
@@ -261,7 +276,7 @@ class Policy:
         scopes: Sequence[str],
         audience: Optional[str] = None,
         lifetime: int = 300,
-        now: Optional[int] = None,
+        now: Optional[float] = None,
     ) -> str: ...
     def set_jwks(self, kind: str, jwks: Mapping[str, Any]) -> None: ...
     def jwks_kids(self, kind: str) -> Optional[list[str]]: ...
