@@ -9,9 +9,9 @@ VENV=.venv
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c "import maturin, pytest, fastapi, httpx, mypy, casbin, cedarpy, jwt, cryptography" 2>/dev/null; then
+if ! "$VENV/bin/python" -c "import maturin, pytest, fastapi, httpx, uvicorn, h11, mypy, casbin, cedarpy, jwt, cryptography" 2>/dev/null; then
   "$VENV/bin/pip" install -q --upgrade pip
-  "$VENV/bin/pip" install -q maturin pytest fastapi httpx mypy casbin cedarpy pyjwt cryptography
+  "$VENV/bin/pip" install -q maturin pytest fastapi httpx uvicorn h11 mypy casbin cedarpy pyjwt cryptography
 fi
 
 rm -rf target/wheels

@@ -17,4 +17,5 @@ target/py-clean/bin/python -c "import permiso; p = permiso.Policy.from_file('exa
 "$VENV/bin/python" -m pytest python/tests -q -p no:cacheprovider
 "$VENV/bin/python" -m mypy.stubtest permiso._native
 echo "stubtest: the .pyi stubs match the module"
+"$VENV/bin/python" -m mypy --strict python/pysrc/permiso/asgi.py python/pysrc/permiso/fastapi.py python/pysrc/permiso/_route.py
 "$VENV/bin/python" python/bench/bench.py --smoke --json target/bench-smoke/python.json >/dev/null && echo "bench smoke: python/bench/bench.py runs"

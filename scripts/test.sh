@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 section() { printf '\n==== %s ====\n' "$*"; }
 
+# The tree must be as clean after the tests as before them.
+tree_before=$(git status --porcelain 2>/dev/null || true)
+
 section "toolchain"
 for component in rustfmt clippy; do
   if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
@@ -31,6 +34,7 @@ section "vectors: generators reproduce the committed files"
 python3 tools/vectors/gen_keys.py >/dev/null
 python3 tools/vectors/gen_policy.py >/dev/null
 python3 tools/vectors/gen_requests.py >/dev/null
+python3 tools/vectors/gen_lifecycle.py >/dev/null
 if ! git diff --quiet -- tests/vectors 2>/dev/null; then
   git --no-pager diff --stat -- tests/vectors
   echo "tests/vectors differ from what tools/vectors generates" >&2
@@ -52,3 +56,18 @@ bash scripts/test-kotlin.sh
 
 section "hardening: cargo deny (licenses, bans) and every fuzz target briefly"
 bash scripts/test-hardening.sh
+
+section "demo: make demo, several runs on a loaded machine"
+bash scripts/test-demo.sh
+
+section "external vectors (../shared/external) in every runtime"
+bash scripts/test-external.sh
+
+section "the tests leave the tree as they found it"
+tree_after=$(git status --porcelain 2>/dev/null || true)
+if [ "$tree_before" != "$tree_after" ]; then
+  diff <(echo "$tree_before") <(echo "$tree_after") >&2 || true
+  echo "the tests changed tracked or unignored files (above)" >&2
+  exit 1
+fi
+echo "tree: unchanged by the tests"

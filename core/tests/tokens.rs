@@ -412,6 +412,14 @@ fn two_stage_verification_trusts_the_host_only_for_public_keys() {
         policy.begin_jwt("a.b", &options).unwrap_err().code(),
         Code::MalformedToken
     );
+    // A pending token completes only with the policy that began it: another
+    // policy's keys and rules never finish a token it did not stage.
+    let (other, _) = vectors_policy();
+    let pending = policy.begin_jwt(&token, &options).unwrap();
+    assert_eq!(
+        other.complete_jwt(pending, None, &options).unwrap_err().code(),
+        Code::InvalidArgument
+    );
 }
 
 fn mutate(token: &str, at: usize, byte: u8) -> String {

@@ -204,3 +204,9 @@ test("authorizeRoute: the route the framework matched, not the path", () => {
   assert.equal(d.code, "no_route");
   assert.throws(() => policy.authorizeRoute({ method: "GET", template: "/x", params: ["a"] }, host), (e) => e.code === "invalid_argument");
 });
+
+test("YAML aliases count towards the nesting limit", () => {
+  let doc = `a0: &a0 ${"[".repeat(10)}x${"]".repeat(10)}\n`;
+  for (let i = 1; i < 20; i++) doc += `a${i}: &a${i} ${"[".repeat(10)}*a${i - 1}${"]".repeat(10)}\n`;
+  assert.throws(() => Policy.fromYAML(doc), (e) => e.code === "invalid_policy" && /through an alias/.test(e.message));
+});

@@ -222,6 +222,16 @@ fun apiTests(root: File) {
             if (e.detail != "unknown_role" || e.path != "roles.a.inherits[0]") fail("${e.detail} ${e.path}")
         }
     }
+    check("YAML aliases count towards the nesting limit") {
+        val doc = StringBuilder("a0: &a0 " + "[".repeat(10) + "x" + "]".repeat(10) + "\n")
+        for (i in 1 until 20) doc.append("a$i: &a$i " + "[".repeat(10) + "*a${i - 1}" + "]".repeat(10) + "\n")
+        try { Policy.fromYaml(doc.toString()); fail("accepted") }
+        catch (e: PermisoException.Refused) { if (e.code != "invalid_policy" || !e.reason.contains("through an alias")) fail("${e.code}: ${e.reason}") }
+    }
+    check("a string never stands for a list in a record") {
+        try { keyRecordsFromJson("[{\"id\":\"x\",\"kind\":\"k\",\"hash\":\"h\",\"mask\":\"m\",\"owner\":\"user:a\",\"scopes\":\"a:*\",\"created_at\":1}]"); fail("accepted") }
+        catch (e: PermisoException.Refused) { if (e.code != "invalid_key_record") fail(e.code) }
+    }
     check("delegation mints at most what is held") {
         val tokens = mapper.readTree(File(root, "tests/vectors/tokens.json"))
         val tp = Policy.fromJson(json(tokens.get("policy")))
