@@ -63,3 +63,11 @@ permiso jwt delegate -p "$P" "${SIGN[@]}" --host-data "$HOST" --token "$bob" \
 
 title "10. Why? explain shows every step"
 permiso explain -p "$P" --host-data "$HOST" -X DELETE /api/deployments/web -H "Authorization: Bearer $bob" || true
+
+title "11. Route identity: permiso decides the route the framework runs"
+# A framework decodes %63 and runs the static `current` route; matching the
+# path, permiso refuses it rather than guess.
+check -X GET /api/deployments/%63urrent -H "Authorization: Bearer $bob"
+# The framework says which route it matched: that route's permission counts.
+check --route -X GET /api/deployments/current -H "Authorization: Bearer $bob"
+check --route -X GET "/api/deployments/{deployment}" --param deployment=web -H "Authorization: Bearer $bob"

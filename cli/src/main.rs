@@ -16,7 +16,8 @@ use base64::Engine;
 use clap::{Args, Parser, Subcommand};
 use permiso::{
     conformance, Code, DelegationRequest, Format, HostData, IdentityError, KeyRecord, NewKey, Outcome, Pepper, Policy,
-    PolicyError, PrincipalRecord, Request, SessionRequest, SigningKey, VerifyKeyOptions, VerifyTokenOptions,
+    PolicyError, PrincipalRecord, Request, RouteRequest, SessionRequest, SigningKey, VerifyKeyOptions,
+    VerifyTokenOptions,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -174,8 +175,16 @@ struct RequestArgs {
     /// The HTTP method.
     #[arg(long, short = 'X', default_value = "GET")]
     method: String,
-    /// The request path (with an optional query).
+    /// The request path (with an optional query); with `--route`, the route
+    /// template the application's router matched.
     path: String,
+    /// Authorize PATH as a matched route template (route identity) instead of
+    /// matching a path; its decoded parameters come from `--param`.
+    #[arg(long)]
+    route: bool,
+    /// A decoded route parameter, `name=value`; repeatable (with `--route`).
+    #[arg(long = "param", requires = "route")]
+    params: Vec<String>,
     /// A header, `Name: value`; repeatable.
     #[arg(long = "header", short = 'H')]
     headers: Vec<String>,
@@ -542,12 +551,32 @@ fn check(json: bool, a: &RequestArgs, explain: bool) -> Run {
         pepper: pepper.as_ref(),
         now: a.time.get(),
     };
-    let request = Request {
-        method: &a.method,
-        path: &a.path,
-        headers: &borrowed,
+    let params = a
+        .params
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .ok_or_else(|| Failure::Usage(format!("--param `{p}` is not `name=value`")))
+        })
+        .collect::<Result<Vec<(&str, &str)>, Failure>>()?;
+    let outcome = if a.route {
+        policy.explain_route(
+            &RouteRequest {
+                method: &a.method,
+                template: &a.path,
+                params: &params,
+                headers: &borrowed,
+            },
+            &data,
+        )
+    } else {
+        let request = Request {
+            method: &a.method,
+            path: &a.path,
+            headers: &borrowed,
+        };
+        policy.explain_request(&request, &data)
     };
-    let outcome = policy.explain_request(&request, &data);
     let d = &outcome.decision;
     let mut result = conformance::decision_json(d);
     if explain {

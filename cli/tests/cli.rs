@@ -193,6 +193,27 @@ fn keygen_hash_verify_and_check() {
     assert!(steps
         .iter()
         .any(|s| s["outcome"] == "failed" && s["code_on_failure"] == "missing_permission"));
+    // A path that a framework reads as the static route never takes the
+    // parameter route; asked as the route the framework matched, it is that
+    // route's permission that counts (alice is an operator).
+    let out = run(&as_args(&args("GET", "/api/deployments/%63urrent")), None);
+    assert_eq!(json(&out)["code"], "no_route");
+    let mut route = args("GET", "/api/deployments/{deployment}");
+    route.extend(["--route".into(), "--param".into(), "deployment=current".into()]);
+    let out = run(&as_args(&route), None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(json(&out)["resource"], "deployment:current");
+    let mut route = args("GET", "/api/deployments/current");
+    route.push("--route".into());
+    let out = run(&as_args(&route), None);
+    assert_eq!(json(&out)["action"], "deployments:write");
+    let mut bad = args("GET", "/api/deployments/{deployment}");
+    bad.extend(["--route".into(), "--param".into(), "deployment".into()]);
+    assert_eq!(run(&as_args(&bad), None).status.code(), Some(2));
+}
+
+fn as_args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
 }
 
 #[test]
