@@ -227,6 +227,54 @@ fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// The host data of a request, converted once (owned, so the GIL can be
+/// released while it is used).
+struct Host {
+    keys: Vec<core::KeyRecord>,
+    principals: Vec<core::PrincipalRecord>,
+    revoked_keys: Vec<String>,
+    revoked_sessions: Vec<String>,
+    pepper: Option<core::Pepper>,
+    now: i64,
+}
+
+impl Host {
+    fn read(
+        keys: Option<&Bound<'_, PyAny>>,
+        principals: Option<&Bound<'_, PyAny>>,
+        revoked_keys: Option<Vec<String>>,
+        revoked_sessions: Option<Vec<String>>,
+        pepper: Option<&Bound<'_, PyAny>>,
+        now: Option<Seconds>,
+    ) -> PyResult<Host> {
+        Ok(Host {
+            keys: match keys {
+                Some(k) if !k.is_none() => from_py(k, Family::Key, Code::InvalidKeyRecord, "keys")?,
+                _ => Vec::new(),
+            },
+            principals: match principals {
+                Some(p) if !p.is_none() => from_py(p, Family::Principal, Code::InvalidPrincipal, "principals")?,
+                _ => Vec::new(),
+            },
+            revoked_keys: revoked_keys.unwrap_or_default(),
+            revoked_sessions: revoked_sessions.unwrap_or_default(),
+            pepper: self::pepper(pepper)?,
+            now: now_or(seconds(now)),
+        })
+    }
+
+    fn data(&self) -> core::HostData<'_> {
+        core::HostData {
+            keys: &self.keys,
+            principals: &self.principals,
+            revoked_keys: &self.revoked_keys,
+            revoked_sessions: &self.revoked_sessions,
+            pepper: self.pepper.as_ref(),
+            now: self.now,
+        }
+    }
+}
+
 /// A decision: `allowed`, `code`, `status`, `message`, `missing` and the
 /// `audit` record (a dict ready for `json.dumps`).
 #[pyclass(frozen, module = "permiso._native")]
@@ -707,35 +755,16 @@ impl Policy {
         now: Option<Seconds>,
     ) -> PyResult<Decision> {
         let headers = header_pairs(headers)?;
-        let keys: Vec<core::KeyRecord> = match keys {
-            Some(k) if !k.is_none() => from_py(k, Family::Key, Code::InvalidKeyRecord, "keys")?,
-            _ => Vec::new(),
-        };
-        let principals: Vec<core::PrincipalRecord> = match principals {
-            Some(p) if !p.is_none() => from_py(p, Family::Principal, Code::InvalidPrincipal, "principals")?,
-            _ => Vec::new(),
-        };
-        let revoked_keys = revoked_keys.unwrap_or_default();
-        let revoked_sessions = revoked_sessions.unwrap_or_default();
-        let pepper = self::pepper(pepper)?;
+        let host = Host::read(keys, principals, revoked_keys, revoked_sessions, pepper, now)?;
         let policy = Arc::clone(&self.inner);
-        let now = now_or(seconds(now));
         let decision = py.detach(move || {
             let borrowed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let host = core::HostData {
-                keys: &keys,
-                principals: &principals,
-                revoked_keys: &revoked_keys,
-                revoked_sessions: &revoked_sessions,
-                pepper: pepper.as_ref(),
-                now,
-            };
             let request = core::Request {
                 method: &method,
                 path: &path,
                 headers: &borrowed,
             };
-            policy.authorize_request(&request, &host).into_owned()
+            policy.authorize_request(&request, &host.data()).into_owned()
         });
         Ok(Decision { inner: decision })
     }
@@ -762,37 +791,18 @@ impl Policy {
     ) -> PyResult<Decision> {
         let headers = header_pairs(headers)?;
         let params = header_pairs(params)?;
-        let keys: Vec<core::KeyRecord> = match keys {
-            Some(k) if !k.is_none() => from_py(k, Family::Key, Code::InvalidKeyRecord, "keys")?,
-            _ => Vec::new(),
-        };
-        let principals: Vec<core::PrincipalRecord> = match principals {
-            Some(p) if !p.is_none() => from_py(p, Family::Principal, Code::InvalidPrincipal, "principals")?,
-            _ => Vec::new(),
-        };
-        let revoked_keys = revoked_keys.unwrap_or_default();
-        let revoked_sessions = revoked_sessions.unwrap_or_default();
-        let pepper = self::pepper(pepper)?;
+        let host = Host::read(keys, principals, revoked_keys, revoked_sessions, pepper, now)?;
         let policy = Arc::clone(&self.inner);
-        let now = now_or(seconds(now));
         let decision = py.detach(move || {
             let borrowed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let host = core::HostData {
-                keys: &keys,
-                principals: &principals,
-                revoked_keys: &revoked_keys,
-                revoked_sessions: &revoked_sessions,
-                pepper: pepper.as_ref(),
-                now,
-            };
             let request = core::RouteRequest {
                 method: &method,
                 template: &template,
                 params: &params,
                 headers: &borrowed,
             };
-            policy.authorize_route(&request, &host).into_owned()
+            policy.authorize_route(&request, &host.data()).into_owned()
         });
         Ok(Decision { inner: decision })
     }
