@@ -69,6 +69,8 @@ export interface CredentialInfo {
   scopes?: string[] | null;
   session?: string | null;
   actor_chain?: string[];
+  /** When the credential stops being valid, unix seconds; delegations never outlive it. */
+  expires_at?: number | null;
 }
 
 export interface IdentityRecord {

@@ -210,3 +210,11 @@ test("YAML aliases count towards the nesting limit", () => {
   for (let i = 1; i < 20; i++) doc += `a${i}: &a${i} ${"[".repeat(10)}*a${i - 1}${"]".repeat(10)}\n`;
   assert.throws(() => Policy.fromYAML(doc), (e) => e.code === "invalid_policy" && /through an alias/.test(e.message));
 });
+
+test("a pending token completes only with the policy that began it", () => {
+  const hs = SigningKey.hmac("HS256", b64(tokens.policy.credentials.session.jwks.keys.find((k) => k.kid === "hs32").k), "hs32");
+  const token = tokenPolicy.issueSession("session", { subject: "alice" }, hs, NOW);
+  const other = Policy.fromObject(tokens.policy);
+  const pending = tokenPolicy.beginJWT(token, { now: NOW });
+  assert.throws(() => other.completeJWT(pending, undefined, { now: NOW }), (e) => e.code === "invalid_argument");
+});
