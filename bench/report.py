@@ -4,7 +4,7 @@
 Reads criterion's estimates (target/criterion, or $CRITERION_HOME) and the
 JSON written by python/bench/bench.py and wasm/bench/bench.mjs, and renders
 tables of ratios (peer time / permiso time: above 1, permiso is faster), the
-machine and the date. Absolute figures appear only where DESIGN 9 sets an
+machine and the date. Absolute figures appear only where the project's budgets set an
 absolute budget.
 
     python3 bench/report.py --python P.json --js J.json --out bench/REPORT.md
@@ -95,7 +95,7 @@ out = [
     "",
     "Every figure is a **ratio: the peer's time divided by permiso's** on the same inputs in the same run "
     "(above 1, permiso is faster). Before timing, each benchmark checks that permiso and the peer give the "
-    "same answer on every input it times. Absolute times appear only for the budgets of DESIGN 9.",
+    "same answer on every input it times. Absolute times appear only for the project's budgets.",
     "",
 ]
 budgets = []
@@ -242,7 +242,7 @@ if js:
         budgets.append(["wasm HS256 verify faster than jose in the same runtime", f"{r:.1f}×", "yes" if r > 1 else "no"])
 
 if budgets:
-    out += ["## Budgets (DESIGN 9)", ""]
+    out += ["## Budgets", ""]
     out += table(["budget", "measured", "met"], budgets)
     out += ["Init plus policy compile in workerd (budget 5 ms) is measured by the workerd test harness "
             "(`scripts/test-js.sh`), which prints it.", ""]

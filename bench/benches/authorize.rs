@@ -1,7 +1,7 @@
 //! `cargo bench -p permiso-bench --bench authorize`: authorize on the
 //! example policy for an identity with roles, a grant, credential scopes and
 //! a tenant: each row of the evaluation table on its allowed and denied paths
-//! (the budget of DESIGN 9: under 100 ns, no allocation when allowed).
+//! (the budget: under 100 ns, no allocation when allowed).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use criterion::{criterion_group, criterion_main, Criterion};

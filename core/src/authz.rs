@@ -1,4 +1,4 @@
-//! Principals, identities and the evaluation table (DESIGN 6).
+//! Principals, identities and the evaluation table.
 
 use std::borrow::Cow;
 
@@ -498,7 +498,7 @@ impl Policy {
         self.evaluate(identity, check).code() == Code::Allowed
     }
 
-    /// Decides whether `identity` may perform `check` (DESIGN 6), at `now`
+    /// Decides whether `identity` may perform `check` (the evaluation table), at `now`
     /// (unix seconds, recorded in the audit record).
     pub fn authorize<'a>(&'a self, identity: &'a Identity, check: Check<'a>, now: i64) -> Decision<'a> {
         let evaluation = self.evaluate(identity, check);

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub enum Code {
     /// The check passed.
     Allowed,
-    // decisions (DESIGN 6, the evaluation table)
+    // decisions (the evaluation table)
     /// The action is not a permission the policy declares.
     UnknownPermission,
     /// A `deny` entry of the principal covers the action.

@@ -1,4 +1,4 @@
-//! Replays conformance vectors (DESIGN 8) against this crate.
+//! Replays conformance vectors against this crate.
 //!
 //! Sans-IO like the rest of the core: the caller reads the files and hands
 //! their text to [`run_file`]. `cargo test` and `permiso vectors` both use
@@ -494,7 +494,7 @@ pub fn decision_json(d: &crate::Decision<'_>) -> Value {
 /// Keys whose list values compare as sets (order carries no meaning).
 const SET_KEYS: &[&str] = &["scopes", "missing", "roles"];
 
-/// Subset match of DESIGN 8: every field in `expect` must be present in
+/// The vectors' subset match: every field in `expect` must be present in
 /// `actual` and match; objects recursively, lists under [`SET_KEYS`] as sets.
 pub fn matches(expect: &Value, actual: &Value, path: &str) -> Result<(), String> {
     match (expect, actual) {

@@ -1,4 +1,4 @@
-//! Authorizing an HTTP request in one call (DESIGN 6, `authorize_request`).
+//! Authorizing an HTTP request in one call (`authorize_request`, `authorize_route`).
 //!
 //! Path rules (the README states them for users). Only canonical paths
 //! match, so that permiso and the application's router can never disagree

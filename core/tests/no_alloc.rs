@@ -1,4 +1,4 @@
-//! Proves the allow path of `authorize` does not allocate (DESIGN 2).
+//! Proves the allow path of `authorize` does not allocate.
 #![allow(unsafe_code, clippy::unwrap_used)]
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes tests/vectors/keys.json.
 
-An implementation of the key format of DESIGN 5 written independently of the
+An implementation of the API key format written independently of the
 Rust core (zlib's CRC-32, hashlib, hmac), so the vectors check the core
 against a second reading of the contract. Deterministic: the secrets come
 from a seeded generator, so re-running it reproduces the file byte for byte

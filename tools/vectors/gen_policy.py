@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes tests/vectors/policy.json and tests/vectors/authorize.json.
 
-The expectations here are written by hand from DESIGN 4 and 6; this script
+The expectations here are written by hand from the rules of the policy document and the evaluation table; this script
 only saves typing JSON. Deterministic: re-running reproduces the files.
 """
 import copy

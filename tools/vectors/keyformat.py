@@ -1,4 +1,4 @@
-"""The key and token formats of DESIGN 5, written independently of the Rust
+"""The API key and token formats, written independently of the Rust
 core (zlib's CRC-32, hashlib, hmac). Shared by the vector generators."""
 import base64
 import hashlib

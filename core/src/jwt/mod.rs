@@ -1,4 +1,4 @@
-//! JWTs: verification, identity mapping, issuing and delegation (DESIGN 5).
+//! JWTs: verification, identity mapping, issuing and delegation.
 //!
 //! permiso parses the compact JWS itself (sizes, header, `crit`, claim
 //! types) and hands only the signature check to the crypto backend of

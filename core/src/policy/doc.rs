@@ -53,7 +53,7 @@ where
     Ok(outer.into_iter().map(|(k, v)| (k, v.0)).collect())
 }
 
-/// The whole document (DESIGN 4). Field names are the contract.
+/// The whole document. Field names are the contract.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyDocument {
