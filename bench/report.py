@@ -4,8 +4,8 @@
 Reads criterion's estimates (target/criterion, or $CRITERION_HOME) and the
 JSON written by python/bench/bench.py and wasm/bench/bench.mjs, and renders
 tables of ratios (peer time / permiso time: above 1, permiso is faster), the
-machine and the date. Absolute figures appear only where the project's budgets set an
-absolute budget.
+machine and the date. Absolute figures appear only for the project's absolute
+budgets.
 
     python3 bench/report.py --python P.json --js J.json --out bench/REPORT.md
 """
