@@ -348,7 +348,7 @@ impl Policy {
         now: i64,
     ) -> Result<GeneratedKey, KeyError> {
         let kind = self.api_key_kind(kind)?;
-        if !crate::authz::valid_principal_id(owner) {
+        if !crate::records::valid_principal_id(owner) {
             return Err(KeyError::InvalidRecord {
                 reason: format!("owner `{}` is not a typed principal id such as `user:1`", shown(owner)),
             });

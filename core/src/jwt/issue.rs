@@ -5,10 +5,10 @@ use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::{json, Map, Value};
 
-use super::jwk::{alg_name, parse_alg, Material};
 use super::{provider, JwtKind, TokenError, TokenResult};
 use crate::authz::Identity;
 use crate::code::Code;
+use crate::jwk::{alg_name, parse_alg, Material};
 use crate::key::random_base62;
 use crate::policy::pattern::parse_pattern;
 use crate::policy::Policy;

@@ -6,18 +6,15 @@
 //! so no process-global provider is involved.
 
 mod issue;
-pub(crate) mod jwk;
 mod refresh;
 mod verify;
 
-use std::sync::{Arc, RwLock};
-
-use jsonwebtoken::Algorithm;
-
 use crate::code::Code;
 
+pub use crate::jwk::KeySet;
+pub(crate) use crate::policy::kinds::JwtKind;
+pub use crate::policy::kinds::{DEFAULT_LEEWAY, DEFAULT_MAX_LIFETIME};
 pub use issue::{DelegationRequest, SessionRequest, SigningKey};
-pub use jwk::KeySet;
 pub use refresh::JwksRefresh;
 pub use verify::{PendingToken, VerifiedToken, VerifyTokenOptions};
 
@@ -25,11 +22,6 @@ pub use verify::{PendingToken, VerifiedToken, VerifyTokenOptions};
 pub const MAX_TOKEN_LEN: usize = 16 * 1024;
 /// Deepest `act` chain accepted.
 pub const MAX_ACTOR_DEPTH: usize = 8;
-/// Default clock leeway, seconds.
-pub const DEFAULT_LEEWAY: u64 = 30;
-/// Default cap on the lifetime of tokens permiso issues, seconds.
-pub const DEFAULT_MAX_LIFETIME: u64 = 3600;
-
 /// Why a token was refused or could not be issued. Messages never contain
 /// signatures, tokens or key material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,42 +46,6 @@ impl TokenError {
 }
 
 pub(crate) type TokenResult<T> = Result<T, TokenError>;
-
-/// A compiled `type: jwt` credential kind.
-#[derive(Debug)]
-pub(crate) struct JwtKind {
-    pub(crate) issuer: String,
-    pub(crate) audience: String,
-    pub(crate) algorithms: Vec<Algorithm>,
-    pub(crate) leeway: i64,
-    pub(crate) subject: String,
-    pub(crate) scopes_claim: String,
-    pub(crate) roles_claim: Option<String>,
-    pub(crate) tenant_claim: Option<String>,
-    pub(crate) require_exp: bool,
-    pub(crate) max_lifetime: i64,
-    /// Replaced at runtime by [`crate::Policy::set_jwks`]; readers take a
-    /// snapshot (`Arc`) and never hold the lock while verifying.
-    pub(crate) keys: RwLock<Arc<KeySet>>,
-}
-
-impl JwtKind {
-    pub(crate) fn key_set(&self) -> Arc<KeySet> {
-        match self.keys.read() {
-            Ok(guard) => Arc::clone(&guard),
-            // The lock only ever guards an `Arc` swap, so the data is intact.
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-        }
-    }
-
-    pub(crate) fn replace_keys(&self, keys: KeySet) {
-        let keys = Arc::new(keys);
-        match self.keys.write() {
-            Ok(mut guard) => *guard = keys,
-            Err(poisoned) => *poisoned.into_inner() = keys,
-        }
-    }
-}
 
 /// The signature backend, chosen by crate feature.
 #[cfg(feature = "aws-lc")]

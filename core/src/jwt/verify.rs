@@ -5,13 +5,13 @@ use base64::Engine;
 use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
-use super::jwk::{alg_name, parse_alg};
+use crate::jwk::{alg_name, parse_alg};
 use std::sync::Arc;
 
-use super::jwk::{KeySet, VerifyingKey};
 use super::{provider, JwtKind, TokenError, TokenResult, MAX_ACTOR_DEPTH, MAX_TOKEN_LEN};
 use crate::authz::{CredentialInfo, Identity, IdentityError, IdentityRecord, PrincipalRecord};
 use crate::code::Code;
+use crate::jwk::{KeySet, VerifyingKey};
 use crate::policy::Policy;
 use crate::text::shown;
 

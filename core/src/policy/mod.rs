@@ -3,6 +3,7 @@
 mod canonical;
 pub mod doc;
 mod error;
+pub(crate) mod kinds;
 pub(crate) mod pattern;
 pub(crate) mod routes;
 mod value;
@@ -17,11 +18,12 @@ use sha2::{Digest, Sha256};
 pub use doc::{ActsAs, CredentialDoc, CredentialType, Jwks, PolicyDocument, RoleDoc, RouteDoc, ServiceAccountDoc};
 pub use error::{PolicyDetail, PolicyError, PolicyIssue};
 
-use crate::authz::PrincipalRecord;
-use crate::jwt::jwk::{parse_alg, parse_jwks};
-use crate::jwt::{JwtKind, KeySet, DEFAULT_LEEWAY, DEFAULT_MAX_LIFETIME};
+use crate::jwk::KeySet;
+use crate::jwk::{parse_alg, parse_jwks};
 use crate::permset::{PermId, PermSet};
+use crate::records::PrincipalRecord;
 use error::Issues;
+use kinds::{JwtKind, DEFAULT_LEEWAY, DEFAULT_MAX_LIFETIME};
 use pattern::{is_name, is_permission, is_segment, parse_pattern, Pattern};
 use routes::{RouteContext, Router};
 
@@ -692,7 +694,7 @@ impl Policy {
                 .and_then(|d| parse_jwks(&d.0, &jwt.algorithms, false).ok())
                 .unwrap_or_default();
             keys.keys
-                .retain(|k| matches!(k.material, crate::jwt::jwk::Material::Secret(_)));
+                .retain(|k| matches!(k.material, crate::jwk::Material::Secret(_)));
             for (i, key) in fetched.keys.into_iter().enumerate() {
                 if key.kid.is_some() && keys.keys.iter().any(|k| k.kid == key.kid) {
                     return Err(vec![(
@@ -817,7 +819,7 @@ impl Policy {
     /// query) to the most specific route. Ambiguous paths match nothing
     /// (see the path rules of [`crate::request`]).
     pub fn match_route(&self, method: &str, target: &str) -> Option<RouteMatch<'_>> {
-        let path = crate::request::clean_path(target).ok()?;
+        let path = crate::path::clean_path(target).ok()?;
         let (route, params) = self.router.find(method, path)?;
         let fill = |t: &Option<routes::Template>| match t {
             None => Ok(None),
@@ -865,7 +867,7 @@ impl Policy {
             }
             total = total.saturating_add(value.len());
         }
-        if total > crate::request::MAX_PATH_LEN {
+        if total > crate::path::MAX_PATH_LEN {
             return Err(format!("the parameters of route `{}` are too long", route.label));
         }
         let value = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| Cow::Borrowed(*v));

@@ -61,7 +61,7 @@ impl Template {
     /// Fills the template from matched path parameters, percent-decoded;
     /// `None` when a parameter does not decode to text.
     pub(crate) fn fill(&self, params: &matchit::Params<'_, '_>) -> Option<String> {
-        self.fill_with(|name| crate::request::decode_param(params.get(name).unwrap_or_default()))
+        self.fill_with(|name| crate::path::decode_param(params.get(name).unwrap_or_default()))
     }
 
     /// Fills the template with the text `value` gives for each parameter;
@@ -112,7 +112,7 @@ fn path_params(path: &str) -> Result<(Vec<String>, bool), String> {
             return Err(format!("segment `{segment}` mixes text and a parameter"));
         } else if i > 0 && (segment == "." || segment == "..") {
             return Err(format!("segment `{segment}` is not allowed"));
-        } else if let Some(c) = segment.bytes().find(|b| !crate::request::is_literal_char(*b)) {
+        } else if let Some(c) = segment.bytes().find(|b| !crate::path::is_literal_char(*b)) {
             // Requests that percent-encode such characters never match, so a
             // route holding one unencoded could never be reached.
             return Err(format!(
