@@ -304,7 +304,10 @@ impl Policy {
     /// A template the policy does not have, or parameters that do not fit
     /// it, are `no_route` (404).
     pub fn authorize_route<'p>(&'p self, request: &RouteRequest<'_>, host: &HostData<'_>) -> Decision<'p> {
-        self.explain_route(request, host).decision
+        match self.route_by_template(request.method, request.template, request.params) {
+            Ok(route) => self.decide_matched(route, request.headers, host).0,
+            Err(why) => self.early(Code::NoRoute, why, None, Actor::default(), host.now),
+        }
     }
 
     /// [`Policy::authorize_route`], also returning the evaluation table and

@@ -130,8 +130,6 @@ pub(crate) struct Route {
     pub(crate) label: Box<str>,
     /// The method as written (`GET`, or `*`).
     method: Box<str>,
-    /// The path template as written.
-    path: Box<str>,
     /// The path template's parameter names.
     pub(crate) params: Vec<Box<str>>,
     pub(crate) permission: PermId,
@@ -206,6 +204,8 @@ pub(crate) struct Router {
     /// The same routes with their literals in lowercase, to find paths a
     /// case-insensitive router would send elsewhere.
     folded: Tables,
+    /// Route indexes by path template, for routes named by their template.
+    by_path: rustc_hash::FxHashMap<Box<str>, Vec<usize>>,
     pub(crate) routes: Vec<Route>,
 }
 
@@ -334,12 +334,12 @@ impl Router {
             // Routes that differ only in case keep the first in the folded
             // table; the ambiguity check then compares specificity only.
             let _ = router.folded.insert(method, &fold_template(&doc.path), index);
+            router.by_path.entry(doc.path.as_str().into()).or_default().push(index);
             let catch_all = doc.path.contains("{*");
             let literal = doc.path.split('/').filter(|s| !s.starts_with('{')).map(str::len).sum();
             router.routes.push(Route {
                 label: format!("{method} {}", doc.path).into(),
                 method: method.into(),
-                path: doc.path.as_str().into(),
                 params: params.iter().map(|p| p.as_str().into()).collect(),
                 permission,
                 resource,
@@ -378,10 +378,12 @@ impl Router {
     /// without a route of its own is the `GET` route (frameworks answer
     /// `HEAD` with the `GET` handler).
     pub(crate) fn by_template(&self, method: &str, template: &str) -> Option<&Route> {
+        let candidates = self.by_path.get(template)?;
         let named = |m: &str| {
-            self.routes
+            candidates
                 .iter()
-                .find(|r| &*r.path == template && r.method.eq_ignore_ascii_case(m))
+                .filter_map(|i| self.routes.get(*i))
+                .find(|r| r.method.eq_ignore_ascii_case(m))
         };
         named(method)
             .or_else(|| named("*"))
