@@ -453,30 +453,15 @@ fn token_options<'a>(
 }
 
 /// Host data in the core's types, owned.
-struct Host {
-    keys: Vec<core::KeyRecord>,
-    principals: Vec<core::PrincipalRecord>,
-    host: HostData,
-}
-
-impl Host {
-    fn new(host: HostData) -> Result<Host> {
-        Ok(Host {
-            keys: convert(&host.keys, core::Code::InvalidKeyRecord)?,
-            principals: convert(&host.principals, core::Code::InvalidPrincipal)?,
-            host,
-        })
-    }
-    fn data(&self) -> core::HostData<'_> {
-        core::HostData {
-            keys: &self.keys,
-            principals: &self.principals,
-            revoked_keys: &self.host.revoked_keys,
-            revoked_sessions: &self.host.revoked_sessions,
-            pepper: self.host.pepper.as_ref().map(|p| &p.inner),
-            now: now_or(self.host.now),
-        }
-    }
+fn host_data(host: HostData) -> Result<core::OwnedHostData> {
+    Ok(core::OwnedHostData {
+        keys: convert(&host.keys, core::Code::InvalidKeyRecord)?,
+        principals: convert(&host.principals, core::Code::InvalidPrincipal)?,
+        revoked_keys: host.revoked_keys,
+        revoked_sessions: host.revoked_sessions,
+        pepper: host.pepper.map(|p| p.inner.clone()),
+        now: now_or(host.now),
+    })
 }
 
 fn pairs(list: &[Header]) -> Vec<(&str, &str)> {
@@ -554,7 +539,7 @@ impl Policy {
     /// Authorizes an HTTP request in one call (for proxies and gateways
     /// that have no router of their own).
     pub fn authorize_request(&self, request: HttpRequest, host: HostData) -> Result<Decision> {
-        let host = Host::new(host)?;
+        let host = host_data(host)?;
         let headers = pairs(&request.headers);
         let request = core::Request {
             method: &request.method,
@@ -567,7 +552,7 @@ impl Policy {
     /// Authorizes the route the application's router matched, by its
     /// template and decoded parameters; no path is parsed.
     pub fn authorize_route(&self, request: RouteRequest, host: HostData) -> Result<Decision> {
-        let host = Host::new(host)?;
+        let host = host_data(host)?;
         let (params, headers) = (pairs(&request.params), pairs(&request.headers));
         let request = core::RouteRequest {
             method: &request.method,

@@ -9,11 +9,11 @@ use serde_json::{json, Value};
 
 use crate::apikeys::RotateKey;
 use crate::apikeys::VerifyKeyOptions;
-use crate::authz::{Check, IdentityRecord, PrincipalRecord};
+use crate::authz::{Check, IdentityRecord};
 use crate::jwt::{DelegationRequest, SigningKey, VerifiedToken, VerifyTokenOptions};
 use crate::key::{ApiKey, KeyRecord};
 use crate::policy::Policy;
-use crate::request::{HostData, Request, RouteRequest};
+use crate::request::{OwnedHostData, Request, RouteRequest};
 use crate::secret::Pepper;
 
 /// The outcome of one case.
@@ -208,15 +208,13 @@ pub fn run_case(
             let path = str_field(request, "path")?;
             let headers = headers(request)?;
             let borrowed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let host = OwnedHost::read(case)?;
+            let host = host_data(case, pepper.as_ref(), now)?;
             let request = Request {
                 method,
                 path,
                 headers: &borrowed,
             };
-            Ok(decision_json(
-                &policy.authorize_request(&request, &host.borrow(pepper.as_ref(), now)),
-            ))
+            Ok(decision_json(&policy.authorize_request(&request, &host.data())))
         }
         "authorize_route" => {
             let policy = policy()?;
@@ -225,16 +223,14 @@ pub fn run_case(
             let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let headers = headers(case)?;
             let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let host = OwnedHost::read(case)?;
+            let host = host_data(case, pepper.as_ref(), now)?;
             let request = RouteRequest {
                 method: str_field(route, "method")?,
                 template: str_field(route, "template")?,
                 params: &params,
                 headers: &headers,
             };
-            Ok(decision_json(
-                &policy.authorize_route(&request, &host.borrow(pepper.as_ref(), now)),
-            ))
+            Ok(decision_json(&policy.authorize_route(&request, &host.data())))
         }
         "rotate_key" => {
             let policy = policy()?;
@@ -268,7 +264,7 @@ pub fn run_case(
 /// verify what was issued at `then.now` with `then`'s revocation lists.
 fn delegate_case(policy: &Policy, case: &Value, now: i64) -> Result<Value, String> {
     let from = field(case, "from")?;
-    let host = OwnedHost::read(case)?;
+    let host = host_data(case, None, now)?;
     let principal = |id: &str| host.principals.iter().find(|p| p.id == id);
     let identity = if let Some(record) = from.get("identity") {
         let record: IdentityRecord =
@@ -342,40 +338,22 @@ fn delegate_case(policy: &Policy, case: &Value, now: i64) -> Result<Value, Strin
 }
 
 /// The host data of a request case: `keys`, `principals`, `revoked_keys`,
-/// `revoked_sessions`.
-struct OwnedHost {
-    keys: Vec<KeyRecord>,
-    principals: Vec<PrincipalRecord>,
-    revoked_keys: Vec<String>,
-    revoked_sessions: Vec<String>,
-}
-
-impl OwnedHost {
-    fn read(case: &Value) -> Result<OwnedHost, String> {
-        Ok(OwnedHost {
-            keys: match case.get("keys") {
-                None => Vec::new(),
-                Some(_) => from_field(case, "keys")?,
-            },
-            principals: match case.get("principals") {
-                None => Vec::new(),
-                Some(_) => from_field(case, "principals")?,
-            },
-            revoked_keys: strings(case, "revoked_keys")?,
-            revoked_sessions: strings(case, "revoked_sessions")?,
-        })
-    }
-
-    fn borrow<'a>(&'a self, pepper: Option<&'a Pepper>, now: i64) -> HostData<'a> {
-        HostData {
-            keys: &self.keys,
-            principals: &self.principals,
-            revoked_keys: &self.revoked_keys,
-            revoked_sessions: &self.revoked_sessions,
-            pepper,
-            now,
-        }
-    }
+/// `revoked_sessions`, with the case's pepper and time.
+fn host_data(case: &Value, pepper: Option<&Pepper>, now: i64) -> Result<OwnedHostData, String> {
+    Ok(OwnedHostData {
+        keys: match case.get("keys") {
+            None => Vec::new(),
+            Some(_) => from_field(case, "keys")?,
+        },
+        principals: match case.get("principals") {
+            None => Vec::new(),
+            Some(_) => from_field(case, "principals")?,
+        },
+        revoked_keys: strings(case, "revoked_keys")?,
+        revoked_sessions: strings(case, "revoked_sessions")?,
+        pepper: pepper.cloned(),
+        now,
+    })
 }
 
 /// Parameter pairs from a route's `{"params": {"name": "value"}}`.

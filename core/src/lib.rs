@@ -56,7 +56,7 @@ pub use jwt::{
 };
 pub use key::{ApiKey, GeneratedKey, KeyError, KeyRecord, Rotation};
 pub use policy::{Format, Policy, PolicyDetail, PolicyError, PolicyHash, PolicyIssue, RouteMatch};
-pub use request::{Classified, CredentialRef, HostData, Request, RequestOutcome, RouteRequest};
+pub use request::{Classified, CredentialRef, HostData, OwnedHostData, Request, RequestOutcome, RouteRequest};
 pub use secret::{Pepper, SecretKey};
 
 /// `Policy` is shared across threads behind an `Arc`.

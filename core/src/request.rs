@@ -99,6 +99,38 @@ pub struct HostData<'a> {
     pub now: i64,
 }
 
+/// [`HostData`] that owns its records: what a binding or a replayer converts
+/// once from its own types and then lends to each check.
+#[derive(Debug, Clone, Default)]
+pub struct OwnedHostData {
+    /// Key records.
+    pub keys: Vec<KeyRecord>,
+    /// Principal records.
+    pub principals: Vec<PrincipalRecord>,
+    /// Revoked key ids.
+    pub revoked_keys: Vec<String>,
+    /// Revoked session ids.
+    pub revoked_sessions: Vec<String>,
+    /// The pepper for `hmac-sha256:` key hashes.
+    pub pepper: Option<Pepper>,
+    /// The current time, unix seconds.
+    pub now: i64,
+}
+
+impl OwnedHostData {
+    /// The borrowed view the checks take.
+    pub fn data(&self) -> HostData<'_> {
+        HostData {
+            keys: &self.keys,
+            principals: &self.principals,
+            revoked_keys: &self.revoked_keys,
+            revoked_sessions: &self.revoked_sessions,
+            pepper: self.pepper.as_ref(),
+            now: self.now,
+        }
+    }
+}
+
 /// The credential a request carries, as far as can be told without secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

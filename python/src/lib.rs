@@ -229,50 +229,28 @@ fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
 
 /// The host data of a request, converted once (owned, so the GIL can be
 /// released while it is used).
-struct Host {
-    keys: Vec<core::KeyRecord>,
-    principals: Vec<core::PrincipalRecord>,
-    revoked_keys: Vec<String>,
-    revoked_sessions: Vec<String>,
-    pepper: Option<core::Pepper>,
-    now: i64,
-}
-
-impl Host {
-    fn read(
-        keys: Option<&Bound<'_, PyAny>>,
-        principals: Option<&Bound<'_, PyAny>>,
-        revoked_keys: Option<Vec<String>>,
-        revoked_sessions: Option<Vec<String>>,
-        pepper: Option<&Bound<'_, PyAny>>,
-        now: Option<Seconds>,
-    ) -> PyResult<Host> {
-        Ok(Host {
-            keys: match keys {
-                Some(k) if !k.is_none() => from_py(k, Family::Key, Code::InvalidKeyRecord, "keys")?,
-                _ => Vec::new(),
-            },
-            principals: match principals {
-                Some(p) if !p.is_none() => from_py(p, Family::Principal, Code::InvalidPrincipal, "principals")?,
-                _ => Vec::new(),
-            },
-            revoked_keys: revoked_keys.unwrap_or_default(),
-            revoked_sessions: revoked_sessions.unwrap_or_default(),
-            pepper: self::pepper(pepper)?,
-            now: now_or(seconds(now)),
-        })
-    }
-
-    fn data(&self) -> core::HostData<'_> {
-        core::HostData {
-            keys: &self.keys,
-            principals: &self.principals,
-            revoked_keys: &self.revoked_keys,
-            revoked_sessions: &self.revoked_sessions,
-            pepper: self.pepper.as_ref(),
-            now: self.now,
-        }
-    }
+fn host_data(
+    keys: Option<&Bound<'_, PyAny>>,
+    principals: Option<&Bound<'_, PyAny>>,
+    revoked_keys: Option<Vec<String>>,
+    revoked_sessions: Option<Vec<String>>,
+    pepper: Option<&Bound<'_, PyAny>>,
+    now: Option<Seconds>,
+) -> PyResult<core::OwnedHostData> {
+    Ok(core::OwnedHostData {
+        keys: match keys {
+            Some(k) if !k.is_none() => from_py(k, Family::Key, Code::InvalidKeyRecord, "keys")?,
+            _ => Vec::new(),
+        },
+        principals: match principals {
+            Some(p) if !p.is_none() => from_py(p, Family::Principal, Code::InvalidPrincipal, "principals")?,
+            _ => Vec::new(),
+        },
+        revoked_keys: revoked_keys.unwrap_or_default(),
+        revoked_sessions: revoked_sessions.unwrap_or_default(),
+        pepper: self::pepper(pepper)?,
+        now: now_or(seconds(now)),
+    })
 }
 
 /// A decision: `allowed`, `code`, `status`, `message`, `missing` and the
@@ -755,7 +733,7 @@ impl Policy {
         now: Option<Seconds>,
     ) -> PyResult<Decision> {
         let headers = header_pairs(headers)?;
-        let host = Host::read(keys, principals, revoked_keys, revoked_sessions, pepper, now)?;
+        let host = host_data(keys, principals, revoked_keys, revoked_sessions, pepper, now)?;
         let policy = Arc::clone(&self.inner);
         let decision = py.detach(move || {
             let borrowed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -791,7 +769,7 @@ impl Policy {
     ) -> PyResult<Decision> {
         let headers = header_pairs(headers)?;
         let params = header_pairs(params)?;
-        let host = Host::read(keys, principals, revoked_keys, revoked_sessions, pepper, now)?;
+        let host = host_data(keys, principals, revoked_keys, revoked_sessions, pepper, now)?;
         let policy = Arc::clone(&self.inner);
         let decision = py.detach(move || {
             let borrowed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();

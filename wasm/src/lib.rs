@@ -511,42 +511,20 @@ impl TokenOptions {
 }
 
 /// Host data read from a JS object, owned.
-struct Host {
-    keys: Vec<core::KeyRecord>,
-    principals: Vec<core::PrincipalRecord>,
-    revoked_keys: Vec<String>,
-    revoked_sessions: Vec<String>,
-    pepper: Option<core::Pepper>,
-    now: i64,
-}
-
-impl Host {
-    fn read(host: &JsValue) -> Result<Host, JsValue> {
-        Ok(Host {
-            keys: records(field(host, "keys")?, Code::InvalidKeyRecord, "hostData.keys")?,
-            principals: records(
-                field(host, "principals")?,
-                Code::InvalidPrincipal,
-                "hostData.principals",
-            )?,
-            revoked_keys: opt_strings(&field(host, "revokedKeys")?, "hostData.revokedKeys")?.unwrap_or_default(),
-            revoked_sessions: opt_strings(&field(host, "revokedSessions")?, "hostData.revokedSessions")?
-                .unwrap_or_default(),
-            pepper: pepper(&field(host, "pepper")?)?,
-            now: now(&field(host, "now")?)?,
-        })
-    }
-
-    fn data(&self) -> core::HostData<'_> {
-        core::HostData {
-            keys: &self.keys,
-            principals: &self.principals,
-            revoked_keys: &self.revoked_keys,
-            revoked_sessions: &self.revoked_sessions,
-            pepper: self.pepper.as_ref(),
-            now: self.now,
-        }
-    }
+fn host_data(host: &JsValue) -> Result<core::OwnedHostData, JsValue> {
+    Ok(core::OwnedHostData {
+        keys: records(field(host, "keys")?, Code::InvalidKeyRecord, "hostData.keys")?,
+        principals: records(
+            field(host, "principals")?,
+            Code::InvalidPrincipal,
+            "hostData.principals",
+        )?,
+        revoked_keys: opt_strings(&field(host, "revokedKeys")?, "hostData.revokedKeys")?.unwrap_or_default(),
+        revoked_sessions: opt_strings(&field(host, "revokedSessions")?, "hostData.revokedSessions")?
+            .unwrap_or_default(),
+        pepper: pepper(&field(host, "pepper")?)?,
+        now: now(&field(host, "now")?)?,
+    })
 }
 
 /// `[name, value]` pairs from an object of parameters.
@@ -970,7 +948,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "HostData")] host: JsValue,
     ) -> Result<JsValue, JsValue> {
         let parts = request_parts(&request)?;
-        let host = Host::read(&host)?;
+        let host = host_data(&host)?;
         let borrowed: Vec<(&str, &str)> = parts.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let request = core::Request {
             method: &parts.method,
@@ -999,7 +977,7 @@ impl Policy {
             h if h.is_undefined() || h.is_null() => Vec::new(),
             h => header_pairs(&h)?,
         };
-        let host = Host::read(&host)?;
+        let host = host_data(&host)?;
         let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let request = core::RouteRequest {
