@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Replays an external vector directory (default ../shared/external: cases
 # built from Wycheproof and the JOSE RFCs) in every runtime: Rust, the CLI,
-# Node, Deno, workerd, Python and Kotlin. Skips, saying so, when the
+# Node, Deno, workerd, the browser, Python and Kotlin. Skips, saying so, when the
 # directory does not exist. Runs after the per-language tests, which build
 # and install what it uses.
 set -euo pipefail
@@ -28,6 +28,8 @@ echo "== deno"
 (cd wasm && node_modules/.bin/deno test --allow-read --allow-env --no-check tests/deno.test.js)
 echo "== workerd"
 (cd wasm && node --test tests/workerd/workerd.test.mjs)
+echo "== browser"
+(cd wasm && node tests/browser/run.mjs)
 echo "== kotlin"
 J=/usr/share/java
 CP="$J/jna.jar:$J/jackson-databind.jar:$J/jackson-core.jar:$J/jackson-annotations.jar"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package, packs it, installs the tarball, and runs every JS
 # test: Node (node --test), TypeScript declarations (tsc --noEmit), Deno, and
-# workerd serving real HTTP on loopback (vectors, the example Worker), plus
-# the Hono example.
+# workerd serving real HTTP on loopback (vectors, the example Worker), the
+# browser entry in headless Chromium (every vector), plus the Hono example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,5 +21,8 @@ echo "== deno"
 node_modules/.bin/deno test --allow-read --allow-env --no-check tests/deno.test.js
 echo "== workerd"
 node --test tests/workerd/workerd.test.mjs
+echo "== browser (headless Chromium)"
+bash ../scripts/setup-browser.sh
+node tests/browser/run.mjs
 echo "== bench smoke"
 node bench/bench.mjs --smoke --json ../target/bench-smoke/js.json >/dev/null && echo "bench smoke: wasm/bench/bench.mjs runs"
