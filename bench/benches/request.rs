@@ -93,7 +93,7 @@ fn requests(c: &mut Criterion) {
     let policy = example_policy();
     let k = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, SECRET);
     policy
-        .set_jwks(
+        .set_secrets(
             "session",
             &serde_json::json!({"keys": [{"kty": "oct", "kid": "hs", "k": k}]}),
         )

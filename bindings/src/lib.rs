@@ -771,10 +771,18 @@ impl Policy {
             .delegate(&kind, &identity.inner, &request, &key.inner, now_or(now))?)
     }
 
-    /// Replaces a jwt kind's keys (a JWK Set as JSON) at runtime.
+    /// Replaces a jwt kind's public keys (a fetched JWK Set as JSON:
+    /// public keys only) at runtime; its HMAC secrets stay.
     pub fn set_jwks(&self, kind: String, jwks_json: String) -> Result<()> {
         let value: serde_json::Value = from_json(&jwks_json, core::Code::InvalidPolicy)?;
         Ok(self.inner.set_jwks(&kind, &value)?)
+    }
+
+    /// Replaces a jwt kind's HMAC secrets (`oct` keys as a JWK Set in JSON,
+    /// from the operator's secret store) at runtime; its public keys stay.
+    pub fn set_secrets(&self, kind: String, jwks_json: String) -> Result<()> {
+        let value: serde_json::Value = from_json(&jwks_json, core::Code::InvalidPolicy)?;
+        Ok(self.inner.set_secrets(&kind, &value)?)
     }
 }
 

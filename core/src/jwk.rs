@@ -330,13 +330,32 @@ fn parse_key(value: &Value, algorithms: &[Algorithm]) -> Result<VerifyingKey, St
     })
 }
 
-/// Parses a JWK Set `{"keys": [...]}` for a kind allowing `algorithms`;
-/// with `public_only`, a symmetric (`oct`) key is refused. Errors come as
-/// `(path below the set, message)`.
+/// Which keys a JWK Set may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Holds {
+    /// Public keys and `oct` secrets (the policy document).
+    Any,
+    /// Public keys only (a set fetched at runtime: an `oct` key there would
+    /// be a forgery key).
+    Public,
+    /// `oct` secrets only (the operator's secrets, supplied at runtime).
+    Secrets,
+}
+
+impl VerifyingKey {
+    /// Whether this is an HMAC secret.
+    pub(crate) fn is_secret(&self) -> bool {
+        matches!(self.material, Material::Secret(_))
+    }
+}
+
+/// Parses a JWK Set `{"keys": [...]}` for a kind allowing `algorithms`,
+/// holding the keys `holds` allows. Errors come as `(path below the set,
+/// message)`.
 pub(crate) fn parse_jwks(
     value: &Value,
     algorithms: &[Algorithm],
-    public_only: bool,
+    holds: Holds,
 ) -> Result<KeySet, Vec<(String, String)>> {
     let Some(keys) = value.get("keys").and_then(Value::as_array) else {
         return Err(vec![(
@@ -347,11 +366,16 @@ pub(crate) fn parse_jwks(
     let mut errors = Vec::new();
     let mut set = KeySet::default();
     for (i, key) in keys.iter().enumerate() {
-        if public_only && key.get("kty").and_then(Value::as_str) == Some("oct") {
-            errors.push((
-                format!(".keys[{i}]"),
-                "a key set supplied at runtime holds public keys only; an `oct` secret belongs in the policy".into(),
-            ));
+        let oct = key.get("kty").and_then(Value::as_str) == Some("oct");
+        let refused = match holds {
+            Holds::Public if oct => {
+                Some("a public key set holds public keys only; give HMAC secrets to the policy or to `set_secrets`")
+            }
+            Holds::Secrets if !oct => Some("a secret set holds `oct` keys only; give public keys to `set_jwks`"),
+            _ => None,
+        };
+        if let Some(message) = refused {
+            errors.push((format!(".keys[{i}]"), message.into()));
             continue;
         }
         match parse_key(key, algorithms) {

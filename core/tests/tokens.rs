@@ -306,6 +306,39 @@ fn jwks_can_be_replaced_at_runtime_and_a_bad_set_keeps_the_old_one() {
     );
     assert_eq!(err.unwrap_err().detail(), permiso::PolicyDetail::InvalidJwk);
     assert_eq!(policy.jwks("session").unwrap().len(), 6);
+    // Secrets are replaced on their own, from the operator's store; the
+    // public keys stay, and a secret set holds secrets only.
+    let fresh = [7u8; 32];
+    let k = URL_SAFE_NO_PAD.encode(fresh);
+    policy
+        .set_secrets(
+            "session",
+            &serde_json::json!({"keys": [{"kty": "oct", "kid": "hs32", "k": k}]}),
+        )
+        .unwrap();
+    assert_eq!(
+        policy
+            .verify_jwt(&hs_token, &VerifyTokenOptions::at(NOW))
+            .unwrap_err()
+            .code(),
+        Code::BadSignature,
+        "the replaced secret no longer verifies"
+    );
+    let fresh_key = SigningKey::hmac("HS256", &fresh).unwrap().with_kid("hs32");
+    let fresh_token = policy
+        .issue_session("session", &session("alice", None, &[]), &fresh_key, NOW)
+        .unwrap();
+    assert!(policy.verify_jwt(&fresh_token, &VerifyTokenOptions::at(NOW)).is_ok());
+    assert_eq!(
+        policy.set_secrets("session", &public).unwrap_err().detail(),
+        permiso::PolicyDetail::InvalidJwk
+    );
+    let public_kept = keys["keys"].as_array().unwrap().len();
+    assert_eq!(
+        policy.jwks("session").unwrap().len(),
+        public_kept + 1,
+        "public keys kept, one secret"
+    );
     // Back again.
     policy.set_jwks("session", &public).unwrap();
     assert!(policy.verify_jwt(&token, &VerifyTokenOptions::at(NOW)).is_ok());

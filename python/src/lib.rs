@@ -984,10 +984,18 @@ impl Policy {
             .map_err(|e| token_err(py, e))
     }
 
-    /// Replaces a jwt kind's keys at runtime; an invalid set keeps the old one.
+    /// Replaces a jwt kind's public keys at runtime (a fetched JWK Set:
+    /// public keys only); its HMAC secrets stay. An invalid set keeps the old one.
     fn set_jwks(&self, py: Python<'_>, kind: &str, jwks: &Bound<'_, PyAny>) -> PyResult<()> {
         let value: serde_json::Value = from_py(jwks, Family::Policy, Code::InvalidPolicy, "jwks")?;
         self.inner.set_jwks(kind, &value).map_err(|e| policy_err(py, e))
+    }
+
+    /// Replaces a jwt kind's HMAC secrets at runtime (`oct` keys from the
+    /// operator's secret store); its public keys stay.
+    fn set_secrets(&self, py: Python<'_>, kind: &str, jwks: &Bound<'_, PyAny>) -> PyResult<()> {
+        let value: serde_json::Value = from_py(jwks, Family::Policy, Code::InvalidPolicy, "jwks")?;
+        self.inner.set_secrets(kind, &value).map_err(|e| policy_err(py, e))
     }
 
     /// Key ids of a jwt kind's current key set.

@@ -149,6 +149,9 @@ def test_jwks_rotation_and_refresh(token_policy):
     with pytest.raises(permiso.InvalidPolicy) as e:
         token_policy.set_jwks("session", doc["policy"]["credentials"]["session"]["jwks"])
     assert e.value.detail == "invalid_jwk" and "public keys only" in e.value.message
+    with pytest.raises(permiso.InvalidPolicy) as e:
+        token_policy.set_secrets("session", jwks)
+    assert e.value.detail == "invalid_jwk" and "`oct` keys only" in e.value.message
     token_policy.set_jwks("session", {"keys": [k for k in jwks["keys"] if k["kid"] != "ed"]})
     try:
         with pytest.raises(permiso.InvalidToken) as e:

@@ -1198,7 +1198,8 @@ impl Policy {
         self.delegate_identity(kind, &identity, request, key, at)
     }
 
-    /// Replaces a jwt kind's keys at runtime; an invalid set keeps the old one.
+    /// Replaces a jwt kind's public keys at runtime (a fetched JWK Set:
+    /// public keys only); its HMAC secrets stay. An invalid set keeps the old one.
     #[wasm_bindgen(js_name = setJWKS)]
     pub fn set_jwks(
         &self,
@@ -1207,6 +1208,20 @@ impl Policy {
     ) -> Result<(), JsValue> {
         let value: serde_json::Value = from_js(jwks, Code::InvalidPolicy, "jwks")?;
         self.inner.set_jwks(&string(&kind, "kind")?, &value).map_err(policy_err)
+    }
+
+    /// Replaces a jwt kind's HMAC secrets at runtime (`oct` keys from the
+    /// operator's secret store); its public keys stay.
+    #[wasm_bindgen(js_name = setSecrets)]
+    pub fn set_secrets(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "JwkSet")] jwks: JsValue,
+    ) -> Result<(), JsValue> {
+        let value: serde_json::Value = from_js(jwks, Code::InvalidPolicy, "jwks")?;
+        self.inner
+            .set_secrets(&string(&kind, "kind")?, &value)
+            .map_err(policy_err)
     }
 
     /// Key ids of a jwt kind's current key set.

@@ -108,6 +108,7 @@ test("tokens: issue, verify, delegate, rotate keys", () => {
   assert.throws(() => tokenPolicy.verifyJWT(edToken, { now: NOW }), (e) => e.code === "unknown_key");
   assert.equal(tokenPolicy.verifyJWT(token, { now: NOW }).principal, "user:alice");
   assert.throws(() => tokenPolicy.setJWKS("session", { keys: [{ kty: "oct", k: "c2hvcnQ" }] }), (e) => e.code === "invalid_policy" && e.detail === "invalid_jwk");
+  assert.throws(() => tokenPolicy.setSecrets("session", publicKeys), (e) => e.detail === "invalid_jwk");
   tokenPolicy.setJWKS("session", publicKeys);
   assert.equal(tokenPolicy.verifyJWT(edToken, { now: NOW }).principal, "user:alice");
   const refresh = new JwksRefresh(300, 30);

@@ -58,6 +58,7 @@ const info: TokenInfo = policy.verifyJWT(token, { revokedSessions: ["s1"] }).toJ
 const viaWebCrypto: Promise<TokenInfo> = policy.verifyJWTAsync(token, { now: 1 }).then((t) => t.toJSON());
 const delegated: string = policy.delegate("session", asOwner, { actor: "mobile-app", scopes: ["a:b"] }, key);
 policy.setJWKS("session", { keys: [] });
+policy.setSecrets("session", { keys: [] });
 const refresh = new JwksRefresh(300, 30);
 const due: boolean = refresh.due();
 const h: string = hashKey(generated.key);

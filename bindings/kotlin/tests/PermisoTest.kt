@@ -240,6 +240,11 @@ fun apiTests(root: File) {
         val identity = tp.tokenIdentity(session)
         val delegated = tp.delegate("session", identity, key, "mobile-app", listOf("deployments:read"))
         if (tp.verifyJwt(delegated).actorChain != listOf("mobile-app")) fail("chain")
+        // A fetched set holds public keys only, a secret set secrets only.
+        val jwks = tokens.get("policy").get("credentials").get("session").get("jwks")
+        try { tp.setJwks("session", json(jwks)); fail("an oct key in a public set") }
+        catch (e: PermisoException.Refused) { if (e.detail != "invalid_jwk") fail("${e.detail}") }
+        try { tp.setSecrets("session", "{\"keys\": []}") } catch (e: PermisoException.Refused) { fail(e.reason) }
         try { tp.delegate("session", identity, key, "mobile-app", listOf("deployments:write")); fail("escalated") }
         catch (e: PermisoException.Refused) { if (e.code != "scope_escalation") fail(e.code) }
     }

@@ -39,11 +39,16 @@ impl JwtKind {
         }
     }
 
-    pub(crate) fn replace_keys(&self, keys: KeySet) {
-        let keys = Arc::new(keys);
-        match self.keys.write() {
-            Ok(mut guard) => *guard = keys,
-            Err(poisoned) => *poisoned.into_inner() = keys,
-        }
+    /// Replaces the key set with what `update` makes of the current one,
+    /// under the write lock (two updates never lose each other's half); an
+    /// error keeps the current set.
+    pub(crate) fn update_keys<E>(&self, update: impl FnOnce(&KeySet) -> Result<KeySet, E>) -> Result<(), E> {
+        let mut guard = match self.keys.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let next = update(&guard)?;
+        *guard = Arc::new(next);
+        Ok(())
     }
 }

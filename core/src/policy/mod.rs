@@ -19,7 +19,7 @@ pub use doc::{ActsAs, CredentialDoc, CredentialType, Jwks, PolicyDocument, RoleD
 pub use error::{PolicyDetail, PolicyError, PolicyIssue};
 
 use crate::jwk::KeySet;
-use crate::jwk::{parse_alg, parse_jwks};
+use crate::jwk::{parse_alg, parse_jwks, Holds};
 use crate::permset::{PermId, PermSet};
 use crate::records::PrincipalRecord;
 use error::Issues;
@@ -668,10 +668,27 @@ impl Policy {
         })
     }
 
-    /// Replaces the verification keys of a jwt kind at runtime (key
-    /// rotation) without recompiling the policy. An invalid set is refused
-    /// and the current one keeps serving.
+    /// Replaces the public verification keys of a jwt kind at runtime (a
+    /// JWK Set fetched from the issuer, key rotation) without recompiling
+    /// the policy. The set may hold public keys only: an `oct` key in a
+    /// fetched set would let its publisher forge tokens. The kind's HMAC
+    /// secrets (from the policy or [`Policy::set_secrets`]) stay. An invalid
+    /// set is refused and the current keys keep serving.
     pub fn set_jwks(&self, kind: &str, jwks: &serde_json::Value) -> Result<(), PolicyError> {
+        self.replace_keys(kind, jwks, Holds::Public)
+    }
+
+    /// Replaces the HMAC secrets of a jwt kind at runtime: a JWK Set of
+    /// `oct` keys from the operator's secret store (never a fetched set).
+    /// The public keys stay. An invalid set is refused and the current keys
+    /// keep serving.
+    pub fn set_secrets(&self, kind: &str, jwks: &serde_json::Value) -> Result<(), PolicyError> {
+        self.replace_keys(kind, jwks, Holds::Secrets)
+    }
+
+    /// Replaces one half of a kind's keys (public keys or secrets) and keeps
+    /// the other; a kid may not name a key of both halves.
+    fn replace_keys(&self, kind: &str, jwks: &serde_json::Value, holds: Holds) -> Result<(), PolicyError> {
         let at = format!("credentials.{kind}.jwks");
         let jwt = self
             .kind_index(kind)
@@ -684,32 +701,32 @@ impl Policy {
                     format!("`{kind}` is not a jwt credential kind"),
                 )
             })?;
-        let doc_jwks = self
-            .kind(self.kind_index(kind).unwrap_or(usize::MAX))
-            .and_then(|k| k.doc.jwks.as_ref());
-        let keys = parse_jwks(jwks, &jwt.algorithms, true).and_then(|fetched| {
-            // HMAC secrets come only from the policy document and survive
-            // every replacement of the public keys.
-            let mut keys = doc_jwks
-                .and_then(|d| parse_jwks(&d.0, &jwt.algorithms, false).ok())
-                .unwrap_or_default();
-            keys.keys
-                .retain(|k| matches!(k.material, crate::jwk::Material::Secret(_)));
-            for (i, key) in fetched.keys.into_iter().enumerate() {
+        let secrets = holds == Holds::Secrets;
+        jwt.update_keys(|current| {
+            let fresh = parse_jwks(jwks, &jwt.algorithms, holds)?;
+            let mut keys = KeySet::default();
+            keys.keys = current
+                .keys
+                .iter()
+                .filter(|k| k.is_secret() != secrets)
+                .cloned()
+                .collect();
+            for (i, key) in fresh.keys.into_iter().enumerate() {
                 if key.kid.is_some() && keys.keys.iter().any(|k| k.kid == key.kid) {
                     return Err(vec![(
                         format!(".keys[{i}]"),
                         format!(
-                            "kid `{}` is the kid of an HMAC secret of the policy",
-                            crate::text::shown(key.kid.as_deref().unwrap_or_default())
+                            "kid `{}` already names a {} of this kind",
+                            crate::text::shown(key.kid.as_deref().unwrap_or_default()),
+                            if secrets { "public key" } else { "secret" }
                         ),
                     )]);
                 }
                 keys.keys.push(key);
             }
             Ok(keys)
-        });
-        let keys = keys.map_err(|errors| {
+        })
+        .map_err(|errors| {
             PolicyError::new(
                 errors
                     .into_iter()
@@ -720,9 +737,7 @@ impl Policy {
                     })
                     .collect(),
             )
-        })?;
-        jwt.replace_keys(keys);
-        Ok(())
+        })
     }
 
     /// The verification keys a jwt kind uses now.
@@ -749,7 +764,7 @@ fn compile_jwt_kind(kind: &CredentialDoc, at: &str, issues: &mut Issues) -> JwtK
     let algorithms: Vec<_> = kind.algorithms.iter().flatten().filter_map(|a| parse_alg(a)).collect();
     let keys = match &kind.jwks {
         None => KeySet::default(),
-        Some(jwks) => parse_jwks(&jwks.0, &algorithms, false).unwrap_or_else(|errors| {
+        Some(jwks) => parse_jwks(&jwks.0, &algorithms, Holds::Any).unwrap_or_else(|errors| {
             for (path, message) in errors {
                 issues.push(PolicyDetail::InvalidJwk, format!("{at}.jwks{path}"), message);
             }

@@ -1076,9 +1076,16 @@ public protocol PolicyProtocol: AnyObject, Sendable {
     func rotateKey(record: KeyRecord, grace: Int64, scopes: [String]?, expiresAt: Int64?, label: String?, pepper: Pepper?, revokedKeys: [String], now: Int64?) throws  -> Rotation
     
     /**
-     * Replaces a jwt kind's keys (a JWK Set as JSON) at runtime.
+     * Replaces a jwt kind's public keys (a fetched JWK Set as JSON:
+     * public keys only) at runtime; its HMAC secrets stay.
      */
     func setJwks(kind: String, jwksJson: String) throws 
+    
+    /**
+     * Replaces a jwt kind's HMAC secrets (`oct` keys as a JWK Set in JSON,
+     * from the operator's secret store) at runtime; its public keys stay.
+     */
+    func setSecrets(kind: String, jwksJson: String) throws 
     
     /**
      * Verifies a token and resolves its identity; a host `principal`
@@ -1392,11 +1399,26 @@ open func rotateKey(record: KeyRecord, grace: Int64 = Int64(0), scopes: [String]
 }
     
     /**
-     * Replaces a jwt kind's keys (a JWK Set as JSON) at runtime.
+     * Replaces a jwt kind's public keys (a fetched JWK Set as JSON:
+     * public keys only) at runtime; its HMAC secrets stay.
      */
 open func setJwks(kind: String, jwksJson: String)throws   {try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
     uniffi_permiso_ffi_fn_method_policy_set_jwks(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(kind),
+        FfiConverterString.lower(jwksJson),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Replaces a jwt kind's HMAC secrets (`oct` keys as a JWK Set in JSON,
+     * from the operator's secret store) at runtime; its public keys stay.
+     */
+open func setSecrets(kind: String, jwksJson: String)throws   {try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_ffi_fn_method_policy_set_secrets(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(kind),
         FfiConverterString.lower(jwksJson),uniffiCallStatus
@@ -3432,7 +3454,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_permiso_ffi_checksum_method_policy_rotate_key() != 43455) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_set_jwks() != 29660) {
+    if (uniffi_permiso_ffi_checksum_method_policy_set_jwks() != 50008) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_ffi_checksum_method_policy_set_secrets() != 46165) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_ffi_checksum_method_policy_token_identity() != 50308) {

@@ -388,6 +388,11 @@ RustBuffer uniffi_permiso_ffi_fn_method_policy_rotate_key(uint64_t ptr, RustBuff
 void uniffi_permiso_ffi_fn_method_policy_set_jwks(uint64_t ptr, RustBuffer kind, RustBuffer jwks_json, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_SET_SECRETS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_SET_SECRETS
+void uniffi_permiso_ffi_fn_method_policy_set_secrets(uint64_t ptr, RustBuffer kind, RustBuffer jwks_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_TOKEN_IDENTITY
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_TOKEN_IDENTITY
 uint64_t uniffi_permiso_ffi_fn_method_policy_token_identity(uint64_t ptr, RustBuffer token, RustBuffer principal, RustBuffer revoked_sessions, RustBuffer now, RustBuffer revoked_keys, RustCallStatus *_Nonnull out_status
@@ -843,6 +848,12 @@ uint16_t uniffi_permiso_ffi_checksum_method_policy_rotate_key(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_SET_JWKS
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_SET_JWKS
 uint16_t uniffi_permiso_ffi_checksum_method_policy_set_jwks(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_SET_SECRETS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_SET_SECRETS
+uint16_t uniffi_permiso_ffi_checksum_method_policy_set_secrets(void
     
 );
 #endif

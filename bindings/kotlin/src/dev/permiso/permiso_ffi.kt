@@ -719,6 +719,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_permiso_ffi_checksum_method_policy_set_jwks(
     ): Int
+    external fun uniffi_permiso_ffi_checksum_method_policy_set_secrets(
+    ): Int
     external fun uniffi_permiso_ffi_checksum_method_policy_token_identity(
     ): Int
     external fun uniffi_permiso_ffi_checksum_method_policy_verify_jwt(
@@ -816,6 +818,8 @@ internal object UniffiLib {
     external fun uniffi_permiso_ffi_fn_method_policy_rotate_key(`ptr`: Long,`record`: RustBuffer.ByValue,`grace`: Long,`scopes`: RustBuffer.ByValue,`expiresAt`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`pepper`: RustBuffer.ByValue,`revokedKeys`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_permiso_ffi_fn_method_policy_set_jwks(`ptr`: Long,`kind`: RustBuffer.ByValue,`jwksJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_permiso_ffi_fn_method_policy_set_secrets(`ptr`: Long,`kind`: RustBuffer.ByValue,`jwksJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_permiso_ffi_fn_method_policy_token_identity(`ptr`: Long,`token`: RustBuffer.ByValue,`principal`: RustBuffer.ByValue,`revokedSessions`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`revokedKeys`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1025,7 +1029,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_permiso_ffi_checksum_method_policy_rotate_key() and 0xFFFF) != 43455) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_permiso_ffi_checksum_method_policy_set_jwks() and 0xFFFF) != 29660) {
+    if ((lib.uniffi_permiso_ffi_checksum_method_policy_set_jwks() and 0xFFFF) != 50008) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_ffi_checksum_method_policy_set_secrets() and 0xFFFF) != 46165) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_ffi_checksum_method_policy_token_identity() and 0xFFFF) != 50308) {
@@ -2370,9 +2377,16 @@ public interface PolicyInterface {
     fun `rotateKey`(`record`: KeyRecord, `grace`: kotlin.Long = 0L, `scopes`: List<kotlin.String>? = null, `expiresAt`: kotlin.Long? = null, `label`: kotlin.String? = null, `pepper`: Pepper? = null, `revokedKeys`: List<kotlin.String> = listOf(), `now`: kotlin.Long? = null): Rotation
     
     /**
-     * Replaces a jwt kind's keys (a JWK Set as JSON) at runtime.
+     * Replaces a jwt kind's public keys (a fetched JWK Set as JSON:
+     * public keys only) at runtime; its HMAC secrets stay.
      */
     fun `setJwks`(`kind`: kotlin.String, `jwksJson`: kotlin.String)
+    
+    /**
+     * Replaces a jwt kind's HMAC secrets (`oct` keys as a JWK Set in JSON,
+     * from the operator's secret store) at runtime; its public keys stay.
+     */
+    fun `setSecrets`(`kind`: kotlin.String, `jwksJson`: kotlin.String)
     
     /**
      * Verifies a token and resolves its identity; a host `principal`
@@ -2759,13 +2773,33 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
 
     
     /**
-     * Replaces a jwt kind's keys (a JWK Set as JSON) at runtime.
+     * Replaces a jwt kind's public keys (a fetched JWK Set as JSON:
+     * public keys only) at runtime; its HMAC secrets stay.
      */
     @Throws(PermisoException::class)override fun `setJwks`(`kind`: kotlin.String, `jwksJson`: kotlin.String)
         = 
     callWithHandle {
     uniffiRustCallWithError(PermisoException) { _status ->
     UniffiLib.uniffi_permiso_ffi_fn_method_policy_set_jwks(
+        it,
+        
+        FfiConverterString.lower(`kind`),
+        FfiConverterString.lower(`jwksJson`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Replaces a jwt kind's HMAC secrets (`oct` keys as a JWK Set in JSON,
+     * from the operator's secret store) at runtime; its public keys stay.
+     */
+    @Throws(PermisoException::class)override fun `setSecrets`(`kind`: kotlin.String, `jwksJson`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_ffi_fn_method_policy_set_secrets(
         it,
         
         FfiConverterString.lower(`kind`),
