@@ -1,8 +1,9 @@
-//! authorize_request on arbitrary methods, paths and headers never panics
-//! and, with no key records and no valid signature, never allows.
+//! authorize_request on arbitrary methods, paths and headers, and
+//! authorize_route on arbitrary templates and parameters, never panic and,
+//! with no key records and no valid signature, never allow.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use permiso::{HostData, PrincipalRecord, Request};
+use permiso::{HostData, PrincipalRecord, Request, RouteRequest};
 
 #[path = "common.rs"]
 mod common;
@@ -30,4 +31,15 @@ fuzz_target!(|input: (String, String, Vec<(String, String)>)| {
     assert!(!decision.allowed(), "allowed without credentials: {decision:?}");
     let _ = policy.classify(&request);
     let _ = decision.audit_json();
+    // The same input as a route the framework matched: the path as its
+    // template, the headers also as its parameters.
+    let route = RouteRequest {
+        method: &method,
+        template: &path,
+        params: &borrowed,
+        headers: &borrowed,
+    };
+    let decision = policy.authorize_route(&route, &host);
+    assert!(!decision.allowed(), "route allowed without credentials: {decision:?}");
+    let _ = policy.classify_route(&route);
 });
