@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-section() { printf '\n==== %s ====\n' "$*"; }
+# Each section header says how long the run has taken so far, for planning.
+section() { printf '\n==== %s ==== (%d s)\n' "$*" "$SECONDS"; }
 
 # The tree must be as clean after the tests as before them.
 tree_before=$(git status --porcelain 2>/dev/null || true)
@@ -71,3 +72,4 @@ if [ "$tree_before" != "$tree_after" ]; then
   exit 1
 fi
 echo "tree: unchanged by the tests"
+echo "make test: done in $SECONDS s"
