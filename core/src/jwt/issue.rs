@@ -277,12 +277,9 @@ impl Policy {
                 format!("the delegating credential expired at {at}"),
             ));
         }
-        let mut claims = Self::base_claims(jwt, rest, request.lifetime, now)?;
-        if let (Some(horizon), Some(Value::Number(exp))) = (horizon, claims.get("exp")) {
-            if exp.as_i64().is_some_and(|exp| exp > horizon) {
-                claims.insert("exp".into(), horizon.into());
-            }
-        }
+        // The parent's remaining life caps the requested one.
+        let lifetime = horizon.map_or(request.lifetime, |at| request.lifetime.min(at.saturating_sub(now)));
+        let mut claims = Self::base_claims(jwt, rest, lifetime, now)?;
         if let Some(key_id) = credential.and_then(|c| c.id.as_deref()) {
             claims.insert("key_id".into(), key_id.into());
         }
