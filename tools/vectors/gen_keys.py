@@ -11,7 +11,7 @@ import json
 import pathlib
 import random
 
-from keyformat import checksum, make as _make, mask, parts, peppered as _peppered, rand as _rand, sha
+from keyformat import adder, checksum, make as _make, mask, parts, peppered as _peppered, rand as _rand, sha
 
 NOW = 1767225600
 PEPPER = "correct horse battery staple"
@@ -66,13 +66,7 @@ bad_sum = project[:-1] + ("0" if project[-1] != "0" else "1")
 lookalike = project.replace("a", "\u0430", 1) if "a" in project else project[:-1] + "\u0430"
 
 cases = []
-
-
-def case(name, op, expect, **fields):
-    c = {"name": name, "op": op}
-    c.update(fields)
-    c["expect"] = expect
-    cases.append(c)
+case = adder(cases)
 
 
 case("a project key parses to its kind and id", "parse_key",

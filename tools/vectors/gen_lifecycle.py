@@ -17,7 +17,7 @@ import json
 import pathlib
 import random
 
-from keyformat import b64u, hs256, make, record
+from keyformat import adder, b64u, hs256, make, record
 
 NOW = 1767225600
 ISS = "https://id.example.com"
@@ -81,13 +81,7 @@ def tok(**extra):
 
 
 cases = []
-
-
-def case(name, op, expect, **fields):
-    c = {"name": name, "op": op}
-    c.update(fields)
-    c["expect"] = expect
-    cases.append(c)
+case = adder(cases)
 
 
 def delegate(name, source, expect, scopes=("deployments:read",), lifetime=3600, then=None, **fields):

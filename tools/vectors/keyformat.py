@@ -69,3 +69,14 @@ def hs256(secret: bytes, claims: dict, kid=None) -> str:
     msg = b64u(json.dumps(header, separators=(",", ":")).encode()) + "." + \
         b64u(json.dumps(claims, separators=(",", ":")).encode())
     return msg + "." + b64u(hmac.new(secret, msg.encode(), hashlib.sha256).digest())
+
+
+def adder(cases):
+    """`case(name, op, expect, **fields)` appending one vector case to `cases`
+    (fields in the order name, op, the case's own, expect)."""
+    def case(name, op, expect, **fields):
+        c = {"name": name, "op": op}
+        c.update(fields)
+        c["expect"] = expect
+        cases.append(c)
+    return case
