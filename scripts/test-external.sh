@@ -17,7 +17,7 @@ PERMISO_VECTORS=$(cd "$dir" && pwd)
 echo "external vectors from $PERMISO_VECTORS"
 
 echo "== rust"
-cargo test --quiet -p permiso --test vectors
+cargo test --quiet -p permiso-conformance --test vectors
 echo "== cli"
 cargo run --quiet -p permiso-cli -- vectors
 echo "== python"

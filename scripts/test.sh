@@ -29,7 +29,8 @@ section "cli: permiso vectors replays the same files"
 cargo run --quiet -p permiso-cli -- vectors tests/vectors
 
 section "rust: every vector again through the pure-Rust crypto backend (the wasm one)"
-cargo test -p permiso --no-default-features --features rust-crypto --test vectors --test tokens
+cargo test -p permiso --no-default-features --features rust-crypto --test tokens
+cargo test -p permiso-conformance --no-default-features --features rust-crypto --test vectors
 
 section "vectors: generators reproduce the committed files"
 python3 tools/vectors/gen_keys.py >/dev/null

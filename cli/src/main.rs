@@ -14,11 +14,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use clap::{Args, Parser, Subcommand};
+use permiso::wire;
 use permiso::{
-    conformance, Code, DelegationRequest, Format, HostData, IdentityError, KeyRecord, NewKey, Outcome, Pepper, Policy,
-    PolicyError, PrincipalRecord, Request, RouteRequest, SessionRequest, SigningKey, VerifyKeyOptions,
-    VerifyTokenOptions,
+    Format, HostData, KeyRecord, Outcome, Pepper, Policy, PrincipalRecord, Request, RouteRequest, SigningKey,
 };
+use permiso_conformance as conformance;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -93,13 +93,16 @@ struct TimeArg {
     now: Option<i64>,
 }
 
+/// The system clock, unix seconds.
+fn clock() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 impl TimeArg {
     fn get(&self) -> i64 {
-        self.now.unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        })
+        self.now.unwrap_or_else(clock)
     }
 }
 
@@ -255,8 +258,9 @@ struct JwtIssueArgs {
     #[arg(long)]
     client_id: Option<String>,
     /// Lifetime in seconds.
-    #[arg(long, default_value_t = 900)]
-    lifetime: i64,
+    /// Seconds (900 when absent), capped by the kind's `max_lifetime`.
+    #[arg(long)]
+    lifetime: Option<i64>,
     #[command(flatten)]
     time: TimeArg,
 }
@@ -280,8 +284,9 @@ struct JwtDelegateArgs {
     #[arg(long)]
     audience: Option<String>,
     /// Lifetime in seconds.
-    #[arg(long, default_value_t = 300)]
-    lifetime: i64,
+    /// Seconds (300 when absent), capped by the kind and the token's own expiry.
+    #[arg(long)]
+    lifetime: Option<i64>,
     /// Host data with the subject's principal record.
     #[arg(long)]
     host_data: Vec<PathBuf>,
@@ -354,24 +359,23 @@ fn pepper(name: &Option<String>) -> Result<Option<Pepper>, Failure> {
     Ok(env_secret(name)?.map(|p| Pepper::from(p.as_str())))
 }
 
-fn print_policy_error(json: bool, e: &PolicyError) {
+/// Prints a refusal: the error record as JSON, or a line per problem.
+fn fail(json: bool, e: wire::Error) -> Failure {
     if json {
-        let issues: Vec<Value> = e
-            .issues()
-            .iter()
-            .map(|i| json!({"detail": i.detail.as_str(), "path": i.path, "message": i.message}))
-            .collect();
-        outln!(
-            "{}",
-            json!({"ok": false, "code": e.code().as_str(), "detail": e.detail().as_str(), "issues": issues})
-        );
+        let mut out = serde_json::to_value(&e).unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut out {
+            map.insert("ok".into(), Value::Bool(false));
+        }
+        outln!("{out}");
+    } else if e.issues.is_empty() {
+        errln!("refused: {} [{}]", e.message, e.code);
     } else {
         errln!(
             "invalid policy ({} problem{}):",
-            e.issues().len(),
-            if e.issues().len() == 1 { "" } else { "s" }
+            e.issues.len(),
+            if e.issues.len() == 1 { "" } else { "s" }
         );
-        for i in e.issues() {
+        for i in &e.issues {
             let at = if i.path.is_empty() {
                 "(document)"
             } else {
@@ -380,25 +384,23 @@ fn print_policy_error(json: bool, e: &PolicyError) {
             errln!("  {at}: {} [{}]", i.message, i.detail);
         }
     }
+    Failure::Denied
+}
+
+/// A result record as JSON with `ok: true`.
+fn ok_json<T: serde::Serialize>(value: &T) -> Value {
+    let mut out = serde_json::to_value(value).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut out {
+        map.insert("ok".into(), Value::Bool(true));
+    }
+    out
 }
 
 fn load_policy(json: bool, path: &Path) -> Result<Policy, Failure> {
     let text = read_file(path)?;
     let format = Format::from_path(&path.to_string_lossy())
         .ok_or_else(|| usage(format!("`{}`: use a .json, .yaml, .yml or .toml file", path.display())))?;
-    Policy::from_str(&text, format).map_err(|e| {
-        print_policy_error(json, &e);
-        Failure::Denied
-    })
-}
-
-fn refuse(json: bool, code: Code, message: &str) -> Failure {
-    if json {
-        outln!("{}", json!({"ok": false, "code": code.as_str(), "message": message}));
-    } else {
-        errln!("refused: {message} [{code}]");
-    }
-    Failure::Denied
+    wire::compile(&text, format).map_err(|e| fail(json, e))
 }
 
 #[derive(Deserialize, Default)]
@@ -436,24 +438,20 @@ fn keygen(json: bool, a: &KeygenArgs) -> Run {
     let policy = load_policy(json, &a.policy.policy)?;
     let pepper = pepper(&a.pepper_env)?;
     let now = a.time.get();
-    let options = NewKey {
+    let options = wire::NewKeyOptions {
         scopes: a.scopes.clone(),
         label: a.label.clone(),
         expires_at: a.expires_in.map(|s| now.saturating_add(s)),
-        pepper: pepper.as_ref(),
+        pepper,
+        now: Some(now),
     };
-    let generated = policy
-        .generate_key(&a.kind, &a.owner, &options, now)
-        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    let generated = wire::generate_key(&policy, &a.kind, &a.owner, &options, clock).map_err(|e| fail(json, e))?;
     if let Some(path) = &a.record_out {
         let text = serde_json::to_string_pretty(&generated.record).map_err(|e| usage(e.to_string()))?;
         std::fs::write(path, text).map_err(|e| usage(format!("cannot write `{}`: {e}", path.display())))?;
     }
     if json {
-        outln!(
-            "{}",
-            json!({"ok": true, "key": generated.key.expose(), "record": generated.record})
-        );
+        outln!("{}", ok_json(&generated));
     } else {
         outln!("{}", generated.key.expose());
         errln!("(shown once: store only the record)");
@@ -468,8 +466,7 @@ fn keygen(json: bool, a: &KeygenArgs) -> Run {
 fn hash(json: bool, a: &HashArgs) -> Run {
     let key = read_secret_arg(&a.key)?;
     let pepper = pepper(&a.pepper_env)?;
-    let parsed = permiso::ApiKey::parse(&key).map_err(|e| refuse(json, e.code(), &e.to_string()))?;
-    let hash = parsed.hash(pepper.as_ref());
+    let hash = wire::hash_key(&key, pepper.as_ref()).map_err(|e| fail(json, e))?;
     if json {
         outln!("{}", json!({"ok": true, "hash": hash}));
     } else {
@@ -484,23 +481,22 @@ fn verify_key(json: bool, a: &VerifyKeyArgs) -> Run {
         serde_json::from_str(&read_file(&a.record)?).map_err(|e| usage(format!("`{}`: {e}", a.record.display())))?;
     let key = read_secret_arg(&a.key)?;
     let pepper = pepper(&a.pepper_env)?;
-    let options = VerifyKeyOptions::at(a.time.get()).pepper(pepper.as_ref());
-    let verified = policy
-        .verify_key(&key, &record, &options)
-        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    let options = wire::KeyOptions {
+        pepper,
+        revoked_keys: Vec::new(),
+        now: Some(a.time.get()),
+    };
+    let verified = wire::verify_key(&policy, &key, &record, &options, clock).map_err(|e| fail(json, e))?;
     let principal = verified.principal_id();
     if let Some(path) = &a.owner {
         let owner: PrincipalRecord =
             serde_json::from_str(&read_file(path)?).map_err(|e| usage(format!("`{}`: {e}", path.display())))?;
         policy
             .key_identity(&verified, Some(&owner))
-            .map_err(|e: IdentityError| refuse(json, e.code(), &e.to_string()))?;
+            .map_err(|e| fail(json, e.into()))?;
     }
     if json {
-        outln!(
-            "{}",
-            json!({"ok": true, "principal": principal, "kind": verified.kind, "id": verified.record.id, "mask": verified.mask})
-        );
+        outln!("{}", ok_json(&wire::key_info(&verified)));
     } else {
         outln!("ok: {} key {} acts as {principal}", verified.kind, verified.mask);
     }
@@ -578,7 +574,7 @@ fn check(json: bool, a: &RequestArgs, explain: bool) -> Run {
         policy.explain_request(&request, &data)
     };
     let d = &outcome.decision;
-    let mut result = conformance::decision_json(d);
+    let mut result = serde_json::to_value(wire::DecisionInfo::from(d)).unwrap_or(Value::Null);
     if explain {
         let mut steps = vec![
             json!({"step": "route", "outcome": if outcome.route.is_some() { "passed" } else { "failed" },
@@ -670,18 +666,17 @@ fn print_token(json: bool, token: &str) {
 fn jwt_issue(json: bool, a: &JwtIssueArgs) -> Run {
     let policy = load_policy(json, &a.policy.policy)?;
     let key = signing_key(&a.signer)?;
-    let request = SessionRequest {
+    let request = wire::SessionOptions {
         subject: a.sub.clone(),
         session: a.session.clone(),
         scopes: a.scopes.clone(),
         roles: a.roles.clone(),
         tenant: a.tenant.clone(),
-        lifetime: a.lifetime,
         client_id: a.client_id.clone(),
+        lifetime: a.lifetime,
+        now: Some(a.time.get()),
     };
-    let token = policy
-        .issue_session(&a.signer.kind, &request, &key, a.time.get())
-        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    let token = wire::issue_session(&policy, &a.signer.kind, &request, &key, clock).map_err(|e| fail(json, e))?;
     print_token(json, &token);
     Ok(())
 }
@@ -691,25 +686,25 @@ fn jwt_delegate(json: bool, a: &JwtDelegateArgs) -> Run {
     let key = signing_key(&a.signer)?;
     let now = a.time.get();
     let host = load_host(&a.host_data, &[])?;
-    let verified = policy
-        .verify_jwt(
-            &a.token,
-            &VerifyTokenOptions::at(now).revoked_sessions(&host.revoked_sessions),
-        )
-        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    let options = wire::TokenOptions {
+        revoked_sessions: host.revoked_sessions.clone(),
+        revoked_keys: host.revoked_keys.clone(),
+        kind: None,
+        now: Some(now),
+    };
+    let verified = wire::verify_jwt(&policy, &a.token, &options, clock).map_err(|e| fail(json, e))?;
     let principal = host.principals.iter().find(|p| p.id == verified.principal.id);
     let identity = policy
         .token_identity(&verified, principal)
-        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
-    let request = DelegationRequest {
+        .map_err(|e| fail(json, e.into()))?;
+    let request = wire::DelegationOptions {
         actor: a.actor.clone(),
         scopes: a.scopes.clone(),
         audience: a.audience.clone(),
         lifetime: a.lifetime,
+        now: Some(now),
     };
-    let token = policy
-        .delegate(&a.signer.kind, &identity, &request, &key, now)
-        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    let token = wire::delegate(&policy, &a.signer.kind, &identity, &request, &key, clock).map_err(|e| fail(json, e))?;
     print_token(json, &token);
     Ok(())
 }
@@ -717,14 +712,15 @@ fn jwt_delegate(json: bool, a: &JwtDelegateArgs) -> Run {
 fn jwt_verify(json: bool, a: &JwtVerifyArgs) -> Run {
     let policy = load_policy(json, &a.policy.policy)?;
     let token = read_secret_arg(&a.token)?;
-    let options = VerifyTokenOptions::at(a.time.get())
-        .revoked_sessions(&a.revoked_session)
-        .kind(a.kind.as_deref());
-    let verified = policy
-        .verify_jwt(&token, &options)
-        .map_err(|e| refuse(json, e.code(), &e.to_string()))?;
+    let options = wire::TokenOptions {
+        revoked_sessions: a.revoked_session.clone(),
+        revoked_keys: Vec::new(),
+        kind: a.kind.clone(),
+        now: Some(a.time.get()),
+    };
+    let verified = wire::verify_jwt(&policy, &token, &options, clock).map_err(|e| fail(json, e))?;
     if json {
-        outln!("{}", conformance::token_json(&verified));
+        outln!("{}", ok_json(&wire::TokenInfo::from(&verified)));
     } else {
         outln!(
             "ok: {} token ({}) for {}{}",

@@ -30,7 +30,6 @@
 mod apikeys;
 mod authz;
 mod code;
-pub mod conformance;
 mod decision;
 mod jwk;
 pub mod jwt;
@@ -43,6 +42,7 @@ pub mod request;
 mod secret;
 pub mod text;
 pub mod time;
+pub mod wire;
 
 pub use apikeys::{NewKey, ParsedKey, RotateKey, VerifiedKey, VerifyKeyOptions};
 pub use authz::{

@@ -118,9 +118,39 @@ pub(crate) fn decode_param(raw: &str) -> Option<Cow<'_, str>> {
     percent_decode(raw).filter(|s| !s.chars().any(char::is_control))
 }
 
+/// The request target of a URL: its path and query exactly as written
+/// (`https://h/a/../b?q` → `/a/../b?q`), with no normalisation, so the
+/// path rules above still see `..` and `%2F` and refuse them. A text
+/// without a scheme is already a target.
+pub(crate) fn target_of_url(url: &str) -> Cow<'_, str> {
+    let Some(i) = url.find("://") else {
+        return Cow::Borrowed(url);
+    };
+    let rest = url.get(i + 3..).unwrap_or_default();
+    match rest.find(['/', '?']) {
+        Some(j) => {
+            let tail = rest.get(j..).unwrap_or_default();
+            if tail.starts_with('?') {
+                Cow::Owned(format!("/{tail}"))
+            } else {
+                Cow::Borrowed(tail)
+            }
+        }
+        None => Cow::Borrowed("/"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_targets_are_taken_as_written() {
+        assert_eq!(target_of_url("https://h.example/a/../b?q=1"), "/a/../b?q=1");
+        assert_eq!(target_of_url("https://h.example?q"), "/?q");
+        assert_eq!(target_of_url("https://h.example"), "/");
+        assert_eq!(target_of_url("/x/%2F"), "/x/%2F");
+    }
 
     #[test]
     fn path_rules() {

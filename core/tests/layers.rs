@@ -33,7 +33,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("apikeys", 4),
     ("jwt", 4),
     ("request", 5),
-    ("conformance", 6),
+    ("wire", 6),
 ];
 
 const NAMES: [&str; 7] = [

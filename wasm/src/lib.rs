@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use permiso as core;
+use permiso::wire;
 use permiso::Code;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -246,58 +247,87 @@ export interface Policy {
 }
 "#;
 
-fn error(code: Code, message: impl Into<String>) -> JsValue {
-    make_error(&message.into(), code.as_str(), JsValue::UNDEFINED)
+/// The one conversion of failures: the core's error record becomes a
+/// `PermisoError` with the same `code`, `message`, `detail`, `path` and
+/// `issues`.
+fn err(e: wire::Error) -> JsValue {
+    let extra = to_js(&e).unwrap_or(JsValue::UNDEFINED);
+    make_error(&e.message, e.code.as_str(), extra)
 }
 
-fn invalid(message: impl Into<String>) -> JsValue {
-    error(Code::InvalidArgument, message)
-}
-
-fn key_err(e: core::KeyError) -> JsValue {
-    error(e.code(), e.to_string())
-}
-
-fn token_err(e: core::TokenError) -> JsValue {
-    error(e.code(), e.to_string())
-}
-
-fn identity_err(e: core::IdentityError) -> JsValue {
-    error(e.code(), e.to_string())
-}
-
-fn policy_err(e: core::PolicyError) -> JsValue {
-    let extra = Object::new();
-    let issues = Array::new();
-    for i in e.issues() {
-        let o = Object::new();
-        let _ = Reflect::set(&o, &"detail".into(), &i.detail.as_str().into());
-        let _ = Reflect::set(&o, &"path".into(), &i.path.as_str().into());
-        let _ = Reflect::set(&o, &"message".into(), &i.message.as_str().into());
-        issues.push(&o);
-    }
-    let _ = Reflect::set(&extra, &"detail".into(), &e.detail().as_str().into());
-    let _ = Reflect::set(&extra, &"path".into(), &e.path().into());
-    let _ = Reflect::set(&extra, &"issues".into(), &issues);
-    make_error(&e.to_string(), e.code().as_str(), extra.into())
+fn invalid(message: impl std::fmt::Display) -> JsValue {
+    err(wire::Error::argument("argument", message))
 }
 
 // Values cross the boundary as JSON text: `JSON.stringify`/`JSON.parse` on
 // the JS side and serde_json (already in the core) on ours. That is smaller
 // than walking objects property by property, and faster.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| invalid(e.to_string()))?;
+    let text = serde_json::to_string(value).map_err(invalid)?;
     js_sys::JSON::parse(&text).map_err(|_| invalid("a result could not be converted"))
 }
 
-fn from_js<T: DeserializeOwned>(value: JsValue, code: Code, what: &str) -> Result<T, JsValue> {
+fn json_text(value: &JsValue, code: Code, what: &str) -> Result<String, JsValue> {
     if value.is_undefined() || value.is_null() {
-        return Err(error(code, format!("{what} is missing")));
+        return Ok("null".into());
     }
-    let text: String = js_sys::JSON::stringify(&value)
-        .map_err(|_| error(code, format!("{what} cannot be read as JSON")))?
-        .into();
-    serde_json::from_str(&text).map_err(|e| error(code, format!("{what}: {e}")))
+    js_sys::JSON::stringify(value)
+        .map(String::from)
+        .map_err(|_| err(wire::Error::record(code, what, "cannot be read as JSON")))
+}
+
+fn from_js<T: DeserializeOwned>(value: JsValue, code: Code, what: &str) -> Result<T, JsValue> {
+    wire::read_str(&json_text(&value, code, what)?, code, what).map_err(err)
+}
+
+/// `fooBar` → `foo_bar`: option objects are camelCase in JavaScript, the
+/// records' fields snake_case.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// An options record from a JS object with camelCase names; a `pepper`
+/// given as bytes is taken apart (JSON cannot carry it).
+fn options<T: DeserializeOwned + Default>(value: &JsValue, what: &str) -> Result<(T, Option<core::Pepper>), JsValue> {
+    options_except(value, what, &[])
+}
+
+/// [`options`] without the fields in `skip` (read apart, with their own codes).
+fn options_except<T: DeserializeOwned + Default>(
+    value: &JsValue,
+    what: &str,
+    skip: &[&str],
+) -> Result<(T, Option<core::Pepper>), JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok((T::default(), None));
+    }
+    if !value.is_object() || Array::is_array(value) {
+        return Err(err(wire::Error::argument(what, "must be an object")));
+    }
+    let bytes = pepper(&field(value, "pepper")?)?;
+    let mut map = serde_json::Map::new();
+    for pair in Object::entries(&Object::from(value.clone())).iter() {
+        let pair = Array::from(&pair);
+        let name = string(&pair.get(0), "an option name")?;
+        if name == "pepper" || skip.contains(&name.as_str()) || pair.get(1).is_undefined() {
+            continue;
+        }
+        let value: serde_json::Value =
+            wire::read_str(&json_text(&pair.get(1), Code::InvalidArgument, &name)?, Code::InvalidArgument, &name)
+                .map_err(err)?;
+        map.insert(snake_case(&name), value);
+    }
+    let record = wire::options(serde_json::Value::Object(map), what).map_err(err)?;
+    Ok((record, bytes))
 }
 
 fn string(value: &JsValue, what: &str) -> Result<String, JsValue> {
@@ -324,30 +354,6 @@ fn field(obj: &JsValue, name: &str) -> Result<JsValue, JsValue> {
     Reflect::get(obj, &JsValue::from_str(name)).map_err(|_| invalid(format!("cannot read `{name}`")))
 }
 
-fn opt_strings(value: &JsValue, what: &str) -> Result<Option<Vec<String>>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    if !Array::is_array(value) {
-        return Err(invalid(format!("{what} must be an array of strings")));
-    }
-    Array::from(value)
-        .iter()
-        .map(|v| string(&v, what))
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
-}
-
-fn opt_int(value: &JsValue, what: &str) -> Result<Option<i64>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    match value.as_f64() {
-        Some(f) if f.is_finite() && f.abs() < 9.0e15 => Ok(Some(f.floor() as i64)),
-        _ => Err(invalid(format!("{what} must be a finite number"))),
-    }
-}
-
 /// A time in unix seconds (a float is floored); milliseconds such as
 /// `Date.now()` are refused with `invalid_argument`.
 fn opt_time(value: &JsValue, what: &'static str) -> Result<Option<i64>, JsValue> {
@@ -357,14 +363,17 @@ fn opt_time(value: &JsValue, what: &'static str) -> Result<Option<i64>, JsValue>
     let f = value
         .as_f64()
         .ok_or_else(|| invalid(format!("{what} must be a number of unix seconds")))?;
-    core::time::unix_seconds_f64(what, f)
-        .map(Some)
-        .map_err(|e| error(e.code(), e.to_string()))
+    wire::seconds_f64(what, f).map(Some).map_err(err)
 }
 
-/// `now` in unix seconds, defaulting to the system clock.
+/// The runtime's clock, unix seconds.
+fn clock() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+/// `now` in unix seconds, defaulting to the clock.
 fn now(value: &JsValue) -> Result<i64, JsValue> {
-    Ok(opt_time(value, "now")?.unwrap_or_else(|| (js_sys::Date::now() / 1000.0).floor() as i64))
+    wire::now(opt_time(value, "now")?, clock).map_err(err)
 }
 
 fn pepper(value: &JsValue) -> Result<Option<core::Pepper>, JsValue> {
@@ -378,28 +387,6 @@ fn pepper(value: &JsValue) -> Result<Option<core::Pepper>, JsValue> {
         return Ok(Some(core::Pepper::new(Uint8Array::from(value.clone()).to_vec())));
     }
     Err(invalid("pepper must be a string or a Uint8Array"))
-}
-
-/// The path and query of a URL, exactly as written (no normalisation: the
-/// core's path rules must see `..` and `%2F` to refuse them).
-fn path_of_url(url: &str) -> String {
-    match url.find("://") {
-        Some(i) => {
-            let rest = url.get(i + 3..).unwrap_or_default();
-            match rest.find(['/', '?']) {
-                Some(j) => {
-                    let tail = rest.get(j..).unwrap_or_default();
-                    if tail.starts_with('?') {
-                        format!("/{tail}")
-                    } else {
-                        tail.to_owned()
-                    }
-                }
-                None => "/".to_owned(),
-            }
-        }
-        None => url.to_owned(),
-    }
 }
 
 fn header_value(name: &str, value: &JsValue, out: &mut Vec<(String, String)>) -> Result<(), JsValue> {
@@ -448,31 +435,34 @@ fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     Ok(out)
 }
 
-struct RequestParts {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-}
-
-fn request_parts(request: &JsValue) -> Result<RequestParts, JsValue> {
+/// An HTTP request from a `Request` or `{method, path | url, headers}`.
+fn http_request(request: &JsValue) -> Result<wire::HttpRequest, JsValue> {
     if !request.is_object() {
         return Err(invalid("request must be a Request or {method, path, headers}"));
     }
-    let method = string(&field(request, "method")?, "request.method")?;
-    let path = match opt_string(&field(request, "path")?, "request.path")? {
-        Some(p) => p,
-        None => path_of_url(&string(&field(request, "url")?, "request.path or request.url")?),
-    };
-    let headers = header_pairs(&field(request, "headers")?)?;
-    Ok(RequestParts { method, path, headers })
+    Ok(wire::HttpRequest {
+        method: string(&field(request, "method")?, "request.method")?,
+        path: opt_string(&field(request, "path")?, "request.path")?,
+        url: opt_string(&field(request, "url")?, "request.url")?,
+        headers: wire::Headers(header_pairs(&field(request, "headers")?)?),
+    })
 }
 
-fn records<T: DeserializeOwned>(value: JsValue, code: Code, what: &str) -> Result<Vec<T>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        Ok(Vec::new())
-    } else {
-        from_js(value, code, what)
+/// A matched route from `{method, template, params, headers}`.
+fn matched_route(route: &JsValue) -> Result<wire::MatchedRoute, JsValue> {
+    if !route.is_object() {
+        return Err(invalid("the route request must be {method, template, params, headers}"));
     }
+    let headers = match field(route, "headers")? {
+        h if h.is_undefined() || h.is_null() => Vec::new(),
+        h => header_pairs(&h)?,
+    };
+    Ok(wire::MatchedRoute {
+        method: string(&field(route, "method")?, "route.method")?,
+        template: string(&field(route, "template")?, "route.template")?,
+        params: from_js(field(route, "params")?, Code::InvalidArgument, "route.params")?,
+        headers: wire::Headers(headers),
+    })
 }
 
 /// An optional principal record (`undefined`/`null` for none).
@@ -484,73 +474,28 @@ fn opt_principal(value: JsValue, what: &str) -> Result<Option<core::PrincipalRec
     }
 }
 
-/// Token verification options: revoked sessions and keys, kind and `now`.
-struct TokenOptions {
-    revoked: Vec<String>,
-    revoked_keys: Vec<String>,
-    kind: Option<String>,
-    now: i64,
-}
-
-impl TokenOptions {
-    fn read(options: &JsValue) -> Result<TokenOptions, JsValue> {
-        Ok(TokenOptions {
-            revoked: opt_strings(&field(options, "revokedSessions")?, "revokedSessions")?.unwrap_or_default(),
-            revoked_keys: opt_strings(&field(options, "revokedKeys")?, "revokedKeys")?.unwrap_or_default(),
-            kind: opt_string(&field(options, "kind")?, "kind")?,
-            now: now(&field(options, "now")?)?,
-        })
-    }
-
-    fn core(&self) -> core::VerifyTokenOptions<'_> {
-        core::VerifyTokenOptions::at(self.now)
-            .revoked_sessions(&self.revoked)
-            .revoked_keys(&self.revoked_keys)
-            .kind(self.kind.as_deref())
+fn list<T: DeserializeOwned>(value: JsValue, code: Code, what: &str) -> Result<Vec<T>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        Ok(Vec::new())
+    } else {
+        from_js(value, code, what)
     }
 }
 
-/// Host data read from a JS object, owned.
-fn host_data(host: &JsValue) -> Result<core::OwnedHostData, JsValue> {
-    Ok(core::OwnedHostData {
-        keys: records(field(host, "keys")?, Code::InvalidKeyRecord, "hostData.keys")?,
-        principals: records(
-            field(host, "principals")?,
-            Code::InvalidPrincipal,
-            "hostData.principals",
-        )?,
-        revoked_keys: opt_strings(&field(host, "revokedKeys")?, "hostData.revokedKeys")?.unwrap_or_default(),
-        revoked_sessions: opt_strings(&field(host, "revokedSessions")?, "hostData.revokedSessions")?
-            .unwrap_or_default(),
-        pepper: pepper(&field(host, "pepper")?)?,
-        now: now(&field(host, "now")?)?,
-    })
-}
-
-/// `[name, value]` pairs from an object of parameters.
-fn param_pairs(params: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
-    if params.is_undefined() || params.is_null() {
-        return Ok(Vec::new());
-    }
-    if !params.is_object() || Array::is_array(params) {
-        return Err(invalid("route.params must be an object of decoded parameter values"));
-    }
-    Object::entries(&Object::from(params.clone()))
-        .iter()
-        .map(|pair| {
-            let pair = Array::from(&pair);
-            Ok((
-                string(&pair.get(0), "a parameter name")?,
-                string(&pair.get(1), "a route parameter value")?,
-            ))
-        })
-        .collect()
+/// Host data: records keep their snake_case names, the lists and `now` are
+/// options (`revokedKeys`).
+fn host_data(host: &JsValue) -> Result<wire::HostRecords, JsValue> {
+    let (mut records, bytes): (wire::HostRecords, _) = options_except(host, "hostData", &["keys", "principals"])?;
+    records.pepper = bytes;
+    records.keys = list(field(host, "keys")?, Code::InvalidKeyRecord, "hostData.keys")?;
+    records.principals = list(field(host, "principals")?, Code::InvalidPrincipal, "hostData.principals")?;
+    Ok(records)
 }
 
 /// A decision: a plain object with `allowed`, `code`, `status`, `message`,
 /// `missing`, `audit` and the rest.
 fn decision(d: &core::Decision<'_>) -> Result<JsValue, JsValue> {
-    to_js(&core::conformance::decision_view(d))
+    to_js(&wire::DecisionInfo::from(d))
 }
 
 /// An identity resolved against one policy: build once, check many times.
@@ -619,7 +564,7 @@ impl VerifiedKey {
         let inner = self
             .policy
             .key_identity(&self.inner, owner.as_ref())
-            .map_err(identity_err)?;
+            .map_err(|e| err(e.into()))?;
         Ok(Identity { inner })
     }
 }
@@ -642,7 +587,7 @@ impl VerifiedToken {
     /// The token as a plain object.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "TokenInfo")]
     pub fn to_json(&self) -> Result<JsValue, JsValue> {
-        to_js(&core::conformance::token_json(&self.inner))
+        to_js(&wire::TokenInfo::from(&self.inner))
     }
     /// All claims.
     #[wasm_bindgen(getter, unchecked_return_type = "Record<string, unknown>")]
@@ -658,7 +603,7 @@ impl VerifiedToken {
         let inner = self
             .policy
             .token_identity(&self.inner, principal.as_ref())
-            .map_err(identity_err)?;
+            .map_err(|e| err(e.into()))?;
         Ok(Identity { inner })
     }
 }
@@ -723,7 +668,7 @@ impl SigningKey {
             return Err(invalid("secret must be a Uint8Array"));
         }
         let bytes = Uint8Array::from(secret).to_vec();
-        let key = core::SigningKey::hmac(&string(&algorithm, "algorithm")?, &bytes).map_err(token_err)?;
+        let key = core::SigningKey::hmac(&string(&algorithm, "algorithm")?, &bytes).map_err(|e| err(e.into()))?;
         Ok(SigningKey {
             inner: with_kid(key, &kid)?,
         })
@@ -737,7 +682,7 @@ impl SigningKey {
         #[wasm_bindgen(unchecked_optional_param_type = "string")] kid: JsValue,
     ) -> Result<SigningKey, JsValue> {
         let pem = string(&pem, "pem")?;
-        let key = core::SigningKey::from_pem(&string(&algorithm, "algorithm")?, pem.as_bytes()).map_err(token_err)?;
+        let key = core::SigningKey::from_pem(&string(&algorithm, "algorithm")?, pem.as_bytes()).map_err(|e| err(e.into()))?;
         Ok(SigningKey {
             inner: with_kid(key, &kid)?,
         })
@@ -810,7 +755,7 @@ pub struct Policy {
 
 fn compile(text: JsValue, format: core::Format) -> Result<Policy, JsValue> {
     let text = string(&text, "the policy document")?;
-    let policy = core::Policy::from_str(&text, format).map_err(policy_err)?;
+    let policy = core::Policy::from_str(&text, format).map_err(|e| err(e.into()))?;
     Ok(Policy {
         inner: Arc::new(policy),
     })
@@ -837,7 +782,7 @@ impl Policy {
     #[wasm_bindgen(js_name = fromObject)]
     pub fn from_object(#[wasm_bindgen(unchecked_param_type = "object")] document: JsValue) -> Result<Policy, JsValue> {
         let value: serde_json::Value = from_js(document, Code::InvalidPolicy, "the policy document")?;
-        let policy = core::Policy::from_value(&value).map_err(policy_err)?;
+        let policy = core::Policy::from_value(&value).map_err(|e| err(e.into()))?;
         Ok(Policy {
             inner: Arc::new(policy),
         })
@@ -865,7 +810,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "IdentityRecord")] record: JsValue,
     ) -> Result<Identity, JsValue> {
         let record: core::IdentityRecord = from_js(record, Code::InvalidPrincipal, "identity")?;
-        let inner = self.inner.identity(record).map_err(identity_err)?;
+        let inner = self.inner.identity(record).map_err(|e| err(e.into()))?;
         Ok(Identity { inner })
     }
 
@@ -927,17 +872,8 @@ impl Policy {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RequestLike")] request: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let parts = request_parts(&request)?;
-        let borrowed: Vec<(&str, &str)> = parts.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let classified = self.inner.classify(&core::Request {
-            method: &parts.method,
-            path: &parts.path,
-            headers: &borrowed,
-        });
-        let route = classified.route.as_ref().map(|r| {
-            serde_json::json!({"route": r.route, "permission": r.permission, "resource": r.resource, "tenant": r.tenant})
-        });
-        to_js(&serde_json::json!({"route": route, "credential": classified.credential}))
+        let classified = wire::classify(&self.inner, &http_request(&request)?).map_err(err)?;
+        to_js(&classified)
     }
 
     /// Authorizes an HTTP request in one call.
@@ -947,15 +883,9 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "RequestLike")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "HostData")] host: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let parts = request_parts(&request)?;
+        let request = http_request(&request)?;
         let host = host_data(&host)?;
-        let borrowed: Vec<(&str, &str)> = parts.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let request = core::Request {
-            method: &parts.method,
-            path: &parts.path,
-            headers: &borrowed,
-        };
-        decision(&self.inner.authorize_request(&request, &host.data()))
+        decision(&wire::authorize_request(&self.inner, &request, &host, clock).map_err(err)?)
     }
 
     /// Authorizes the route the application's router matched: `{method,
@@ -967,26 +897,9 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "RouteRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "HostData")] host: JsValue,
     ) -> Result<JsValue, JsValue> {
-        if !request.is_object() {
-            return Err(invalid("the route request must be {method, template, params, headers}"));
-        }
-        let method = string(&field(&request, "method")?, "route.method")?;
-        let template = string(&field(&request, "template")?, "route.template")?;
-        let params = param_pairs(&field(&request, "params")?)?;
-        let headers = match field(&request, "headers")? {
-            h if h.is_undefined() || h.is_null() => Vec::new(),
-            h => header_pairs(&h)?,
-        };
+        let route = matched_route(&request)?;
         let host = host_data(&host)?;
-        let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let request = core::RouteRequest {
-            method: &method,
-            template: &template,
-            params: &params,
-            headers: &headers,
-        };
-        decision(&self.inner.authorize_route(&request, &host.data()))
+        decision(&wire::authorize_route(&self.inner, &route, &host, clock).map_err(err)?)
     }
 
     /// Generates an API key of an `api_key` kind.
@@ -997,23 +910,17 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "string")] owner: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "NewKeyOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let pepper = pepper(&field(&options, "pepper")?)?;
-        let new = core::NewKey {
-            scopes: opt_strings(&field(&options, "scopes")?, "scopes")?,
-            label: opt_string(&field(&options, "label")?, "label")?,
-            expires_at: opt_time(&field(&options, "expiresAt")?, "expiresAt")?,
-            pepper: pepper.as_ref(),
-        };
-        let generated = self
-            .inner
-            .generate_key(
-                &string(&kind, "kind")?,
-                &string(&owner, "owner")?,
-                &new,
-                now(&field(&options, "now")?)?,
-            )
-            .map_err(key_err)?;
-        to_js(&serde_json::json!({"key": generated.key.expose(), "record": generated.record}))
+        let (mut new, bytes): (wire::NewKeyOptions, _) = self::options(&options, "options")?;
+        new.pepper = bytes;
+        let generated = wire::generate_key(
+            &self.inner,
+            &string(&kind, "kind")?,
+            &string(&owner, "owner")?,
+            &new,
+            clock,
+        )
+        .map_err(err)?;
+        to_js(&generated)
     }
 
     /// Rotates a key: the new key, and the old record with its grace expiry.
@@ -1024,32 +931,15 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "RotateKeyOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let old: core::KeyRecord = from_js(record, Code::InvalidKeyRecord, "record")?;
-        let pepper = pepper(&field(&options, "pepper")?)?;
-        let rotate = core::RotateKey {
-            grace: opt_int(&field(&options, "grace")?, "grace")?.unwrap_or(86_400),
-            scopes: opt_strings(&field(&options, "scopes")?, "scopes")?,
-            expires_at: opt_time(&field(&options, "expiresAt")?, "expiresAt")?,
-            label: opt_string(&field(&options, "label")?, "label")?,
-            pepper: pepper.as_ref(),
-            revoked_keys: &opt_strings(&field(&options, "revokedKeys")?, "revokedKeys")?.unwrap_or_default(),
-        };
-        let rotation = self
-            .inner
-            .rotate_key(&old, &rotate, now(&field(&options, "now")?)?)
-            .map_err(key_err)?;
-        to_js(&serde_json::json!({
-            "key": {"key": rotation.new.key.expose(), "record": rotation.new.record},
-            "old": rotation.old,
-        }))
+        let (mut rotate, bytes): (wire::RotateOptions, _) = self::options(&options, "options")?;
+        rotate.pepper = bytes;
+        to_js(&wire::rotate_key(&self.inner, &old, &rotate, clock).map_err(err)?)
     }
 
     /// Parses a key.
     #[wasm_bindgen(js_name = parseKey, unchecked_return_type = "ParsedKey")]
     pub fn parse_key(&self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> Result<JsValue, JsValue> {
-        let parsed = self.inner.parse_key(&string(&key, "key")?).map_err(key_err)?;
-        to_js(
-            &serde_json::json!({"kind": parsed.kind(), "id": parsed.id(), "mask": parsed.mask(), "prefix": parsed.key().prefix()}),
-        )
+        to_js(&wire::parse_key(&self.inner, &string(&key, "key")?).map_err(err)?)
     }
 
     /// Verifies a key against its record.
@@ -1062,12 +952,9 @@ impl Policy {
     ) -> Result<VerifiedKey, JsValue> {
         let key = string(&key, "key")?;
         let record: core::KeyRecord = from_js(record, Code::InvalidKeyRecord, "record")?;
-        let pepper = pepper(&field(&options, "pepper")?)?;
-        let revoked = opt_strings(&field(&options, "revokedKeys")?, "revokedKeys")?.unwrap_or_default();
-        let verify = core::VerifyKeyOptions::at(now(&field(&options, "now")?)?)
-            .pepper(pepper.as_ref())
-            .revoked_keys(&revoked);
-        let inner = self.inner.verify_key(&key, &record, &verify).map_err(key_err)?;
+        let (mut verify, bytes): (wire::KeyOptions, _) = self::options(&options, "options")?;
+        verify.pepper = bytes;
+        let inner = wire::verify_key(&self.inner, &key, &record, &verify, clock).map_err(err)?;
         Ok(VerifiedKey {
             inner,
             policy: Arc::clone(&self.inner),
@@ -1082,9 +969,8 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyTokenOptions")] options: JsValue,
     ) -> Result<VerifiedToken, JsValue> {
         let token = string(&token, "token")?;
-        let options = TokenOptions::read(&options)?;
-        let verify = options.core();
-        let inner = self.inner.verify_jwt(&token, &verify).map_err(token_err)?;
+        let (options, _): (wire::TokenOptions, _) = self::options(&options, "options")?;
+        let inner = wire::verify_jwt(&self.inner, &token, &options, clock).map_err(err)?;
         Ok(VerifiedToken {
             inner,
             policy: Arc::clone(&self.inner),
@@ -1099,9 +985,8 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyTokenOptions")] options: JsValue,
     ) -> Result<PendingToken, JsValue> {
         let token = string(&token, "token")?;
-        let options = TokenOptions::read(&options)?;
-        let verify = options.core();
-        let inner = self.inner.begin_jwt(&token, &verify).map_err(token_err)?;
+        let (options, _): (wire::TokenOptions, _) = self::options(&options, "options")?;
+        let inner = wire::begin_jwt(&self.inner, &token, &options, clock).map_err(err)?;
         Ok(PendingToken { inner })
     }
 
@@ -1115,12 +1000,8 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyTokenOptions")] options: JsValue,
     ) -> Result<VerifiedToken, JsValue> {
         let verdict = verdict.as_bool();
-        let options = TokenOptions::read(&options)?;
-        let verify = options.core();
-        let inner = self
-            .inner
-            .complete_jwt(pending.inner, verdict, &verify)
-            .map_err(token_err)?;
+        let (options, _): (wire::TokenOptions, _) = self::options(&options, "options")?;
+        let inner = wire::complete_jwt(&self.inner, pending.inner, verdict, &options, clock).map_err(err)?;
         Ok(VerifiedToken {
             inner,
             policy: Arc::clone(&self.inner),
@@ -1139,18 +1020,11 @@ impl Policy {
         if !request.is_object() {
             return Err(invalid("the session request must be an object"));
         }
-        let session = core::SessionRequest {
-            subject: string(&field(&request, "subject")?, "subject")?,
-            session: opt_string(&field(&request, "session")?, "session")?,
-            scopes: opt_strings(&field(&request, "scopes")?, "scopes")?,
-            roles: opt_strings(&field(&request, "roles")?, "roles")?.unwrap_or_default(),
-            tenant: opt_string(&field(&request, "tenant")?, "tenant")?,
-            lifetime: opt_int(&field(&request, "lifetime")?, "lifetime")?.unwrap_or(900),
-            client_id: opt_string(&field(&request, "clientId")?, "clientId")?,
-        };
-        self.inner
-            .issue_session(&string(&kind, "kind")?, &session, &key.inner, now(&at)?)
-            .map_err(token_err)
+        let (mut session, _): (wire::SessionOptions, _) = self::options(&request, "request")?;
+        if session.now.is_none() {
+            session.now = opt_time(&at, "now")?;
+        }
+        wire::issue_session(&self.inner, &string(&kind, "kind")?, &session, &key.inner, clock).map_err(err)
     }
 
     /// `delegate` with an Identity (the entry module dispatches to it).
@@ -1166,22 +1040,19 @@ impl Policy {
         if !request.is_object() {
             return Err(invalid("the delegation request must be an object"));
         }
-        let delegation = core::DelegationRequest {
-            actor: string(&field(&request, "actor")?, "actor")?,
-            scopes: opt_strings(&field(&request, "scopes")?, "scopes")?
-                .ok_or_else(|| invalid("scopes must be an array of strings"))?,
-            audience: opt_string(&field(&request, "audience")?, "audience")?,
-            lifetime: opt_int(&field(&request, "lifetime")?, "lifetime")?.unwrap_or(300),
-        };
-        self.inner
-            .delegate(
-                &string(&kind, "kind")?,
-                &identity.inner,
-                &delegation,
-                &key.inner,
-                now(&at)?,
-            )
-            .map_err(token_err)
+        let (mut delegation, _): (wire::DelegationOptions, _) = self::options(&request, "request")?;
+        if delegation.now.is_none() {
+            delegation.now = opt_time(&at, "now")?;
+        }
+        wire::delegate(
+            &self.inner,
+            &string(&kind, "kind")?,
+            &identity.inner,
+            &delegation,
+            &key.inner,
+            clock,
+        )
+        .map_err(err)
     }
 
     /// `delegate` with an identity record.
@@ -1207,7 +1078,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "JwkSet")] jwks: JsValue,
     ) -> Result<(), JsValue> {
         let value: serde_json::Value = from_js(jwks, Code::InvalidPolicy, "jwks")?;
-        self.inner.set_jwks(&string(&kind, "kind")?, &value).map_err(policy_err)
+        self.inner.set_jwks(&string(&kind, "kind")?, &value).map_err(|e| err(e.into()))
     }
 
     /// Replaces a jwt kind's HMAC secrets at runtime (`oct` keys from the
@@ -1221,7 +1092,7 @@ impl Policy {
         let value: serde_json::Value = from_js(jwks, Code::InvalidPolicy, "jwks")?;
         self.inner
             .set_secrets(&string(&kind, "kind")?, &value)
-            .map_err(policy_err)
+            .map_err(|e| err(e.into()))
     }
 
     /// Key ids of a jwt kind's current key set.
@@ -1231,10 +1102,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
     ) -> Result<Option<Vec<String>>, JsValue> {
         let kind = string(&kind, "kind")?;
-        Ok(self
-            .inner
-            .jwks(&kind)
-            .map(|k| k.kids().into_iter().map(str::to_owned).collect()))
+        Ok(wire::jwks_kids(&self.inner, &kind))
     }
 }
 
@@ -1245,18 +1113,17 @@ pub fn hash_key(
     #[wasm_bindgen(unchecked_optional_param_type = "string | Uint8Array")] pepper: JsValue,
 ) -> Result<String, JsValue> {
     let pepper = self::pepper(&pepper)?;
-    let parsed = core::ApiKey::parse(&string(&key, "key")?).map_err(key_err)?;
-    Ok(parsed.hash(pepper.as_ref()))
+    wire::hash_key(&string(&key, "key")?, pepper.as_ref()).map_err(err)
 }
 
 /// Every stable code.
 #[wasm_bindgen]
 pub fn codes() -> Vec<String> {
-    Code::ALL.iter().map(|c| c.as_str().to_owned()).collect()
+    wire::codes().into_iter().map(str::to_owned).collect()
 }
 
 /// The package version.
 #[wasm_bindgen]
 pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_owned()
+    wire::version().to_owned()
 }

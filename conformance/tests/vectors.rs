@@ -24,7 +24,7 @@ fn every_vector_file_passes() {
     let mut failures = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
-        let report = permiso::conformance::run_file(&text);
+        let report = permiso_conformance::run_file(&text);
         assert!(!report.cases.is_empty(), "{} has no cases", file.display());
         passed += report.passed();
         failed += report.failed();
