@@ -53,11 +53,39 @@ impl Headers {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(untagged, expecting = "a header value: a string or a list of strings")]
 enum HeaderValue {
     One(String),
     Many(Vec<String>),
+}
+
+struct HeaderValueVisitor;
+
+impl<'de> Visitor<'de> for HeaderValueVisitor {
+    type Value = HeaderValue;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a header value: a string or a list of strings")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<HeaderValue, E> {
+        Ok(HeaderValue::One(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<HeaderValue, E> {
+        Ok(HeaderValue::One(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<HeaderValue, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element::<String>()? {
+            out.push(v);
+        }
+        Ok(HeaderValue::Many(out))
+    }
+}
+
+// Without serde's untagged enums, which buffer every value (and cost the
+// wasm build several kilobytes).
+impl<'de> Deserialize<'de> for HeaderValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(HeaderValueVisitor)
+    }
 }
 
 struct HeadersVisitor;
