@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use permiso as core;
+use permiso::wire;
 use permiso::Code;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError};
@@ -53,70 +54,49 @@ create_exception!(
     "Requested scopes exceed what is held."
 );
 
-/// Which exception class a failure becomes.
-#[derive(Clone, Copy)]
-enum Family {
-    Policy,
-    Key,
-    Token,
-    Principal,
-}
-
-/// The one place where codes become Python exceptions.
-fn to_py_err(py: Python<'_>, family: Family, code: Code, message: String) -> PyErr {
-    let err = match (code, family) {
-        (Code::ScopeEscalation, _) => ScopeEscalation::new_err(message.clone()),
-        (Code::InvalidPolicy, _) | (_, Family::Policy) => InvalidPolicy::new_err(message.clone()),
-        (Code::InvalidPrincipal | Code::UnknownPrincipal, _) | (_, Family::Principal) => {
-            InvalidPrincipal::new_err(message.clone())
-        }
-        (Code::UnknownCredentialKind | Code::EntropyUnavailable | Code::InvalidArgument, _) => {
-            PermisoError::new_err(message.clone())
-        }
-        (_, Family::Key) => InvalidKey::new_err(message.clone()),
-        (_, Family::Token) => InvalidToken::new_err(message.clone()),
+/// The one conversion of failures: the core's error record becomes the
+/// exception of its family (`ScopeEscalation` by its code), carrying `code`,
+/// `message`, and for policies `detail`, `path` and `issues`.
+fn err(py: Python<'_>, e: wire::Error) -> PyErr {
+    let message = e.message.clone();
+    let err = match (e.code, e.family) {
+        (Code::ScopeEscalation, _) => ScopeEscalation::new_err(message),
+        (_, wire::Family::Policy) => InvalidPolicy::new_err(message),
+        (_, wire::Family::Principal) => InvalidPrincipal::new_err(message),
+        (_, wire::Family::Key) => InvalidKey::new_err(message),
+        (_, wire::Family::Token) => InvalidToken::new_err(message),
+        (_, wire::Family::Argument) => PermisoError::new_err(message),
     };
     let value = err.value(py);
     // Setting attributes on a fresh exception instance cannot fail in practice;
     // if it did, the exception would still carry its message.
-    let _ = value.setattr("code", code.as_str());
-    let _ = value.setattr("message", message);
+    let _ = value.setattr("code", e.code.as_str());
+    let _ = value.setattr("message", e.message.as_str());
+    if let Some(detail) = e.detail {
+        let _ = value.setattr("detail", detail);
+        let _ = value.setattr("path", e.path.as_deref().unwrap_or_default());
+        let issues: Vec<(&str, &str, &str)> = e
+            .issues
+            .iter()
+            .map(|i| (i.detail, i.path.as_str(), i.message.as_str()))
+            .collect();
+        let _ = value.setattr("issues", issues);
+    }
     err
 }
 
-fn key_err(py: Python<'_>, e: core::KeyError) -> PyErr {
-    to_py_err(py, Family::Key, e.code(), e.to_string())
-}
-
-fn token_err(py: Python<'_>, e: core::TokenError) -> PyErr {
-    to_py_err(py, Family::Token, e.code(), e.to_string())
-}
-
-fn identity_err(py: Python<'_>, e: core::IdentityError) -> PyErr {
-    to_py_err(py, Family::Principal, e.code(), e.to_string())
-}
-
-fn policy_err(py: Python<'_>, e: core::PolicyError) -> PyErr {
-    let err = to_py_err(py, Family::Policy, e.code(), e.to_string());
-    let value = err.value(py);
-    let _ = value.setattr("detail", e.detail().as_str());
-    let _ = value.setattr("path", e.path());
-    let issues: Vec<(String, String, String)> = e
-        .issues()
-        .iter()
-        .map(|i| (i.detail.as_str().to_owned(), i.path.clone(), i.message.clone()))
-        .collect();
-    let _ = value.setattr("issues", issues);
-    err
+/// `err` for any of the core's errors.
+fn fail<E: Into<wire::Error>>(py: Python<'_>) -> impl FnOnce(E) -> PyErr + '_ {
+    move |e| err(py, e.into())
 }
 
 /// A dict (or list) from Python into a core record; shape errors carry `code`.
 /// It passes through a JSON value, so a `str` never stands in for a list
 /// (`"deployments:*"` is not the scopes `d`, `e`, …), as in every runtime.
-fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, family: Family, code: Code, what: &str) -> PyResult<T> {
+fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, code: Code, what: &str) -> PyResult<T> {
     let value: serde_json::Value =
-        pythonize::depythonize(obj).map_err(|e| to_py_err(obj.py(), family, code, format!("{what}: {e}")))?;
-    serde_json::from_value(value).map_err(|e| to_py_err(obj.py(), family, code, format!("{what}: {e}")))
+        pythonize::depythonize(obj).map_err(|e| err(obj.py(), wire::Error::record(code, what, e)))?;
+    wire::read(value, code, what).map_err(|e| err(obj.py(), e))
 }
 
 /// A time in unix seconds: an int, or a float (`time.time()`) floored;
@@ -128,15 +108,13 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Seconds {
     type Error = PyErr;
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         let checked = if let Ok(i) = obj.extract::<i64>() {
-            core::time::unix_seconds("time", i)
+            wire::seconds("time", i)
         } else if let Ok(f) = obj.extract::<f64>() {
-            core::time::unix_seconds_f64("time", f)
+            wire::seconds_f64("time", f)
         } else {
             return Err(PyTypeError::new_err("a time must be an int or a float of unix seconds"));
         };
-        checked
-            .map(Seconds)
-            .map_err(|e| to_py_err(obj.py(), Family::Principal, e.code(), e.to_string()))
+        checked.map(Seconds).map_err(|e| err(obj.py(), e))
     }
 }
 
@@ -147,7 +125,7 @@ fn seconds(value: Option<Seconds>) -> Option<i64> {
 /// An optional principal record (`None` for none).
 fn opt_principal(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<core::PrincipalRecord>> {
     match value {
-        Some(v) if !v.is_none() => from_py(v, Family::Principal, Code::InvalidPrincipal, what).map(Some),
+        Some(v) if !v.is_none() => from_py(v, Code::InvalidPrincipal, what).map(Some),
         _ => Ok(None),
     }
 }
@@ -156,12 +134,16 @@ fn to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, P
     pythonize::pythonize(py, value).map_err(|e| PermisoError::new_err(e.to_string()))
 }
 
+/// `now`, else the clock.
 fn now_or(now: Option<i64>) -> i64 {
-    now.unwrap_or_else(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-    })
+    now.unwrap_or_else(clock)
+}
+
+/// The system clock, unix seconds.
+fn clock() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// A pepper from `str` or `bytes`.
@@ -236,20 +218,20 @@ fn host_data(
     revoked_sessions: Option<Vec<String>>,
     pepper: Option<&Bound<'_, PyAny>>,
     now: Option<Seconds>,
-) -> PyResult<core::OwnedHostData> {
-    Ok(core::OwnedHostData {
+) -> PyResult<wire::HostRecords> {
+    Ok(wire::HostRecords {
         keys: match keys {
-            Some(k) if !k.is_none() => from_py(k, Family::Key, Code::InvalidKeyRecord, "keys")?,
+            Some(k) if !k.is_none() => from_py(k, Code::InvalidKeyRecord, "keys")?,
             _ => Vec::new(),
         },
         principals: match principals {
-            Some(p) if !p.is_none() => from_py(p, Family::Principal, Code::InvalidPrincipal, "principals")?,
+            Some(p) if !p.is_none() => from_py(p, Code::InvalidPrincipal, "principals")?,
             _ => Vec::new(),
         },
         revoked_keys: revoked_keys.unwrap_or_default(),
         revoked_sessions: revoked_sessions.unwrap_or_default(),
         pepper: self::pepper(pepper)?,
-        now: now_or(seconds(now)),
+        now: seconds(now),
     })
 }
 
@@ -325,7 +307,7 @@ impl Decision {
     }
     /// Everything the conformance vectors compare, as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &core::conformance::decision_view(&self.inner))
+        to_py(py, &wire::DecisionInfo::from(&self.inner))
     }
     fn __bool__(&self) -> bool {
         self.inner.allowed()
@@ -424,7 +406,7 @@ impl VerifiedKey {
         let inner = self
             .policy
             .key_identity(&self.inner, owner.as_ref())
-            .map_err(|e| identity_err(py, e))?;
+            .map_err(fail(py))?;
         Ok(Identity { inner })
     }
 }
@@ -472,7 +454,7 @@ impl VerifiedToken {
     }
     /// Everything the conformance vectors compare, as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &core::conformance::token_json(&self.inner))
+        to_py(py, &wire::TokenInfo::from(&self.inner))
     }
     /// The identity; a host `principal` record, when given, is authoritative.
     #[pyo3(signature = (principal = None))]
@@ -481,7 +463,7 @@ impl VerifiedToken {
         let inner = self
             .policy
             .token_identity(&self.inner, principal.as_ref())
-            .map_err(|e| identity_err(py, e))?;
+            .map_err(fail(py))?;
         Ok(Identity { inner })
     }
 }
@@ -498,7 +480,7 @@ impl SigningKey {
     #[staticmethod]
     #[pyo3(signature = (algorithm, secret, *, kid = None))]
     fn hmac(py: Python<'_>, algorithm: &str, secret: &[u8], kid: Option<String>) -> PyResult<Self> {
-        let key = core::SigningKey::hmac(algorithm, secret).map_err(|e| token_err(py, e))?;
+        let key = core::SigningKey::hmac(algorithm, secret).map_err(fail(py))?;
         Ok(SigningKey {
             inner: match kid {
                 Some(k) => key.with_kid(k),
@@ -517,7 +499,7 @@ impl SigningKey {
         } else {
             return Err(PyTypeError::new_err("pem must be str or bytes"));
         };
-        let key = core::SigningKey::from_pem(algorithm, &bytes).map_err(|e| token_err(py, e))?;
+        let key = core::SigningKey::from_pem(algorithm, &bytes).map_err(fail(py))?;
         Ok(SigningKey {
             inner: match kid {
                 Some(k) => key.with_kid(k),
@@ -586,7 +568,7 @@ fn compile(py: Python<'_>, text: &str, format: core::Format) -> PyResult<Policy>
     let text = text.to_owned();
     let policy = py
         .detach(move || core::Policy::from_str(&text, format))
-        .map_err(|e| policy_err(py, e))?;
+        .map_err(fail(py))?;
     Ok(Policy {
         inner: Arc::new(policy),
     })
@@ -597,8 +579,8 @@ impl Policy {
         if let Ok(i) = identity.cast::<Identity>() {
             return Ok(i.get().inner.clone());
         }
-        let record: core::IdentityRecord = from_py(identity, Family::Principal, Code::InvalidPrincipal, "identity")?;
-        self.inner.identity(record).map_err(|e| identity_err(py, e))
+        let record: core::IdentityRecord = from_py(identity, Code::InvalidPrincipal, "identity")?;
+        self.inner.identity(record).map_err(fail(py))
     }
 }
 
@@ -632,8 +614,8 @@ impl Policy {
     /// Compiles a document given as Python data (dicts and lists).
     #[staticmethod]
     fn from_dict(py: Python<'_>, document: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let value: serde_json::Value = from_py(document, Family::Policy, Code::InvalidPolicy, "policy")?;
-        let policy = core::Policy::from_value(&value).map_err(|e| policy_err(py, e))?;
+        let value: serde_json::Value = from_py(document, Code::InvalidPolicy, "policy")?;
+        let policy = core::Policy::from_value(&value).map_err(fail(py))?;
         Ok(Policy {
             inner: Arc::new(policy),
         })
@@ -699,20 +681,13 @@ impl Policy {
         path: &str,
         headers: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let headers = header_pairs(headers)?;
-        let borrowed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let classified = self.inner.classify(&core::Request {
-            method,
-            path,
-            headers: &borrowed,
-        });
-        let route = classified.route.as_ref().map(|r| {
-            serde_json::json!({"route": r.route, "permission": r.permission, "resource": r.resource, "tenant": r.tenant})
-        });
-        to_py(
-            py,
-            &serde_json::json!({"route": route, "credential": classified.credential}),
-        )
+        let request = wire::HttpRequest {
+            method: method.to_owned(),
+            path: Some(path.to_owned()),
+            url: None,
+            headers: wire::Headers(header_pairs(headers)?),
+        };
+        to_py(py, &wire::classify(&self.inner, &request).map_err(fail(py))?)
     }
 
     /// Authorizes an HTTP request in one call. The GIL is released meanwhile.
@@ -734,17 +709,18 @@ impl Policy {
     ) -> PyResult<Decision> {
         let headers = header_pairs(headers)?;
         let host = host_data(keys, principals, revoked_keys, revoked_sessions, pepper, now)?;
+        let request = wire::HttpRequest {
+            method,
+            path: Some(path),
+            url: None,
+            headers: wire::Headers(headers),
+        };
         let policy = Arc::clone(&self.inner);
-        let decision = py.detach(move || {
-            let borrowed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let request = core::Request {
-                method: &method,
-                path: &path,
-                headers: &borrowed,
-            };
-            policy.authorize_request(&request, &host.data()).into_owned()
-        });
-        Ok(Decision { inner: decision })
+        let decision =
+            py.detach(move || wire::authorize_request(&policy, &request, &host, clock).map(core::Decision::into_owned));
+        Ok(Decision {
+            inner: decision.map_err(fail(py))?,
+        })
     }
 
     /// Authorizes the route the application's router matched: the path
@@ -770,19 +746,18 @@ impl Policy {
         let headers = header_pairs(headers)?;
         let params = header_pairs(params)?;
         let host = host_data(keys, principals, revoked_keys, revoked_sessions, pepper, now)?;
+        let route = wire::MatchedRoute {
+            method,
+            template,
+            params: wire::Params(params),
+            headers: wire::Headers(headers),
+        };
         let policy = Arc::clone(&self.inner);
-        let decision = py.detach(move || {
-            let borrowed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let request = core::RouteRequest {
-                method: &method,
-                template: &template,
-                params: &params,
-                headers: &borrowed,
-            };
-            policy.authorize_route(&request, &host.data()).into_owned()
-        });
-        Ok(Decision { inner: decision })
+        let decision =
+            py.detach(move || wire::authorize_route(&policy, &route, &host, clock).map(core::Decision::into_owned));
+        Ok(Decision {
+            inner: decision.map_err(fail(py))?,
+        })
     }
 
     /// Generates an API key of an `api_key` kind.
@@ -799,17 +774,14 @@ impl Policy {
         pepper: Option<&Bound<'_, PyAny>>,
         now: Option<Seconds>,
     ) -> PyResult<GeneratedKey> {
-        let pepper = self::pepper(pepper)?;
-        let options = core::NewKey {
+        let options = wire::NewKeyOptions {
             scopes,
             label,
             expires_at: seconds(expires_at),
-            pepper: pepper.as_ref(),
+            pepper: self::pepper(pepper)?,
+            now: seconds(now),
         };
-        let generated = self
-            .inner
-            .generate_key(kind, owner, &options, now_or(seconds(now)))
-            .map_err(|e| key_err(py, e))?;
+        let generated = wire::generate_key(&self.inner, kind, owner, &options, clock).map_err(fail(py))?;
         Ok(GeneratedKey {
             key: generated.key,
             record: generated.record,
@@ -817,14 +789,14 @@ impl Policy {
     }
 
     /// Rotates a key: returns `(new GeneratedKey, old record with its grace expiry)`.
-    #[pyo3(signature = (record, *, grace = 86400, scopes = None, expires_at = None, label = None, pepper = None,
+    #[pyo3(signature = (record, *, grace = None, scopes = None, expires_at = None, label = None, pepper = None,
                         revoked_keys = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     fn rotate_key<'py>(
         &self,
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
-        grace: i64,
+        grace: Option<i64>,
         scopes: Option<Vec<String>>,
         expires_at: Option<Seconds>,
         label: Option<String>,
@@ -832,26 +804,22 @@ impl Policy {
         revoked_keys: Option<Vec<String>>,
         now: Option<Seconds>,
     ) -> PyResult<(GeneratedKey, Bound<'py, PyAny>)> {
-        let old: core::KeyRecord = from_py(record, Family::Key, Code::InvalidKeyRecord, "record")?;
-        let pepper = self::pepper(pepper)?;
-        let revoked_keys = revoked_keys.unwrap_or_default();
-        let options = core::RotateKey {
+        let old: core::KeyRecord = from_py(record, Code::InvalidKeyRecord, "record")?;
+        let options = wire::RotateOptions {
             grace,
             scopes,
             expires_at: seconds(expires_at),
             label,
-            pepper: pepper.as_ref(),
-            revoked_keys: &revoked_keys,
+            pepper: self::pepper(pepper)?,
+            revoked_keys: revoked_keys.unwrap_or_default(),
+            now: seconds(now),
         };
-        let rotation = self
-            .inner
-            .rotate_key(&old, &options, now_or(seconds(now)))
-            .map_err(|e| key_err(py, e))?;
+        let rotation = wire::rotate_key(&self.inner, &old, &options, clock).map_err(fail(py))?;
         let old = to_py(py, &rotation.old)?;
         Ok((
             GeneratedKey {
-                key: rotation.new.key,
-                record: rotation.new.record,
+                key: rotation.key.key,
+                record: rotation.key.record,
             },
             old,
         ))
@@ -859,11 +827,7 @@ impl Policy {
 
     /// Parses a key: `{"kind", "id", "mask", "prefix"}`.
     fn parse_key<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        let parsed = self.inner.parse_key(key).map_err(|e| key_err(py, e))?;
-        to_py(
-            py,
-            &serde_json::json!({"kind": parsed.kind(), "id": parsed.id(), "mask": parsed.mask(), "prefix": parsed.key().prefix()}),
-        )
+        to_py(py, &wire::parse_key(&self.inner, key).map_err(fail(py))?)
     }
 
     /// Verifies a key against its record. The GIL is released meanwhile.
@@ -877,18 +841,15 @@ impl Policy {
         revoked_keys: Option<Vec<String>>,
         now: Option<Seconds>,
     ) -> PyResult<VerifiedKey> {
-        let record: core::KeyRecord = from_py(record, Family::Key, Code::InvalidKeyRecord, "record")?;
-        let pepper = self::pepper(pepper)?;
-        let revoked = revoked_keys.unwrap_or_default();
+        let record: core::KeyRecord = from_py(record, Code::InvalidKeyRecord, "record")?;
+        let options = wire::KeyOptions {
+            pepper: self::pepper(pepper)?,
+            revoked_keys: revoked_keys.unwrap_or_default(),
+            now: seconds(now),
+        };
         let policy = Arc::clone(&self.inner);
-        let now = now_or(seconds(now));
-        let result = py.detach(move || {
-            let options = core::VerifyKeyOptions::at(now)
-                .pepper(pepper.as_ref())
-                .revoked_keys(&revoked);
-            policy.verify_key(&key, &record, &options)
-        });
-        let inner = result.map_err(|e| key_err(py, e))?;
+        let result = py.detach(move || wire::verify_key(&policy, &key, &record, &options, clock));
+        let inner = result.map_err(fail(py))?;
         Ok(VerifiedKey {
             inner,
             policy: Arc::clone(&self.inner),
@@ -906,18 +867,15 @@ impl Policy {
         kind: Option<String>,
         now: Option<Seconds>,
     ) -> PyResult<VerifiedToken> {
-        let revoked = revoked_sessions.unwrap_or_default();
-        let revoked_keys = revoked_keys.unwrap_or_default();
+        let options = wire::TokenOptions {
+            revoked_sessions: revoked_sessions.unwrap_or_default(),
+            revoked_keys: revoked_keys.unwrap_or_default(),
+            kind,
+            now: seconds(now),
+        };
         let policy = Arc::clone(&self.inner);
-        let now = now_or(seconds(now));
-        let result = py.detach(move || {
-            let options = core::VerifyTokenOptions::at(now)
-                .revoked_sessions(&revoked)
-                .revoked_keys(&revoked_keys)
-                .kind(kind.as_deref());
-            policy.verify_jwt(&token, &options)
-        });
-        let inner = result.map_err(|e| token_err(py, e))?;
+        let result = py.detach(move || wire::verify_jwt(&policy, &token, &options, clock));
+        let inner = result.map_err(fail(py))?;
         Ok(VerifiedToken {
             inner,
             policy: Arc::clone(&self.inner),
@@ -926,7 +884,7 @@ impl Policy {
 
     /// Signs a session token.
     #[pyo3(signature = (kind, subject, signing_key, *, scopes = None, roles = None, tenant = None, session = None,
-                        client_id = None, lifetime = 900, now = None))]
+                        client_id = None, lifetime = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     fn issue_session(
         &self,
@@ -939,26 +897,25 @@ impl Policy {
         tenant: Option<String>,
         session: Option<String>,
         client_id: Option<String>,
-        lifetime: i64,
+        lifetime: Option<i64>,
         now: Option<Seconds>,
     ) -> PyResult<String> {
-        let request = core::SessionRequest {
+        let request = wire::SessionOptions {
             subject,
             session,
             scopes,
             roles: roles.unwrap_or_default(),
             tenant,
-            lifetime,
             client_id,
+            lifetime,
+            now: seconds(now),
         };
-        self.inner
-            .issue_session(kind, &request, &signing_key.inner, now_or(seconds(now)))
-            .map_err(|e| token_err(py, e))
+        wire::issue_session(&self.inner, kind, &request, &signing_key.inner, clock).map_err(fail(py))
     }
 
     /// Signs a delegated token: `actor` acts for `identity` with at most
     /// `scopes`, each of which the identity must hold now.
-    #[pyo3(signature = (kind, identity, signing_key, *, actor, scopes, audience = None, lifetime = 300, now = None))]
+    #[pyo3(signature = (kind, identity, signing_key, *, actor, scopes, audience = None, lifetime = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     fn delegate(
         &self,
@@ -969,33 +926,32 @@ impl Policy {
         actor: String,
         scopes: Vec<String>,
         audience: Option<String>,
-        lifetime: i64,
+        lifetime: Option<i64>,
         now: Option<Seconds>,
     ) -> PyResult<String> {
         let identity = self.resolve(py, identity)?;
-        let request = core::DelegationRequest {
+        let request = wire::DelegationOptions {
             actor,
             scopes,
             audience,
             lifetime,
+            now: seconds(now),
         };
-        self.inner
-            .delegate(kind, &identity, &request, &signing_key.inner, now_or(seconds(now)))
-            .map_err(|e| token_err(py, e))
+        wire::delegate(&self.inner, kind, &identity, &request, &signing_key.inner, clock).map_err(fail(py))
     }
 
     /// Replaces a jwt kind's public keys at runtime (a fetched JWK Set:
     /// public keys only); its HMAC secrets stay. An invalid set keeps the old one.
     fn set_jwks(&self, py: Python<'_>, kind: &str, jwks: &Bound<'_, PyAny>) -> PyResult<()> {
-        let value: serde_json::Value = from_py(jwks, Family::Policy, Code::InvalidPolicy, "jwks")?;
-        self.inner.set_jwks(kind, &value).map_err(|e| policy_err(py, e))
+        let value: serde_json::Value = from_py(jwks, Code::InvalidPolicy, "jwks")?;
+        self.inner.set_jwks(kind, &value).map_err(fail(py))
     }
 
     /// Replaces a jwt kind's HMAC secrets at runtime (`oct` keys from the
     /// operator's secret store); its public keys stay.
     fn set_secrets(&self, py: Python<'_>, kind: &str, jwks: &Bound<'_, PyAny>) -> PyResult<()> {
-        let value: serde_json::Value = from_py(jwks, Family::Policy, Code::InvalidPolicy, "jwks")?;
-        self.inner.set_secrets(kind, &value).map_err(|e| policy_err(py, e))
+        let value: serde_json::Value = from_py(jwks, Code::InvalidPolicy, "jwks")?;
+        self.inner.set_secrets(kind, &value).map_err(fail(py))
     }
 
     /// Key ids of a jwt kind's current key set.
@@ -1015,14 +971,13 @@ impl Policy {
 #[pyo3(signature = (key, *, pepper = None))]
 fn hash_key(py: Python<'_>, key: &str, pepper: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
     let pepper = self::pepper(pepper)?;
-    let parsed = core::ApiKey::parse(key).map_err(|e| key_err(py, e))?;
-    Ok(parsed.hash(pepper.as_ref()))
+    wire::hash_key(key, pepper.as_ref()).map_err(fail(py))
 }
 
 /// Every stable code, in declaration order.
 #[pyfunction]
 fn codes() -> Vec<&'static str> {
-    Code::ALL.iter().map(|c| c.as_str()).collect()
+    wire::codes()
 }
 
 #[pymodule]
@@ -1044,7 +999,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<JwksRefresh>()?;
     m.add_function(wrap_pyfunction!(hash_key, m)?)?;
     m.add_function(wrap_pyfunction!(codes, m)?)?;
-    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("__version__", wire::version())?;
     m.add("BACKEND", core::jwt::backend())?;
     Ok(())
 }

@@ -321,9 +321,12 @@ fn options_except<T: DeserializeOwned + Default>(
         if name == "pepper" || skip.contains(&name.as_str()) || pair.get(1).is_undefined() {
             continue;
         }
-        let value: serde_json::Value =
-            wire::read_str(&json_text(&pair.get(1), Code::InvalidArgument, &name)?, Code::InvalidArgument, &name)
-                .map_err(err)?;
+        let value: serde_json::Value = wire::read_str(
+            &json_text(&pair.get(1), Code::InvalidArgument, &name)?,
+            Code::InvalidArgument,
+            &name,
+        )
+        .map_err(err)?;
         map.insert(snake_case(&name), value);
     }
     let record = wire::options(serde_json::Value::Object(map), what).map_err(err)?;
@@ -488,7 +491,11 @@ fn host_data(host: &JsValue) -> Result<wire::HostRecords, JsValue> {
     let (mut records, bytes): (wire::HostRecords, _) = options_except(host, "hostData", &["keys", "principals"])?;
     records.pepper = bytes;
     records.keys = list(field(host, "keys")?, Code::InvalidKeyRecord, "hostData.keys")?;
-    records.principals = list(field(host, "principals")?, Code::InvalidPrincipal, "hostData.principals")?;
+    records.principals = list(
+        field(host, "principals")?,
+        Code::InvalidPrincipal,
+        "hostData.principals",
+    )?;
     Ok(records)
 }
 
@@ -682,7 +689,8 @@ impl SigningKey {
         #[wasm_bindgen(unchecked_optional_param_type = "string")] kid: JsValue,
     ) -> Result<SigningKey, JsValue> {
         let pem = string(&pem, "pem")?;
-        let key = core::SigningKey::from_pem(&string(&algorithm, "algorithm")?, pem.as_bytes()).map_err(|e| err(e.into()))?;
+        let key =
+            core::SigningKey::from_pem(&string(&algorithm, "algorithm")?, pem.as_bytes()).map_err(|e| err(e.into()))?;
         Ok(SigningKey {
             inner: with_kid(key, &kid)?,
         })
@@ -1078,7 +1086,9 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "JwkSet")] jwks: JsValue,
     ) -> Result<(), JsValue> {
         let value: serde_json::Value = from_js(jwks, Code::InvalidPolicy, "jwks")?;
-        self.inner.set_jwks(&string(&kind, "kind")?, &value).map_err(|e| err(e.into()))
+        self.inner
+            .set_jwks(&string(&kind, "kind")?, &value)
+            .map_err(|e| err(e.into()))
     }
 
     /// Replaces a jwt kind's HMAC secrets at runtime (`oct` keys from the

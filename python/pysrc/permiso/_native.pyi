@@ -225,7 +225,7 @@ class Policy:
         self,
         record: Mapping[str, Any],
         *,
-        grace: int = 86400,
+        grace: int | None = None,  # 86400 s when None
         scopes: Optional[Sequence[str]] = None,
         expires_at: Optional[float] = None,
         label: Optional[str] = None,
@@ -263,7 +263,7 @@ class Policy:
         tenant: Optional[str] = None,
         session: Optional[str] = None,
         client_id: Optional[str] = None,
-        lifetime: int = 900,
+        lifetime: int | None = None,  # 900 s when None, capped by the kind
         now: Optional[float] = None,
     ) -> str: ...
     def delegate(
@@ -275,7 +275,7 @@ class Policy:
         actor: str,
         scopes: Sequence[str],
         audience: Optional[str] = None,
-        lifetime: int = 300,
+        lifetime: int | None = None,  # 300 s when None, capped by the kind and the credential
         now: Optional[float] = None,
     ) -> str: ...
     def set_jwks(self, kind: str, jwks: Mapping[str, Any]) -> None: ...
