@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 cargo run --quiet -p permiso-ffi --bin uniffi-bindgen -- generate --no-format --library "$lib" --language kotlin --out-dir "$tmp/kotlin" >/dev/null
 cargo run --quiet -p permiso-ffi --bin uniffi-bindgen -- generate --no-format --library "$lib" --language swift --out-dir "$tmp/swift" >/dev/null
 mkdir -p "$out/kotlin/src/dev/permiso" "$out/swift/Sources/Permiso" "$out/swift/Sources/PermisoFFI"
-cp "$tmp/kotlin/dev/permiso/permiso_ffi.kt" "$out/kotlin/src/dev/permiso/permiso_ffi.kt"
+cp "$tmp/kotlin/dev/permiso/permiso.kt" "$out/kotlin/src/dev/permiso/permiso.kt"
 cp "$tmp/swift/Permiso.swift" "$out/swift/Sources/Permiso/Permiso.swift"
 cp "$tmp/swift/PermisoFFI.h" "$out/swift/Sources/PermisoFFI/PermisoFFI.h"
 cp "$tmp/swift/PermisoFFI.modulemap" "$out/swift/Sources/PermisoFFI/module.modulemap"

@@ -22,7 +22,7 @@ fi
 fresh=$(mktemp -d)
 trap 'rm -rf "$fresh"' EXIT
 bash bindings/generate.sh "$fresh"
-for f in kotlin/src/dev/permiso/permiso_ffi.kt swift/Sources/Permiso/Permiso.swift \
+for f in kotlin/src/dev/permiso/permiso.kt swift/Sources/Permiso/Permiso.swift \
          swift/Sources/PermisoFFI/PermisoFFI.h swift/Sources/PermisoFFI/module.modulemap; do
   if ! cmp -s "$fresh/$f" "bindings/$f"; then
     echo "bindings/$f differs from what bindings/generate.sh produces: run it and commit" >&2
@@ -35,7 +35,7 @@ J=/usr/share/java
 CP="$J/jna.jar:$J/jackson-databind.jar:$J/jackson-core.jar:$J/jackson-annotations.jar"
 out=target/kotlin
 mkdir -p "$out"
-"$KOTLINC" -nowarn bindings/kotlin/src/dev/permiso/permiso_ffi.kt bindings/kotlin/tests/PermisoTest.kt \
+"$KOTLINC" -nowarn bindings/kotlin/src/dev/permiso/permiso.kt bindings/kotlin/tests/PermisoTest.kt \
   bindings/kotlin/example/Main.kt -cp "$CP" -include-runtime -d "$out/permiso-kotlin.jar" 2>&1 | grep -v '^warning' || true
 java -Djna.library.path=target/debug -Dpermiso.root=. -cp "$out/permiso-kotlin.jar:$CP" PermisoTestKt
 echo "== the Kotlin example"

@@ -389,6 +389,7 @@ pub(crate) fn random_base62(out: &mut [u8]) -> Result<(), KeyError> {
 
 /// A stored API key: everything the host keeps, never the plaintext.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct KeyRecord {
     /// The public key id (12 base62 characters).
@@ -399,32 +400,41 @@ pub struct KeyRecord {
     pub hash: String,
     /// `{prefix}_{id}_...{last 4}` for display and audit.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub mask: String,
     /// The principal id that owns the key (`user:1`, `project:p1`).
     pub owner: String,
     /// The tenant a `acts_as: key` key belongs to; defaults to the owner's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub tenant: Option<String>,
     /// Scopes capping what the key may do; absent means no cap beyond the kind.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub scopes: Option<Vec<String>>,
     /// A human label.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub label: Option<String>,
     /// Creation time (unix seconds).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub created_at: i64,
     /// Expiry (unix seconds); the key is refused from this instant on.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub expires_at: Option<i64>,
     /// Revocation time (unix seconds); the key is refused from this instant on.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub revoked_at: Option<i64>,
     /// Last successful use, maintained by the host.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub last_used_at: Option<i64>,
     /// The id of the key this one replaced.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub rolled_from: Option<String>,
 }
 

@@ -24,13 +24,19 @@
 //! assert_eq!(denied.code(), Code::MissingPermission);
 //! assert_eq!(denied.status(), 403);
 //! ```
-#![forbid(unsafe_code)]
+// The uniffi scaffolding (the `uniffi` feature, built only into the Kotlin
+// and Swift library) is generated FFI code; every other build forbids unsafe.
+#![cfg_attr(not(feature = "uniffi"), forbid(unsafe_code))]
 #![warn(missing_docs)]
 
 mod apikeys;
 mod authz;
 mod code;
 mod decision;
+#[cfg(feature = "uniffi")]
+pub mod ffi;
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("permiso");
 mod jwk;
 pub mod jwt;
 pub mod key;

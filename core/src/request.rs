@@ -133,6 +133,7 @@ impl OwnedHostData {
 
 /// The credential a request carries, as far as can be told without secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CredentialRef {
     /// No credential header.

@@ -34,9 +34,10 @@ const LAYERS: &[(&str, u8)] = &[
     ("jwt", 4),
     ("request", 5),
     ("wire", 6),
+    ("ffi", 7),
 ];
 
-const NAMES: [&str; 7] = [
+const NAMES: [&str; 8] = [
     "leaves",
     "formats",
     "model",
@@ -44,6 +45,7 @@ const NAMES: [&str; 7] = [
     "authentication",
     "requests",
     "façade",
+    "bindings",
 ];
 
 fn layer_of(module: &str) -> Option<u8> {

@@ -33,7 +33,7 @@ fun main() {
         println("  ${if (shown) "show" else "hide"}  $screen")
     }
     val why = policy.authorize(alice, "apikeys:manage")
-    println("  why is the API keys screen hidden? ${why.code}: ${why.message}")
+    println("  why is the API keys screen hidden? ${why.code()}: ${why.message()}")
 
     // A delegated token for the companion watch app: read-only, 5 minutes.
     val tokens = Policy.fromJson(File(root, "tests/vectors/tokens.json").readText().let {
@@ -41,9 +41,9 @@ fun main() {
     })
     val key = SigningKey.fromPem("EdDSA", File(root, "tools/vectors/keys/ed25519.pem").readText(), "ed")
     val session = tokens.issueSession("session", "alice", key, roles = listOf("viewer"), session = "s-alice-phone")
-    val me = tokens.tokenIdentity(session)
+    val me = tokens.verifyJwt(session).identity()
     val watch = tokens.delegate("session", me, key, actor = "watch-app", scopes = listOf("deployments:read"))
-    val info = tokens.verifyJwt(watch)
+    val info = tokens.verifyJwt(watch).info()
     println("delegated token for ${info.principal}, acted on by ${info.actorChain}, scopes ${info.scopes}")
     try {
         tokens.delegate("session", me, key, actor = "watch-app", scopes = listOf("deployments:delete"))

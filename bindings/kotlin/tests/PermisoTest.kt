@@ -53,15 +53,18 @@ fun str(node: JsonNode?): String? = if (node == null || node.isNull) null else n
 
 fun strings(node: JsonNode?): List<String> = node?.map { it.asText() } ?: emptyList()
 
-fun decisionMap(d: Decision): Map<String, Any?> = mapOf(
-    "allowed" to d.allowed, "ok" to d.allowed, "code" to d.code, "status" to d.status.toInt(), "message" to d.message,
-    "principal" to d.principal, "action" to d.action, "resource" to d.resource, "tenant" to d.tenant, "route" to d.route,
-    "missing" to d.missing, "credential" to mapOf("kind" to d.audit.actor.kind, "id" to d.audit.actor.keyId),
-    "audit" to mapper.readTree(d.auditJson),
-)
+fun decisionMap(d: Decision): Map<String, Any?> = mapper.readValue(d.toJson(), Map::class.java) as Map<String, Any?>
 
 fun refused(e: PermisoException.Refused): Map<String, Any?> =
     mapOf("ok" to false, "allowed" to false, "code" to e.code, "message" to e.reason, "detail" to e.detail, "path" to e.path)
+
+fun pairs(node: JsonNode?): List<Header> {
+    val out = mutableListOf<Header>()
+    node?.fields()?.forEach { (name, value) ->
+        if (value.isArray) value.forEach { out.add(Header(name, it.asText())) } else out.add(Header(name, value.asText()))
+    }
+    return out
+}
 
 fun hostData(c: JsonNode, pepper: String?, now: Long?) = HostData(
     keys = keyRecordsFromJson(json(c.get("keys") ?: mapper.createArrayNode())),
@@ -76,10 +79,14 @@ fun recordMap(r: KeyRecord): Map<String, Any?> = mapOf(
     "revoked_at" to r.revokedAt, "last_used_at" to r.lastUsedAt, "rolled_from" to r.rolledFrom,
 )
 
-fun tokenMap(it: TokenInfo): Map<String, Any?> = mapOf("ok" to true, "code" to "allowed", "principal" to it.principal,
+fun tokenMap(it: TokenInfo): Map<String, Any?> = mapOf("ok" to it.ok, "code" to it.code, "principal" to it.principal,
     "kind" to it.kind, "algorithm" to it.algorithm, "scopes" to it.scopes, "roles" to it.roles, "tenant" to it.tenant,
     "service_account" to it.serviceAccount, "actor_chain" to it.actorChain, "expires_at" to it.expiresAt,
     "key_id" to it.keyId, "credential" to mapOf("kind" to it.credential.kind, "id" to it.credential.id, "session" to it.credential.session))
+
+fun keyMap(it: KeyInfo): Map<String, Any?> = mapOf("ok" to it.ok, "code" to it.code, "principal" to it.principal,
+    "kind" to it.kind, "id" to it.id, "mask" to it.mask, "scopes" to it.scopes,
+    "credential" to mapOf("kind" to it.credential.kind, "id" to it.credential.id))
 
 // The delegate op: resolve the delegating identity, sign with the case's HMAC
 // key, then verify what was issued at `then`.
@@ -90,20 +97,20 @@ fun delegateCase(p: Policy, now: Long?, c: JsonNode): Map<String, Any?> {
         from.has("identity") -> p.identity(identityRecordFromJson(json(from.get("identity"))))
         from.has("token") -> {
             val t = p.verifyJwt(from.get("token").asText(), now = now)
-            p.tokenIdentity(from.get("token").asText(), principals.firstOrNull { it.id == t.principal }, now = now)
+            t.identity(principals.firstOrNull { it.id == t.info().principal })
         }
         else -> {
             val record = keyRecordsFromJson("[" + json(from.get("record")) + "]").first()
-            p.keyIdentity(from.get("key").asText(), record, principals.firstOrNull { it.id == record.owner }, now = now)
+            p.verifyKey(from.get("key").asText(), record, now = now).identity(principals.firstOrNull { it.id == record.owner })
         }
     }
     val s = c.get("signing")
     val key = SigningKey.hmac(s.get("alg").asText(), java.util.Base64.getUrlDecoder().decode(s.get("secret").asText()), str(s.get("kid")))
     val token = p.delegate(c.get("kind").asText(), identity, key, c.get("actor").asText(), strings(c.get("scopes")),
-        str(c.get("audience")), c.get("lifetime")?.asLong() ?: 0L, now)
+        str(c.get("audience")), c.get("lifetime")?.asLong(), now)
     val then = c.get("then")
     val verified = try {
-        tokenMap(p.verifyJwt(token, strings(then?.get("revoked_sessions")), null, then?.get("now")?.asLong() ?: now, strings(then?.get("revoked_keys"))))
+        tokenMap(p.verifyJwt(token, strings(then?.get("revoked_sessions")), strings(then?.get("revoked_keys")), null, then?.get("now")?.asLong() ?: now).info())
     } catch (e: PermisoException.Refused) { refused(e) }
     val exp = verified["expires_at"] as Long?
     return mapOf("ok" to true, "code" to "allowed", "lifetime" to exp?.let { it - (now ?: 0L) }, "verified" to verified)
@@ -115,40 +122,30 @@ fun run(policy: Policy?, now: Long?, c: JsonNode): Map<String, Any?> {
     return try {
         when (c.get("op").asText()) {
             "load_policy" -> mapOf("ok" to true, "hash" to Policy.fromJson(json(c.get("policy"))).hash())
-            "parse_key" -> p.parseKey(c.get("key").asText()).let { mapOf("ok" to true, "kind" to it.kind, "id" to it.id, "mask" to it.mask, "prefix" to it.prefix) }
-            "hash_key" -> mapOf("ok" to true, "hash" to hashKey(c.get("key").asText(), pepper))
+            "parse_key" -> p.parseKey(c.get("key").asText()).let { mapOf("ok" to it.ok, "kind" to it.kind, "id" to it.id, "mask" to it.mask, "prefix" to it.prefix) }
+            "hash_key" -> mapOf("ok" to true, "hash" to hashKey(c.get("key").asText(), pepper?.let { Pepper(it) }))
             "verify_key" -> {
                 val record = keyRecordsFromJson("[" + json(c.get("record")) + "]").first()
-                val v = p.verifyKey(c.get("key").asText(), record, pepper, strings(c.get("revoked_keys")), now)
-                mapOf("ok" to true, "principal" to v.principal, "kind" to v.kind, "id" to v.id, "mask" to v.mask, "scopes" to v.scopes, "credential" to mapOf("kind" to v.kind, "id" to v.id))
+                keyMap(p.verifyKey(c.get("key").asText(), record, pepper?.let { Pepper(it) }, strings(c.get("revoked_keys")), now).info())
             }
-            "verify_jwt" -> tokenMap(p.verifyJwt(c.get("token").asText(), strings(c.get("revoked_sessions")), str(c.get("kind")), now))
+            "verify_jwt" -> tokenMap(p.verifyJwt(c.get("token").asText(), strings(c.get("revoked_sessions")), kind = str(c.get("kind")), now = now).info())
             "authorize" -> {
                 val identity = p.identity(identityRecordFromJson(json(c.get("identity"))))
                 decisionMap(p.authorize(identity, c.get("action").asText(), str(c.get("resource")), str(c.get("tenant")), now))
             }
             "authorize_request" -> {
                 val r = c.get("request")
-                val headers = mutableListOf<Header>()
-                r.get("headers")?.fields()?.forEach { (name, value) ->
-                    if (value.isArray) value.forEach { headers.add(Header(name, it.asText())) } else headers.add(Header(name, value.asText()))
-                }
-                decisionMap(p.authorizeRequest(HttpRequest(r.get("method").asText(), r.get("path").asText(), headers), hostData(c, pepper, now)))
+                decisionMap(p.authorizeRequest(HttpRequest(r.get("method").asText(), r.get("path").asText(), pairs(r.get("headers"))), hostData(c, pepper, now)))
             }
             "authorize_route" -> {
                 val r = c.get("route")
-                val params = mutableListOf<Header>()
-                r.get("params")?.fields()?.forEach { (name, value) -> params.add(Header(name, value.asText())) }
-                val headers = mutableListOf<Header>()
-                c.get("headers")?.fields()?.forEach { (name, value) ->
-                    if (value.isArray) value.forEach { headers.add(Header(name, it.asText())) } else headers.add(Header(name, value.asText()))
-                }
-                decisionMap(p.authorizeRoute(RouteRequest(r.get("method").asText(), r.get("template").asText(), params, headers), hostData(c, pepper, now)))
+                val route = RouteRequest(r.get("method").asText(), r.get("template").asText(), pairs(r.get("params")), pairs(c.get("headers")))
+                decisionMap(p.authorizeRoute(route, hostData(c, pepper, now)))
             }
             "rotate_key" -> {
                 val record = keyRecordsFromJson("[" + json(c.get("record")) + "]").first()
                 val scopes = c.get("scopes")?.let { if (it.isNull) null else strings(it) }
-                val r = p.rotateKey(record, grace = c.get("grace")?.asLong() ?: 0L, scopes = scopes,
+                val r = p.rotateKey(record, grace = c.get("grace")?.asLong(), scopes = scopes,
                     expiresAt = c.get("expires_at")?.asLong(), pepper = pepper?.let { Pepper(it) },
                     revokedKeys = strings(c.get("revoked_keys")), now = now)
                 mapOf("ok" to true, "code" to "allowed", "new" to recordMap(r.newKey.record()), "old" to recordMap(r.old))
@@ -184,14 +181,14 @@ fun apiTests(root: File) {
     val alice = policy.identity(IdentityRecord(PrincipalRecord(id = "user:alice", roles = listOf("viewer"), grants = listOf(Grant("deployment:web", "write")))))
     check("authorize and isAllowed") {
         val d = policy.authorize(alice, "deployments:write", "deployment:api")
-        if (d.allowed || d.code != "missing_permission" || d.status.toInt() != 403 || d.missing != listOf("deployments:write")) fail("$d")
+        if (d.allowed() || d.code() != "missing_permission" || d.status().toInt() != 403 || d.missing() != listOf("deployments:write")) fail(d.toJson())
         if (!policy.isAllowed(alice, "deployments:write", "deployment:web")) fail("grant ignored")
-        if (mapper.readTree(d.auditJson).get("actor").get("principal").asText() != "user:alice") fail(d.auditJson)
+        if (mapper.readTree(d.auditJson()).get("actor").get("principal").asText() != "user:alice") fail(d.auditJson())
     }
     check("keys round-trip") {
         val generated = policy.generateKey("project_key", "project:p1", scopes = listOf("endpoints:run"))
         if (generated.record().hash != hashKey(generated.key())) fail("hash")
-        if (policy.verifyKey(generated.key(), generated.record()).principal != "key:${generated.record().id}") fail("principal")
+        if (policy.verifyKey(generated.key(), generated.record()).info().principal != "key:${generated.record().id}") fail("principal")
     }
     check("secrets never appear in string forms") {
         val generated = policy.generateKey("personal_key", "user:alice")
@@ -237,9 +234,17 @@ fun apiTests(root: File) {
         val tp = Policy.fromJson(json(tokens.get("policy")))
         val key = SigningKey.fromPem("EdDSA", File(root, "tools/vectors/keys/ed25519.pem").readText(), "ed")
         val session = tp.issueSession("session", "alice", key, roles = listOf("viewer"))
-        val identity = tp.tokenIdentity(session)
+        val identity = tp.verifyJwt(session).identity()
         val delegated = tp.delegate("session", identity, key, "mobile-app", listOf("deployments:read"))
-        if (tp.verifyJwt(delegated).actorChain != listOf("mobile-app")) fail("chain")
+        if (tp.verifyJwt(delegated).info().actorChain != listOf("mobile-app")) fail("chain")
+        // The platform may check the signature itself: begin, verdict, complete.
+        val pending = tp.beginJwt(delegated)
+        if (pending.algorithm() != "EdDSA" || pending.publicJwk() == null) fail("pending ${pending.algorithm()}")
+        try { tp.completeJwt(pending, false); fail("a false verdict was accepted") }
+        catch (e: PermisoException.Refused) { if (e.code != "bad_signature") fail(e.code) }
+        // Defaults live in the core: a session without a lifetime lives 900 s.
+        val info = tp.verifyJwt(tp.issueSession("session", "bob", key, now = 1_767_225_600L), now = 1_767_225_600L).info()
+        if (info.expiresAt != 1_767_225_600L + 900L) fail("session lifetime ${info.expiresAt}")
         // A fetched set holds public keys only, a secret set secrets only.
         val jwks = tokens.get("policy").get("credentials").get("session").get("jwks")
         try { tp.setJwks("session", json(jwks)); fail("an oct key in a public set") }
@@ -250,10 +255,39 @@ fun apiTests(root: File) {
     }
 }
 
+// Every operation of the core's list is exposed by this package, under
+// Kotlin's spelling (snake_case to camelCase).
+fun parityTests() {
+    check("the package exposes every operation of the core") {
+        val names = mutableSetOf<String>()
+        listOf(Policy::class.java, Policy.Companion::class.java, Class.forName("dev.permiso.PermisoKt"))
+            .forEach { cls -> cls.methods.forEach { names.add(it.name) } }
+        val camel = { s: String -> s.split("_").mapIndexed { i, w -> if (i == 0) w else w.replaceFirstChar { it.uppercase() } }.joinToString("") }
+        val missing = operations().map(camel).filter { it !in names }
+        if (operations().size < 20) fail("the core lists only ${operations().size} operations")
+        if (missing.isNotEmpty()) fail("missing: $missing")
+    }
+    check("JwksRefresh schedules fetches") {
+        val refresh = JwksRefresh(300, 30)
+        if (!refresh.due(100)) fail("a first fetch is due")
+        refresh.succeeded(100)
+        if (refresh.due(399) || !refresh.due(400)) fail("max-age")
+        if (refresh.onUnknownKid(110) || !refresh.onUnknownKid(130)) fail("cooldown")
+        try { refresh.due(1_767_225_600_000L); fail("milliseconds accepted") }
+        catch (e: PermisoException.Refused) { if (e.code != "invalid_argument") fail(e.code) }
+    }
+    check("classify names what to fetch") {
+        val policy = Policy.fromYaml(File(System.getProperty("permiso.root") ?: ".", "examples/policy.yaml").readText())
+        val c = policy.classify(HttpRequest("GET", "/api/deployments/web", listOf()))
+        if (c.route?.permission == null || c.credential != CredentialRef.None) fail("$c")
+    }
+}
+
 fun main() {
     val root = File(System.getProperty("permiso.root") ?: ".").canonicalFile
     replayVectors(root)
     apiTests(root)
+    parityTests()
     println("kotlin: $passed passed, $failed failed")
     if (failed > 0) exitProcess(1)
 }

@@ -439,6 +439,7 @@ impl<'d, 'a> From<&'d Decision<'a>> for DecisionInfo<'d, 'a> {
 
 /// The credential part of a verified token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TokenCredential {
     /// The credential kind.
     pub kind: String,
@@ -450,6 +451,7 @@ pub struct TokenCredential {
 
 /// A verified token as every runtime shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TokenInfo {
     /// Always true.
     pub ok: bool,
@@ -506,6 +508,7 @@ impl From<&VerifiedToken> for TokenInfo {
 
 /// What a key's text says, before any record is read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ParsedKeyInfo {
     /// Always true.
     pub ok: bool,
@@ -521,6 +524,7 @@ pub struct ParsedKeyInfo {
 
 /// The credential part of a verified key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct KeyCredential {
     /// The credential kind.
     pub kind: String,
@@ -530,6 +534,7 @@ pub struct KeyCredential {
 
 /// A verified key as every runtime shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct KeyInfo {
     /// Always true.
     pub ok: bool,
@@ -581,6 +586,7 @@ pub struct RotationInfo {
 
 /// A matched route.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RouteInfo {
     /// `METHOD /template`.
     pub route: String,
@@ -605,6 +611,7 @@ impl From<&RouteMatch<'_>> for RouteInfo {
 
 /// What to fetch before authorizing a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Classification {
     /// The matched route, if any.
     pub route: Option<RouteInfo>,

@@ -25,13 +25,13 @@ fileprivate extension RustBuffer {
     }
 
     static func from(_ ptr: UnsafeBufferPointer<UInt8>) -> RustBuffer {
-        try! rustCall { ffi_permiso_ffi_rustbuffer_from_bytes(ForeignBytes(bufferPointer: ptr), $0) }
+        try! rustCall { ffi_permiso_rustbuffer_from_bytes(ForeignBytes(bufferPointer: ptr), $0) }
     }
 
     // Frees the buffer in place.
     // The buffer must not be used after this is called.
     func deallocate() {
-        try! rustCall { ffi_permiso_ffi_rustbuffer_free(self, $0) }
+        try! rustCall { ffi_permiso_rustbuffer_free(self, $0) }
     }
 }
 
@@ -327,7 +327,7 @@ private func makeRustCall<T, E: Swift.Error>(
     _ callback: (UnsafeMutablePointer<RustCallStatus>) -> T,
     errorHandler: ((RustBuffer) throws -> E)?
 ) throws -> T {
-    uniffiEnsurePermisoFfiInitialized()
+    uniffiEnsurePermisoInitialized()
     var callStatus = RustCallStatus.init()
     let returnedVal = callback(&callStatus)
     try uniffiCheckCallStatus(callStatus: callStatus, errorHandler: errorHandler)
@@ -586,6 +586,271 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * A decision; `to_json()` is the record every runtime shows.
+ */
+public protocol DecisionProtocol: AnyObject, Sendable {
+    
+    /**
+     * Whether the action is allowed.
+     */
+    func allowed()  -> Bool
+    
+    /**
+     * The audit record as one line of JSON, for logs.
+     */
+    func auditJson()  -> String
+    
+    /**
+     * The stable code.
+     */
+    func code()  -> String
+    
+    /**
+     * Why, in words.
+     */
+    func message()  -> String
+    
+    /**
+     * Permissions that were missing.
+     */
+    func missing()  -> [String]
+    
+    /**
+     * The principal id, if authenticated.
+     */
+    func principal()  -> String?
+    
+    /**
+     * The matched route.
+     */
+    func route()  -> String?
+    
+    /**
+     * The HTTP status.
+     */
+    func status()  -> UInt16
+    
+    /**
+     * The whole decision as JSON (the record of every runtime).
+     */
+    func toJson()  -> String
+    
+}
+/**
+ * A decision; `to_json()` is the record every runtime shows.
+ */
+open class Decision: DecisionProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_permiso_fn_clone_decision(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_permiso_fn_free_decision(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Whether the action is allowed.
+     */
+open func allowed() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_decision_allowed(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The audit record as one line of JSON, for logs.
+     */
+open func auditJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_decision_audit_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The stable code.
+     */
+open func code() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_decision_code(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Why, in words.
+     */
+open func message() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_decision_message(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Permissions that were missing.
+     */
+open func missing() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_decision_missing(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The principal id, if authenticated.
+     */
+open func principal() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_decision_principal(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The matched route.
+     */
+open func route() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_decision_route(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The HTTP status.
+     */
+open func status() -> UInt16  {
+    return try!  FfiConverterUInt16.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_decision_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The whole decision as JSON (the record of every runtime).
+     */
+open func toJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_decision_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDecision: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Decision
+
+    public static func lift(_ handle: UInt64) throws -> Decision {
+        return Decision(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Decision) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Decision {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Decision, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecision_lift(_ handle: UInt64) throws -> Decision {
+    return try FfiConverterTypeDecision.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecision_lower(_ value: Decision) -> UInt64 {
+    return FfiConverterTypeDecision.lower(value)
+}
+
+
+
+
+
+
+/**
  * A new key: show `key()` once, store `record()`. An object, so that its
  * string form never shows the plaintext.
  */
@@ -643,7 +908,7 @@ open class GeneratedKey: GeneratedKeyProtocol, @unchecked Sendable {
     @_documentation(visibility: private)
 #endif
     public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_permiso_ffi_fn_clone_generatedkey(self.handle, $0) }
+        return try! rustCall { uniffi_permiso_fn_clone_generatedkey(self.handle, $0) }
     }
     // No primary constructor declared for this class.
 
@@ -653,7 +918,7 @@ open class GeneratedKey: GeneratedKeyProtocol, @unchecked Sendable {
             return
         }
 
-        try! rustCall { uniffi_permiso_ffi_fn_free_generatedkey(handle, $0) }
+        try! rustCall { uniffi_permiso_fn_free_generatedkey(handle, $0) }
     }
 
     
@@ -665,7 +930,7 @@ open class GeneratedKey: GeneratedKeyProtocol, @unchecked Sendable {
 open func key() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_generatedkey_key(
+    uniffi_permiso_fn_method_generatedkey_key(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -677,7 +942,7 @@ open func key() -> String  {
 open func record() -> KeyRecord  {
     return try!  FfiConverterTypeKeyRecord_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_generatedkey_record(
+    uniffi_permiso_fn_method_generatedkey_record(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -746,7 +1011,7 @@ public protocol IdentityProtocol: AnyObject, Sendable {
     /**
      * The record it was built from.
      */
-    func record() throws  -> IdentityRecord
+    func record()  -> IdentityRecord
     
 }
 /**
@@ -789,7 +1054,7 @@ open class Identity: IdentityProtocol, @unchecked Sendable {
     @_documentation(visibility: private)
 #endif
     public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_permiso_ffi_fn_clone_identity(self.handle, $0) }
+        return try! rustCall { uniffi_permiso_fn_clone_identity(self.handle, $0) }
     }
     // No primary constructor declared for this class.
 
@@ -799,7 +1064,7 @@ open class Identity: IdentityProtocol, @unchecked Sendable {
             return
         }
 
-        try! rustCall { uniffi_permiso_ffi_fn_free_identity(handle, $0) }
+        try! rustCall { uniffi_permiso_fn_free_identity(handle, $0) }
     }
 
     
@@ -811,7 +1076,7 @@ open class Identity: IdentityProtocol, @unchecked Sendable {
 open func principal() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_identity_principal(
+    uniffi_permiso_fn_method_identity_principal(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -820,10 +1085,10 @@ open func principal() -> String  {
     /**
      * The record it was built from.
      */
-open func record()throws  -> IdentityRecord  {
-    return try  FfiConverterTypeIdentityRecord_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+open func record() -> IdentityRecord  {
+    return try!  FfiConverterTypeIdentityRecord_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_identity_record(
+    uniffi_permiso_fn_method_identity_record(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -880,6 +1145,403 @@ public func FfiConverterTypeIdentity_lower(_ value: Identity) -> UInt64 {
 
 
 /**
+ * When to refetch a JWK Set; it does no I/O itself.
+ */
+public protocol JwksRefreshProtocol: AnyObject, Sendable {
+    
+    /**
+     * Whether a scheduled fetch is due.
+     */
+    func due(now: Int64?) throws  -> Bool
+    
+    /**
+     * Records a failed fetch; keep serving the last good set.
+     */
+    func failed(now: Int64?) throws 
+    
+    /**
+     * When the next fetch should happen.
+     */
+    func nextFetchAt()  -> Int64
+    
+    /**
+     * Whether an unknown `kid` may trigger a fetch now.
+     */
+    func onUnknownKid(now: Int64?) throws  -> Bool
+    
+    /**
+     * Records a successful fetch.
+     */
+    func succeeded(now: Int64?) throws 
+    
+}
+/**
+ * When to refetch a JWK Set; it does no I/O itself.
+ */
+open class JwksRefresh: JwksRefreshProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_permiso_fn_clone_jwksrefresh(self.handle, $0) }
+    }
+    /**
+     * Cache `max_age` seconds; refetch on an unknown `kid` at most every
+     * `cooldown` seconds.
+     */
+public convenience init(maxAge: Int64, cooldown: Int64) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_constructor_jwksrefresh_new(
+        FfiConverterInt64.lower(maxAge),
+        FfiConverterInt64.lower(cooldown),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_permiso_fn_free_jwksrefresh(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Whether a scheduled fetch is due.
+     */
+open func due(now: Int64? = nil)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_jwksrefresh_due(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records a failed fetch; keep serving the last good set.
+     */
+open func failed(now: Int64? = nil)throws   {try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_jwksrefresh_failed(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * When the next fetch should happen.
+     */
+open func nextFetchAt() -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_jwksrefresh_next_fetch_at(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether an unknown `kid` may trigger a fetch now.
+     */
+open func onUnknownKid(now: Int64? = nil)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_jwksrefresh_on_unknown_kid(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records a successful fetch.
+     */
+open func succeeded(now: Int64? = nil)throws   {try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_jwksrefresh_succeeded(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJwksRefresh: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = JwksRefresh
+
+    public static func lift(_ handle: UInt64) throws -> JwksRefresh {
+        return JwksRefresh(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: JwksRefresh) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JwksRefresh {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: JwksRefresh, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwksRefresh_lift(_ handle: UInt64) throws -> JwksRefresh {
+    return try FfiConverterTypeJwksRefresh.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwksRefresh_lower(_ value: JwksRefresh) -> UInt64 {
+    return FfiConverterTypeJwksRefresh.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A token that passed every rule before its signature: check
+ * `signing_input()` against `signature()` with the platform's crypto, then
+ * hand the verdict to `Policy.complete_jwt`.
+ */
+public protocol PendingTokenProtocol: AnyObject, Sendable {
+    
+    /**
+     * The JOSE algorithm.
+     */
+    func algorithm()  -> String
+    
+    /**
+     * The public JWK (JSON) of the selected key; none for HMAC.
+     */
+    func publicJwk()  -> String?
+    
+    /**
+     * The decoded signature.
+     */
+    func signature()  -> Data
+    
+    /**
+     * The signed bytes (`header.payload`).
+     */
+    func signingInput()  -> Data
+    
+}
+/**
+ * A token that passed every rule before its signature: check
+ * `signing_input()` against `signature()` with the platform's crypto, then
+ * hand the verdict to `Policy.complete_jwt`.
+ */
+open class PendingToken: PendingTokenProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_permiso_fn_clone_pendingtoken(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_permiso_fn_free_pendingtoken(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The JOSE algorithm.
+     */
+open func algorithm() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_pendingtoken_algorithm(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The public JWK (JSON) of the selected key; none for HMAC.
+     */
+open func publicJwk() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_pendingtoken_public_jwk(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The decoded signature.
+     */
+open func signature() -> Data  {
+    return try!  FfiConverterData.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_pendingtoken_signature(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The signed bytes (`header.payload`).
+     */
+open func signingInput() -> Data  {
+    return try!  FfiConverterData.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_pendingtoken_signing_input(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePendingToken: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = PendingToken
+
+    public static func lift(_ handle: UInt64) throws -> PendingToken {
+        return PendingToken(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: PendingToken) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PendingToken {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: PendingToken, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingToken_lift(_ handle: UInt64) throws -> PendingToken {
+    return try FfiConverterTypePendingToken.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingToken_lower(_ value: PendingToken) -> UInt64 {
+    return FfiConverterTypePendingToken.lower(value)
+}
+
+
+
+
+
+
+/**
  * A pepper for `hmac-sha256:` key hashes. An object, not a string, so that
  * records holding it never print it.
  */
@@ -927,7 +1589,7 @@ open class Pepper: PepperProtocol, @unchecked Sendable {
     @_documentation(visibility: private)
 #endif
     public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_permiso_ffi_fn_clone_pepper(self.handle, $0) }
+        return try! rustCall { uniffi_permiso_fn_clone_pepper(self.handle, $0) }
     }
     /**
      * A pepper from its UTF-8 text.
@@ -936,7 +1598,7 @@ public convenience init(value: String) {
     let handle =
         try! rustCall() {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_constructor_pepper_new(
+    uniffi_permiso_fn_constructor_pepper_new(
         FfiConverterString.lower(value),uniffiCallStatus
     )
 }
@@ -949,7 +1611,7 @@ public convenience init(value: String) {
             return
         }
 
-        try! rustCall { uniffi_permiso_ffi_fn_free_pepper(handle, $0) }
+        try! rustCall { uniffi_permiso_fn_free_pepper(handle, $0) }
     }
 
     
@@ -1028,18 +1690,41 @@ public protocol PolicyProtocol: AnyObject, Sendable {
     func authorizeRoute(request: RouteRequest, host: HostData) throws  -> Decision
     
     /**
-     * Mints a delegated token: `actor` acts for `identity` with at most
-     * `scopes`, each of which the identity must hold now.
+     * Every rule of `verify_jwt` up to the signature.
      */
-    func delegate(kind: String, identity: Identity, key: SigningKey, actor: String, scopes: [String], audience: String?, lifetime: Int64, now: Int64?) throws  -> String
+    func beginJwt(token: String, revokedSessions: [String], revokedKeys: [String], kind: String?, now: Int64?) throws  -> PendingToken
     
     /**
-     * Generates an API key.
+     * The route and the credential of a request: what to fetch before
+     * `authorize_request`.
+     */
+    func classify(request: HttpRequest) throws  -> Classification
+    
+    /**
+     * Every remaining rule, given the platform's signature verdict (none:
+     * the core checks the signature itself). A pending token completes once.
+     */
+    func completeJwt(pending: PendingToken, verdict: Bool?, revokedSessions: [String], revokedKeys: [String], kind: String?, now: Int64?) throws  -> VerifiedToken
+    
+    /**
+     * The credential kinds.
+     */
+    func credentialKinds()  -> [String]
+    
+    /**
+     * Signs a delegated token: `actor` acts for `identity` with at most
+     * `scopes`, each of which the identity must hold now; `lifetime` is 300
+     * seconds when absent, capped by the kind and the delegating credential.
+     */
+    func delegate(kind: String, identity: Identity, key: SigningKey, actor: String, scopes: [String], audience: String?, lifetime: Int64?, now: Int64?) throws  -> String
+    
+    /**
+     * Generates an API key of an `api_key` kind.
      */
     func generateKey(kind: String, owner: String, scopes: [String]?, label: String?, expiresAt: Int64?, pepper: Pepper?, now: Int64?) throws  -> GeneratedKey
     
     /**
-     * SHA-256 of the canonical document.
+     * SHA-256 of the canonical document, `sha256:<hex>`.
      */
     func hash()  -> String
     
@@ -1054,54 +1739,54 @@ public protocol PolicyProtocol: AnyObject, Sendable {
     func isAllowed(identity: Identity, action: String, resource: String?, tenant: String?)  -> Bool
     
     /**
-     * Signs a session token.
+     * Signs a session token; `lifetime` is 900 seconds when absent, capped
+     * by the kind.
      */
-    func issueSession(kind: String, subject: String, key: SigningKey, scopes: [String]?, roles: [String], tenant: String?, session: String?, lifetime: Int64, now: Int64?) throws  -> String
+    func issueSession(kind: String, subject: String, key: SigningKey, scopes: [String]?, roles: [String], tenant: String?, session: String?, clientId: String?, lifetime: Int64?, now: Int64?) throws  -> String
     
     /**
-     * Verifies a key and resolves the identity it authenticates; the
-     * owner's principal record is required.
+     * Key ids of a jwt kind's current key set; none for an unknown kind.
      */
-    func keyIdentity(key: String, record: KeyRecord, owner: PrincipalRecord?, pepper: Pepper?, revokedKeys: [String], now: Int64?) throws  -> Identity
+    func jwksKids(kind: String)  -> [String]?
     
     /**
-     * Parses a key.
+     * What a key's text says, before any record is read.
      */
-    func parseKey(key: String) throws  -> ParsedKey
+    func parseKey(key: String) throws  -> ParsedKeyInfo
+    
+    /**
+     * The declared permissions.
+     */
+    func permissions()  -> [String]
     
     /**
      * Rotates a key: a new key that never outlives or out-scopes the old
-     * one, and the old record expiring after `grace` seconds.
+     * one, and the old record expiring after `grace` seconds (a day when
+     * absent).
      */
-    func rotateKey(record: KeyRecord, grace: Int64, scopes: [String]?, expiresAt: Int64?, label: String?, pepper: Pepper?, revokedKeys: [String], now: Int64?) throws  -> Rotation
+    func rotateKey(record: KeyRecord, grace: Int64?, scopes: [String]?, expiresAt: Int64?, label: String?, pepper: Pepper?, revokedKeys: [String], now: Int64?) throws  -> Rotation
     
     /**
-     * Replaces a jwt kind's public keys (a fetched JWK Set as JSON:
-     * public keys only) at runtime; its HMAC secrets stay.
+     * Replaces a jwt kind's public keys (a fetched JWK Set as JSON: public
+     * keys only); its HMAC secrets stay. An invalid set keeps the old one.
      */
     func setJwks(kind: String, jwksJson: String) throws 
     
     /**
-     * Replaces a jwt kind's HMAC secrets (`oct` keys as a JWK Set in JSON,
-     * from the operator's secret store) at runtime; its public keys stay.
+     * Replaces a jwt kind's HMAC secrets (`oct` keys as a JWK Set in JSON);
+     * its public keys stay.
      */
     func setSecrets(kind: String, jwksJson: String) throws 
     
     /**
-     * Verifies a token and resolves its identity; a host `principal`
-     * record, when given, is authoritative.
-     */
-    func tokenIdentity(token: String, principal: PrincipalRecord?, revokedSessions: [String], now: Int64?, revokedKeys: [String]) throws  -> Identity
-    
-    /**
      * Verifies a token.
      */
-    func verifyJwt(token: String, revokedSessions: [String], kind: String?, now: Int64?, revokedKeys: [String]) throws  -> TokenInfo
+    func verifyJwt(token: String, revokedSessions: [String], revokedKeys: [String], kind: String?, now: Int64?) throws  -> VerifiedToken
     
     /**
      * Verifies a key against its record.
      */
-    func verifyKey(key: String, record: KeyRecord, pepper: String?, revokedKeys: [String], now: Int64?) throws  -> VerifiedKey
+    func verifyKey(key: String, record: KeyRecord, pepper: Pepper?, revokedKeys: [String], now: Int64?) throws  -> VerifiedKey
     
 }
 /**
@@ -1144,7 +1829,7 @@ open class Policy: PolicyProtocol, @unchecked Sendable {
     @_documentation(visibility: private)
 #endif
     public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_permiso_ffi_fn_clone_policy(self.handle, $0) }
+        return try! rustCall { uniffi_permiso_fn_clone_policy(self.handle, $0) }
     }
     // No primary constructor declared for this class.
 
@@ -1154,7 +1839,7 @@ open class Policy: PolicyProtocol, @unchecked Sendable {
             return
         }
 
-        try! rustCall { uniffi_permiso_ffi_fn_free_policy(handle, $0) }
+        try! rustCall { uniffi_permiso_fn_free_policy(handle, $0) }
     }
 
     
@@ -1164,7 +1849,7 @@ open class Policy: PolicyProtocol, @unchecked Sendable {
 public static func fromJson(text: String)throws  -> Policy  {
     return try  FfiConverterTypePolicy_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_constructor_policy_from_json(
+    uniffi_permiso_fn_constructor_policy_from_json(
         FfiConverterString.lower(text),uniffiCallStatus
     )
 })
@@ -1176,7 +1861,7 @@ public static func fromJson(text: String)throws  -> Policy  {
 public static func fromToml(text: String)throws  -> Policy  {
     return try  FfiConverterTypePolicy_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_constructor_policy_from_toml(
+    uniffi_permiso_fn_constructor_policy_from_toml(
         FfiConverterString.lower(text),uniffiCallStatus
     )
 })
@@ -1188,7 +1873,7 @@ public static func fromToml(text: String)throws  -> Policy  {
 public static func fromYaml(text: String)throws  -> Policy  {
     return try  FfiConverterTypePolicy_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_constructor_policy_from_yaml(
+    uniffi_permiso_fn_constructor_policy_from_yaml(
         FfiConverterString.lower(text),uniffiCallStatus
     )
 })
@@ -1202,7 +1887,7 @@ public static func fromYaml(text: String)throws  -> Policy  {
 open func authorize(identity: Identity, action: String, resource: String? = nil, tenant: String? = nil, now: Int64? = nil)throws  -> Decision  {
     return try  FfiConverterTypeDecision_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_authorize(
+    uniffi_permiso_fn_method_policy_authorize(
             self.uniffiCloneHandle(),
         FfiConverterTypeIdentity_lower(identity),
         FfiConverterString.lower(action),
@@ -1220,7 +1905,7 @@ open func authorize(identity: Identity, action: String, resource: String? = nil,
 open func authorizeRequest(request: HttpRequest, host: HostData)throws  -> Decision  {
     return try  FfiConverterTypeDecision_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_authorize_request(
+    uniffi_permiso_fn_method_policy_authorize_request(
             self.uniffiCloneHandle(),
         FfiConverterTypeHttpRequest_lower(request),
         FfiConverterTypeHostData_lower(host),uniffiCallStatus
@@ -1235,7 +1920,7 @@ open func authorizeRequest(request: HttpRequest, host: HostData)throws  -> Decis
 open func authorizeRoute(request: RouteRequest, host: HostData)throws  -> Decision  {
     return try  FfiConverterTypeDecision_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_authorize_route(
+    uniffi_permiso_fn_method_policy_authorize_route(
             self.uniffiCloneHandle(),
         FfiConverterTypeRouteRequest_lower(request),
         FfiConverterTypeHostData_lower(host),uniffiCallStatus
@@ -1244,13 +1929,76 @@ open func authorizeRoute(request: RouteRequest, host: HostData)throws  -> Decisi
 }
     
     /**
-     * Mints a delegated token: `actor` acts for `identity` with at most
-     * `scopes`, each of which the identity must hold now.
+     * Every rule of `verify_jwt` up to the signature.
      */
-open func delegate(kind: String, identity: Identity, key: SigningKey, actor: String, scopes: [String], audience: String? = nil, lifetime: Int64 = Int64(300), now: Int64? = nil)throws  -> String  {
+open func beginJwt(token: String, revokedSessions: [String] = [], revokedKeys: [String] = [], kind: String? = nil, now: Int64? = nil)throws  -> PendingToken  {
+    return try  FfiConverterTypePendingToken_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_begin_jwt(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(token),
+        FfiConverterSequenceString.lower(revokedSessions),
+        FfiConverterSequenceString.lower(revokedKeys),
+        FfiConverterOptionString.lower(kind),
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The route and the credential of a request: what to fetch before
+     * `authorize_request`.
+     */
+open func classify(request: HttpRequest)throws  -> Classification  {
+    return try  FfiConverterTypeClassification_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_classify(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeHttpRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every remaining rule, given the platform's signature verdict (none:
+     * the core checks the signature itself). A pending token completes once.
+     */
+open func completeJwt(pending: PendingToken, verdict: Bool? = nil, revokedSessions: [String] = [], revokedKeys: [String] = [], kind: String? = nil, now: Int64? = nil)throws  -> VerifiedToken  {
+    return try  FfiConverterTypeVerifiedToken_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_complete_jwt(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePendingToken_lower(pending),
+        FfiConverterOptionBool.lower(verdict),
+        FfiConverterSequenceString.lower(revokedSessions),
+        FfiConverterSequenceString.lower(revokedKeys),
+        FfiConverterOptionString.lower(kind),
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The credential kinds.
+     */
+open func credentialKinds() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_credential_kinds(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Signs a delegated token: `actor` acts for `identity` with at most
+     * `scopes`, each of which the identity must hold now; `lifetime` is 300
+     * seconds when absent, capped by the kind and the delegating credential.
+     */
+open func delegate(kind: String, identity: Identity, key: SigningKey, actor: String, scopes: [String], audience: String? = nil, lifetime: Int64? = nil, now: Int64? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_delegate(
+    uniffi_permiso_fn_method_policy_delegate(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(kind),
         FfiConverterTypeIdentity_lower(identity),
@@ -1258,19 +2006,19 @@ open func delegate(kind: String, identity: Identity, key: SigningKey, actor: Str
         FfiConverterString.lower(actor),
         FfiConverterSequenceString.lower(scopes),
         FfiConverterOptionString.lower(audience),
-        FfiConverterInt64.lower(lifetime),
+        FfiConverterOptionInt64.lower(lifetime),
         FfiConverterOptionInt64.lower(now),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Generates an API key.
+     * Generates an API key of an `api_key` kind.
      */
 open func generateKey(kind: String, owner: String, scopes: [String]? = nil, label: String? = nil, expiresAt: Int64? = nil, pepper: Pepper? = nil, now: Int64? = nil)throws  -> GeneratedKey  {
     return try  FfiConverterTypeGeneratedKey_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_generate_key(
+    uniffi_permiso_fn_method_policy_generate_key(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(kind),
         FfiConverterString.lower(owner),
@@ -1284,12 +2032,12 @@ open func generateKey(kind: String, owner: String, scopes: [String]? = nil, labe
 }
     
     /**
-     * SHA-256 of the canonical document.
+     * SHA-256 of the canonical document, `sha256:<hex>`.
      */
 open func hash() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_hash(
+    uniffi_permiso_fn_method_policy_hash(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1301,7 +2049,7 @@ open func hash() -> String  {
 open func identity(record: IdentityRecord)throws  -> Identity  {
     return try  FfiConverterTypeIdentity_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_identity(
+    uniffi_permiso_fn_method_policy_identity(
             self.uniffiCloneHandle(),
         FfiConverterTypeIdentityRecord_lower(record),uniffiCallStatus
     )
@@ -1314,7 +2062,7 @@ open func identity(record: IdentityRecord)throws  -> Identity  {
 open func isAllowed(identity: Identity, action: String, resource: String? = nil, tenant: String? = nil) -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_is_allowed(
+    uniffi_permiso_fn_method_policy_is_allowed(
             self.uniffiCloneHandle(),
         FfiConverterTypeIdentity_lower(identity),
         FfiConverterString.lower(action),
@@ -1325,12 +2073,13 @@ open func isAllowed(identity: Identity, action: String, resource: String? = nil,
 }
     
     /**
-     * Signs a session token.
+     * Signs a session token; `lifetime` is 900 seconds when absent, capped
+     * by the kind.
      */
-open func issueSession(kind: String, subject: String, key: SigningKey, scopes: [String]? = nil, roles: [String] = [], tenant: String? = nil, session: String? = nil, lifetime: Int64 = Int64(900), now: Int64? = nil)throws  -> String  {
+open func issueSession(kind: String, subject: String, key: SigningKey, scopes: [String]? = nil, roles: [String] = [], tenant: String? = nil, session: String? = nil, clientId: String? = nil, lifetime: Int64? = nil, now: Int64? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_issue_session(
+    uniffi_permiso_fn_method_policy_issue_session(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(kind),
         FfiConverterString.lower(subject),
@@ -1339,38 +2088,33 @@ open func issueSession(kind: String, subject: String, key: SigningKey, scopes: [
         FfiConverterSequenceString.lower(roles),
         FfiConverterOptionString.lower(tenant),
         FfiConverterOptionString.lower(session),
-        FfiConverterInt64.lower(lifetime),
+        FfiConverterOptionString.lower(clientId),
+        FfiConverterOptionInt64.lower(lifetime),
         FfiConverterOptionInt64.lower(now),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Verifies a key and resolves the identity it authenticates; the
-     * owner's principal record is required.
+     * Key ids of a jwt kind's current key set; none for an unknown kind.
      */
-open func keyIdentity(key: String, record: KeyRecord, owner: PrincipalRecord? = nil, pepper: Pepper? = nil, revokedKeys: [String] = [], now: Int64? = nil)throws  -> Identity  {
-    return try  FfiConverterTypeIdentity_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+open func jwksKids(kind: String) -> [String]?  {
+    return try!  FfiConverterOptionSequenceString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_key_identity(
+    uniffi_permiso_fn_method_policy_jwks_kids(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(key),
-        FfiConverterTypeKeyRecord_lower(record),
-        FfiConverterOptionTypePrincipalRecord.lower(owner),
-        FfiConverterOptionTypePepper.lower(pepper),
-        FfiConverterSequenceString.lower(revokedKeys),
-        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+        FfiConverterString.lower(kind),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Parses a key.
+     * What a key's text says, before any record is read.
      */
-open func parseKey(key: String)throws  -> ParsedKey  {
-    return try  FfiConverterTypeParsedKey_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+open func parseKey(key: String)throws  -> ParsedKeyInfo  {
+    return try  FfiConverterTypeParsedKeyInfo_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_parse_key(
+    uniffi_permiso_fn_method_policy_parse_key(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(key),uniffiCallStatus
     )
@@ -1378,16 +2122,29 @@ open func parseKey(key: String)throws  -> ParsedKey  {
 }
     
     /**
-     * Rotates a key: a new key that never outlives or out-scopes the old
-     * one, and the old record expiring after `grace` seconds.
+     * The declared permissions.
      */
-open func rotateKey(record: KeyRecord, grace: Int64 = Int64(0), scopes: [String]? = nil, expiresAt: Int64? = nil, label: String? = nil, pepper: Pepper? = nil, revokedKeys: [String] = [], now: Int64? = nil)throws  -> Rotation  {
+open func permissions() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_permissions(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Rotates a key: a new key that never outlives or out-scopes the old
+     * one, and the old record expiring after `grace` seconds (a day when
+     * absent).
+     */
+open func rotateKey(record: KeyRecord, grace: Int64? = nil, scopes: [String]? = nil, expiresAt: Int64? = nil, label: String? = nil, pepper: Pepper? = nil, revokedKeys: [String] = [], now: Int64? = nil)throws  -> Rotation  {
     return try  FfiConverterTypeRotation_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_rotate_key(
+    uniffi_permiso_fn_method_policy_rotate_key(
             self.uniffiCloneHandle(),
         FfiConverterTypeKeyRecord_lower(record),
-        FfiConverterInt64.lower(grace),
+        FfiConverterOptionInt64.lower(grace),
         FfiConverterOptionSequenceString.lower(scopes),
         FfiConverterOptionInt64.lower(expiresAt),
         FfiConverterOptionString.lower(label),
@@ -1399,12 +2156,12 @@ open func rotateKey(record: KeyRecord, grace: Int64 = Int64(0), scopes: [String]
 }
     
     /**
-     * Replaces a jwt kind's public keys (a fetched JWK Set as JSON:
-     * public keys only) at runtime; its HMAC secrets stay.
+     * Replaces a jwt kind's public keys (a fetched JWK Set as JSON: public
+     * keys only); its HMAC secrets stay. An invalid set keeps the old one.
      */
 open func setJwks(kind: String, jwksJson: String)throws   {try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_set_jwks(
+    uniffi_permiso_fn_method_policy_set_jwks(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(kind),
         FfiConverterString.lower(jwksJson),uniffiCallStatus
@@ -1413,50 +2170,32 @@ open func setJwks(kind: String, jwksJson: String)throws   {try rustCallWithError
 }
     
     /**
-     * Replaces a jwt kind's HMAC secrets (`oct` keys as a JWK Set in JSON,
-     * from the operator's secret store) at runtime; its public keys stay.
+     * Replaces a jwt kind's HMAC secrets (`oct` keys as a JWK Set in JSON);
+     * its public keys stay.
      */
 open func setSecrets(kind: String, jwksJson: String)throws   {try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_set_secrets(
+    uniffi_permiso_fn_method_policy_set_secrets(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(kind),
         FfiConverterString.lower(jwksJson),uniffiCallStatus
     )
 }
-}
-    
-    /**
-     * Verifies a token and resolves its identity; a host `principal`
-     * record, when given, is authoritative.
-     */
-open func tokenIdentity(token: String, principal: PrincipalRecord? = nil, revokedSessions: [String] = [], now: Int64? = nil, revokedKeys: [String] = [])throws  -> Identity  {
-    return try  FfiConverterTypeIdentity_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
-        uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_token_identity(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(token),
-        FfiConverterOptionTypePrincipalRecord.lower(principal),
-        FfiConverterSequenceString.lower(revokedSessions),
-        FfiConverterOptionInt64.lower(now),
-        FfiConverterSequenceString.lower(revokedKeys),uniffiCallStatus
-    )
-})
 }
     
     /**
      * Verifies a token.
      */
-open func verifyJwt(token: String, revokedSessions: [String] = [], kind: String? = nil, now: Int64? = nil, revokedKeys: [String] = [])throws  -> TokenInfo  {
-    return try  FfiConverterTypeTokenInfo_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+open func verifyJwt(token: String, revokedSessions: [String] = [], revokedKeys: [String] = [], kind: String? = nil, now: Int64? = nil)throws  -> VerifiedToken  {
+    return try  FfiConverterTypeVerifiedToken_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_verify_jwt(
+    uniffi_permiso_fn_method_policy_verify_jwt(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(token),
         FfiConverterSequenceString.lower(revokedSessions),
+        FfiConverterSequenceString.lower(revokedKeys),
         FfiConverterOptionString.lower(kind),
-        FfiConverterOptionInt64.lower(now),
-        FfiConverterSequenceString.lower(revokedKeys),uniffiCallStatus
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
     )
 })
 }
@@ -1464,14 +2203,14 @@ open func verifyJwt(token: String, revokedSessions: [String] = [], kind: String?
     /**
      * Verifies a key against its record.
      */
-open func verifyKey(key: String, record: KeyRecord, pepper: String? = nil, revokedKeys: [String] = [], now: Int64? = nil)throws  -> VerifiedKey  {
+open func verifyKey(key: String, record: KeyRecord, pepper: Pepper? = nil, revokedKeys: [String] = [], now: Int64? = nil)throws  -> VerifiedKey  {
     return try  FfiConverterTypeVerifiedKey_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_policy_verify_key(
+    uniffi_permiso_fn_method_policy_verify_key(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(key),
         FfiConverterTypeKeyRecord_lower(record),
-        FfiConverterOptionString.lower(pepper),
+        FfiConverterOptionTypePepper.lower(pepper),
         FfiConverterSequenceString.lower(revokedKeys),
         FfiConverterOptionInt64.lower(now),uniffiCallStatus
     )
@@ -1579,7 +2318,7 @@ open class SigningKey: SigningKeyProtocol, @unchecked Sendable {
     @_documentation(visibility: private)
 #endif
     public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_permiso_ffi_fn_clone_signingkey(self.handle, $0) }
+        return try! rustCall { uniffi_permiso_fn_clone_signingkey(self.handle, $0) }
     }
     // No primary constructor declared for this class.
 
@@ -1589,7 +2328,7 @@ open class SigningKey: SigningKeyProtocol, @unchecked Sendable {
             return
         }
 
-        try! rustCall { uniffi_permiso_ffi_fn_free_signingkey(handle, $0) }
+        try! rustCall { uniffi_permiso_fn_free_signingkey(handle, $0) }
     }
 
     
@@ -1599,7 +2338,7 @@ open class SigningKey: SigningKeyProtocol, @unchecked Sendable {
 public static func fromPem(algorithm: String, pem: String, kid: String? = nil)throws  -> SigningKey  {
     return try  FfiConverterTypeSigningKey_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_constructor_signingkey_from_pem(
+    uniffi_permiso_fn_constructor_signingkey_from_pem(
         FfiConverterString.lower(algorithm),
         FfiConverterString.lower(pem),
         FfiConverterOptionString.lower(kid),uniffiCallStatus
@@ -1613,7 +2352,7 @@ public static func fromPem(algorithm: String, pem: String, kid: String? = nil)th
 public static func hmac(algorithm: String, secret: Data, kid: String? = nil)throws  -> SigningKey  {
     return try  FfiConverterTypeSigningKey_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_constructor_signingkey_hmac(
+    uniffi_permiso_fn_constructor_signingkey_hmac(
         FfiConverterString.lower(algorithm),
         FfiConverterData.lower(secret),
         FfiConverterOptionString.lower(kid),uniffiCallStatus
@@ -1629,7 +2368,7 @@ public static func hmac(algorithm: String, secret: Data, kid: String? = nil)thro
 open func algorithm() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_method_signingkey_algorithm(
+    uniffi_permiso_fn_method_signingkey_algorithm(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1683,68 +2422,132 @@ public func FfiConverterTypeSigningKey_lower(_ value: SigningKey) -> UInt64 {
 
 
 
-/**
- * Who acted.
- */
-public struct Actor: Equatable, Hashable {
-    public var principal: String?
-    public var kind: String?
-    public var keyId: String?
-    public var keyMask: String?
-    public var tokenId: String?
-    public var owner: String?
-    public var session: String?
-    public var actorChain: [String]
 
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(principal: String?, kind: String?, keyId: String?, keyMask: String?, tokenId: String?, owner: String?, session: String?, actorChain: [String]) {
-        self.principal = principal
-        self.kind = kind
-        self.keyId = keyId
-        self.keyMask = keyMask
-        self.tokenId = tokenId
-        self.owner = owner
-        self.session = session
-        self.actorChain = actorChain
+
+/**
+ * A key that verified against its record.
+ */
+public protocol VerifiedKeyProtocol: AnyObject, Sendable {
+    
+    /**
+     * The identity the key authenticates; `owner` is its owner's record.
+     */
+    func identity(owner: PrincipalRecord?) throws  -> Identity
+    
+    /**
+     * The key as every runtime shows it.
+     */
+    func info()  -> KeyInfo
+    
+}
+/**
+ * A key that verified against its record.
+ */
+open class VerifiedKey: VerifiedKeyProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_permiso_fn_clone_verifiedkey(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_permiso_fn_free_verifiedkey(handle, $0) }
     }
 
     
 
     
+    /**
+     * The identity the key authenticates; `owner` is its owner's record.
+     */
+open func identity(owner: PrincipalRecord? = nil)throws  -> Identity  {
+    return try  FfiConverterTypeIdentity_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_verifiedkey_identity(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypePrincipalRecord.lower(owner),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The key as every runtime shows it.
+     */
+open func info() -> KeyInfo  {
+    return try!  FfiConverterTypeKeyInfo_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_verifiedkey_info(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
 }
 
-#if compiler(>=6)
-extension Actor: Sendable {}
-#endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeActor: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Actor {
-        return
-            try Actor(
-                principal: FfiConverterOptionString.read(from: &buf), 
-                kind: FfiConverterOptionString.read(from: &buf), 
-                keyId: FfiConverterOptionString.read(from: &buf), 
-                keyMask: FfiConverterOptionString.read(from: &buf), 
-                tokenId: FfiConverterOptionString.read(from: &buf), 
-                owner: FfiConverterOptionString.read(from: &buf), 
-                session: FfiConverterOptionString.read(from: &buf), 
-                actorChain: FfiConverterSequenceString.read(from: &buf)
-        )
+public struct FfiConverterTypeVerifiedKey: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = VerifiedKey
+
+    public static func lift(_ handle: UInt64) throws -> VerifiedKey {
+        return VerifiedKey(unsafeFromHandle: handle)
     }
 
-    public static func write(_ value: Actor, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.principal, into: &buf)
-        FfiConverterOptionString.write(value.kind, into: &buf)
-        FfiConverterOptionString.write(value.keyId, into: &buf)
-        FfiConverterOptionString.write(value.keyMask, into: &buf)
-        FfiConverterOptionString.write(value.tokenId, into: &buf)
-        FfiConverterOptionString.write(value.owner, into: &buf)
-        FfiConverterOptionString.write(value.session, into: &buf)
-        FfiConverterSequenceString.write(value.actorChain, into: &buf)
+    public static func lower(_ value: VerifiedKey) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifiedKey {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: VerifiedKey, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
     }
 }
 
@@ -1752,48 +2555,208 @@ public struct FfiConverterTypeActor: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeActor_lift(_ buf: RustBuffer) throws -> Actor {
-    return try FfiConverterTypeActor.lift(buf)
+public func FfiConverterTypeVerifiedKey_lift(_ handle: UInt64) throws -> VerifiedKey {
+    return try FfiConverterTypeVerifiedKey.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeActor_lower(_ value: Actor) -> RustBuffer {
-    return FfiConverterTypeActor.lower(value)
+public func FfiConverterTypeVerifiedKey_lower(_ value: VerifiedKey) -> UInt64 {
+    return FfiConverterTypeVerifiedKey.lower(value)
 }
+
+
+
+
 
 
 /**
- * The audit record of a decision.
+ * A token whose signature and claims verified.
  */
-public struct AuditRecord: Equatable, Hashable {
-    public var decisionId: String
-    public var time: Int64
-    public var policy: String
-    public var actor: Actor
-    public var action: String?
-    public var resource: String?
-    public var tenant: String?
-    public var route: String?
-    public var allowed: Bool
-    public var code: String
-    public var status: UInt16
+public protocol VerifiedTokenProtocol: AnyObject, Sendable {
+    
+    /**
+     * Every claim, as JSON.
+     */
+    func claimsJson()  -> String
+    
+    /**
+     * The identity; a host `principal` record, when given, is authoritative.
+     */
+    func identity(principal: PrincipalRecord?) throws  -> Identity
+    
+    /**
+     * The token as every runtime shows it.
+     */
+    func info()  -> TokenInfo
+    
+}
+/**
+ * A token whose signature and claims verified.
+ */
+open class VerifiedToken: VerifiedTokenProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_permiso_fn_clone_verifiedtoken(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_permiso_fn_free_verifiedtoken(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Every claim, as JSON.
+     */
+open func claimsJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_verifiedtoken_claims_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The identity; a host `principal` record, when given, is authoritative.
+     */
+open func identity(principal: PrincipalRecord? = nil)throws  -> Identity  {
+    return try  FfiConverterTypeIdentity_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_verifiedtoken_identity(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypePrincipalRecord.lower(principal),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The token as every runtime shows it.
+     */
+open func info() -> TokenInfo  {
+    return try!  FfiConverterTypeTokenInfo_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_verifiedtoken_info(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerifiedToken: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = VerifiedToken
+
+    public static func lift(_ handle: UInt64) throws -> VerifiedToken {
+        return VerifiedToken(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: VerifiedToken) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifiedToken {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: VerifiedToken, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifiedToken_lift(_ handle: UInt64) throws -> VerifiedToken {
+    return try FfiConverterTypeVerifiedToken.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifiedToken_lower(_ value: VerifiedToken) -> UInt64 {
+    return FfiConverterTypeVerifiedToken.lower(value)
+}
+
+
+
+
+/**
+ * What to fetch before authorizing a request.
+ */
+public struct Classification: Equatable, Hashable {
+    /**
+     * The matched route, if any.
+     */
+    public var route: RouteInfo?
+    /**
+     * The credential the request carries.
+     */
+    public var credential: CredentialRef
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(decisionId: String, time: Int64, policy: String, actor: Actor, action: String?, resource: String?, tenant: String?, route: String?, allowed: Bool, code: String, status: UInt16) {
-        self.decisionId = decisionId
-        self.time = time
-        self.policy = policy
-        self.actor = actor
-        self.action = action
-        self.resource = resource
-        self.tenant = tenant
+    public init(
+        /**
+         * The matched route, if any.
+         */route: RouteInfo?, 
+        /**
+         * The credential the request carries.
+         */credential: CredentialRef) {
         self.route = route
-        self.allowed = allowed
-        self.code = code
-        self.status = status
+        self.credential = credential
     }
 
     
@@ -1802,42 +2765,24 @@ public struct AuditRecord: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension AuditRecord: Sendable {}
+extension Classification: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeAuditRecord: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditRecord {
+public struct FfiConverterTypeClassification: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Classification {
         return
-            try AuditRecord(
-                decisionId: FfiConverterString.read(from: &buf), 
-                time: FfiConverterInt64.read(from: &buf), 
-                policy: FfiConverterString.read(from: &buf), 
-                actor: FfiConverterTypeActor.read(from: &buf), 
-                action: FfiConverterOptionString.read(from: &buf), 
-                resource: FfiConverterOptionString.read(from: &buf), 
-                tenant: FfiConverterOptionString.read(from: &buf), 
-                route: FfiConverterOptionString.read(from: &buf), 
-                allowed: FfiConverterBool.read(from: &buf), 
-                code: FfiConverterString.read(from: &buf), 
-                status: FfiConverterUInt16.read(from: &buf)
+            try Classification(
+                route: FfiConverterOptionTypeRouteInfo.read(from: &buf), 
+                credential: FfiConverterTypeCredentialRef.read(from: &buf)
         )
     }
 
-    public static func write(_ value: AuditRecord, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.decisionId, into: &buf)
-        FfiConverterInt64.write(value.time, into: &buf)
-        FfiConverterString.write(value.policy, into: &buf)
-        FfiConverterTypeActor.write(value.actor, into: &buf)
-        FfiConverterOptionString.write(value.action, into: &buf)
-        FfiConverterOptionString.write(value.resource, into: &buf)
-        FfiConverterOptionString.write(value.tenant, into: &buf)
-        FfiConverterOptionString.write(value.route, into: &buf)
-        FfiConverterBool.write(value.allowed, into: &buf)
-        FfiConverterString.write(value.code, into: &buf)
-        FfiConverterUInt16.write(value.status, into: &buf)
+    public static func write(_ value: Classification, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeRouteInfo.write(value.route, into: &buf)
+        FfiConverterTypeCredentialRef.write(value.credential, into: &buf)
     }
 }
 
@@ -1845,35 +2790,93 @@ public struct FfiConverterTypeAuditRecord: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeAuditRecord_lift(_ buf: RustBuffer) throws -> AuditRecord {
-    return try FfiConverterTypeAuditRecord.lift(buf)
+public func FfiConverterTypeClassification_lift(_ buf: RustBuffer) throws -> Classification {
+    return try FfiConverterTypeClassification.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeAuditRecord_lower(_ value: AuditRecord) -> RustBuffer {
-    return FfiConverterTypeAuditRecord.lower(value)
+public func FfiConverterTypeClassification_lower(_ value: Classification) -> RustBuffer {
+    return FfiConverterTypeClassification.lower(value)
 }
 
 
 /**
- * How a principal authenticated.
+ * How the principal authenticated.
  */
 public struct CredentialInfo: Equatable, Hashable {
+    /**
+     * The credential kind (a key of the policy's `credentials`).
+     */
     public var kind: String?
+    /**
+     * The API key id.
+     */
     public var id: String?
+    /**
+     * The token id (`jti`).
+     */
     public var tokenId: String?
+    /**
+     * The API key mask.
+     */
     public var mask: String?
+    /**
+     * The owner of a key acting as itself.
+     */
     public var owner: String?
+    /**
+     * Scopes capping the principal's permissions; absent means no cap.
+     * Entries that are not permission patterns (`openid`) are ignored.
+     */
     public var scopes: [String]?
+    /**
+     * The session id (`sid`).
+     */
     public var session: String?
+    /**
+     * The delegation chain, nearest actor first.
+     */
     public var actorChain: [String]
+    /**
+     * When the credential stops being valid (a token's `exp`, a key's
+     * `expires_at`), unix seconds. Tokens delegated from it never outlive it.
+     */
     public var expiresAt: Int64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(kind: String? = nil, id: String? = nil, tokenId: String? = nil, mask: String? = nil, owner: String? = nil, scopes: [String]? = nil, session: String? = nil, actorChain: [String] = [], expiresAt: Int64? = nil) {
+    public init(
+        /**
+         * The credential kind (a key of the policy's `credentials`).
+         */kind: String? = nil, 
+        /**
+         * The API key id.
+         */id: String? = nil, 
+        /**
+         * The token id (`jti`).
+         */tokenId: String? = nil, 
+        /**
+         * The API key mask.
+         */mask: String? = nil, 
+        /**
+         * The owner of a key acting as itself.
+         */owner: String? = nil, 
+        /**
+         * Scopes capping the principal's permissions; absent means no cap.
+         * Entries that are not permission patterns (`openid`) are ignored.
+         */scopes: [String]? = nil, 
+        /**
+         * The session id (`sid`).
+         */session: String? = nil, 
+        /**
+         * The delegation chain, nearest actor first.
+         */actorChain: [String] = [], 
+        /**
+         * When the credential stops being valid (a token's `exp`, a key's
+         * `expires_at`), unix seconds. Tokens delegated from it never outlive it.
+         */expiresAt: Int64? = nil) {
         self.kind = kind
         self.id = id
         self.tokenId = tokenId
@@ -1943,118 +2946,28 @@ public func FfiConverterTypeCredentialInfo_lower(_ value: CredentialInfo) -> Rus
 
 
 /**
- * A decision.
- */
-public struct Decision: Equatable, Hashable {
-    public var allowed: Bool
-    public var code: String
-    public var status: UInt16
-    public var message: String
-    public var missing: [String]
-    public var principal: String?
-    public var action: String?
-    public var resource: String?
-    public var tenant: String?
-    public var route: String?
-    public var audit: AuditRecord
-    /**
-     * The audit record as one line of JSON, for logs.
-     */
-    public var auditJson: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(allowed: Bool, code: String, status: UInt16, message: String, missing: [String], principal: String?, action: String?, resource: String?, tenant: String?, route: String?, audit: AuditRecord, 
-        /**
-         * The audit record as one line of JSON, for logs.
-         */auditJson: String) {
-        self.allowed = allowed
-        self.code = code
-        self.status = status
-        self.message = message
-        self.missing = missing
-        self.principal = principal
-        self.action = action
-        self.resource = resource
-        self.tenant = tenant
-        self.route = route
-        self.audit = audit
-        self.auditJson = auditJson
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Decision: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDecision: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Decision {
-        return
-            try Decision(
-                allowed: FfiConverterBool.read(from: &buf), 
-                code: FfiConverterString.read(from: &buf), 
-                status: FfiConverterUInt16.read(from: &buf), 
-                message: FfiConverterString.read(from: &buf), 
-                missing: FfiConverterSequenceString.read(from: &buf), 
-                principal: FfiConverterOptionString.read(from: &buf), 
-                action: FfiConverterOptionString.read(from: &buf), 
-                resource: FfiConverterOptionString.read(from: &buf), 
-                tenant: FfiConverterOptionString.read(from: &buf), 
-                route: FfiConverterOptionString.read(from: &buf), 
-                audit: FfiConverterTypeAuditRecord.read(from: &buf), 
-                auditJson: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Decision, into buf: inout [UInt8]) {
-        FfiConverterBool.write(value.allowed, into: &buf)
-        FfiConverterString.write(value.code, into: &buf)
-        FfiConverterUInt16.write(value.status, into: &buf)
-        FfiConverterString.write(value.message, into: &buf)
-        FfiConverterSequenceString.write(value.missing, into: &buf)
-        FfiConverterOptionString.write(value.principal, into: &buf)
-        FfiConverterOptionString.write(value.action, into: &buf)
-        FfiConverterOptionString.write(value.resource, into: &buf)
-        FfiConverterOptionString.write(value.tenant, into: &buf)
-        FfiConverterOptionString.write(value.route, into: &buf)
-        FfiConverterTypeAuditRecord.write(value.audit, into: &buf)
-        FfiConverterString.write(value.auditJson, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDecision_lift(_ buf: RustBuffer) throws -> Decision {
-    return try FfiConverterTypeDecision.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDecision_lower(_ value: Decision) -> RustBuffer {
-    return FfiConverterTypeDecision.lower(value)
-}
-
-
-/**
- * A per-resource grant.
+ * A per-resource grant: `level` of the resource type's access levels on
+ * `resource` (`deployment:web`, or `deployment:*` for every deployment).
  */
 public struct Grant: Equatable, Hashable {
+    /**
+     * `type:id` or `type:*`.
+     */
     public var resource: String
+    /**
+     * A level of the type's access levels.
+     */
     public var level: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(resource: String, level: String) {
+    public init(
+        /**
+         * `type:id` or `type:*`.
+         */resource: String, 
+        /**
+         * A level of the type's access levels.
+         */level: String) {
         self.resource = resource
         self.level = level
     }
@@ -2103,15 +3016,27 @@ public func FfiConverterTypeGrant_lower(_ value: Grant) -> RustBuffer {
 
 
 /**
- * One header.
+ * One header, or one route parameter.
  */
 public struct Header: Equatable, Hashable {
+    /**
+     * The name.
+     */
     public var name: String
+    /**
+     * The value (decoded, for a route parameter).
+     */
     public var value: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(name: String, value: String) {
+    public init(
+        /**
+         * The name.
+         */name: String, 
+        /**
+         * The value (decoded, for a route parameter).
+         */value: String) {
         self.name = name
         self.value = value
     }
@@ -2163,16 +3088,52 @@ public func FfiConverterTypeHeader_lower(_ value: Header) -> RustBuffer {
  * What the host looked up for a request.
  */
 public struct HostData {
+    /**
+     * Key records.
+     */
     public var keys: [KeyRecord]
+    /**
+     * Principal records.
+     */
     public var principals: [PrincipalRecord]
+    /**
+     * Revoked key ids.
+     */
     public var revokedKeys: [String]
+    /**
+     * Revoked session ids.
+     */
     public var revokedSessions: [String]
+    /**
+     * The pepper for `hmac-sha256:` key hashes.
+     */
     public var pepper: Pepper?
+    /**
+     * Unix seconds; the clock when absent.
+     */
     public var now: Int64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(keys: [KeyRecord] = [], principals: [PrincipalRecord] = [], revokedKeys: [String] = [], revokedSessions: [String] = [], pepper: Pepper? = nil, now: Int64? = nil) {
+    public init(
+        /**
+         * Key records.
+         */keys: [KeyRecord] = [], 
+        /**
+         * Principal records.
+         */principals: [PrincipalRecord] = [], 
+        /**
+         * Revoked key ids.
+         */revokedKeys: [String] = [], 
+        /**
+         * Revoked session ids.
+         */revokedSessions: [String] = [], 
+        /**
+         * The pepper for `hmac-sha256:` key hashes.
+         */pepper: Pepper? = nil, 
+        /**
+         * Unix seconds; the clock when absent.
+         */now: Int64? = nil) {
         self.keys = keys
         self.principals = principals
         self.revokedKeys = revokedKeys
@@ -2233,16 +3194,35 @@ public func FfiConverterTypeHostData_lower(_ value: HostData) -> RustBuffer {
 
 
 /**
- * An HTTP request.
+ * An HTTP request: the method, the target (a path, optionally with a
+ * query) and the headers.
  */
 public struct HttpRequest: Equatable, Hashable {
+    /**
+     * The method, any case.
+     */
     public var method: String
+    /**
+     * The request target.
+     */
     public var path: String
+    /**
+     * The headers.
+     */
     public var headers: [Header]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(method: String, path: String, headers: [Header]) {
+    public init(
+        /**
+         * The method, any case.
+         */method: String, 
+        /**
+         * The request target.
+         */path: String, 
+        /**
+         * The headers.
+         */headers: [Header] = []) {
         self.method = method
         self.path = path
         self.headers = headers
@@ -2294,15 +3274,27 @@ public func FfiConverterTypeHttpRequest_lower(_ value: HttpRequest) -> RustBuffe
 
 
 /**
- * A principal plus its credential.
+ * A principal plus the credential that authenticated it, as host data.
  */
 public struct IdentityRecord: Equatable, Hashable {
+    /**
+     * The principal.
+     */
     public var principal: PrincipalRecord
+    /**
+     * The credential; absent when the host authenticated by other means.
+     */
     public var credential: CredentialInfo?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(principal: PrincipalRecord, credential: CredentialInfo? = nil) {
+    public init(
+        /**
+         * The principal.
+         */principal: PrincipalRecord, 
+        /**
+         * The credential; absent when the host authenticated by other means.
+         */credential: CredentialInfo? = nil) {
         self.principal = principal
         self.credential = credential
     }
@@ -2351,26 +3343,302 @@ public func FfiConverterTypeIdentityRecord_lower(_ value: IdentityRecord) -> Rus
 
 
 /**
- * A stored API key: never the plaintext.
+ * The credential part of a verified key.
+ */
+public struct KeyCredential: Equatable, Hashable {
+    /**
+     * The credential kind.
+     */
+    public var kind: String
+    /**
+     * The key id.
+     */
+    public var id: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The credential kind.
+         */kind: String, 
+        /**
+         * The key id.
+         */id: String) {
+        self.kind = kind
+        self.id = id
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeyCredential: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyCredential: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyCredential {
+        return
+            try KeyCredential(
+                kind: FfiConverterString.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeyCredential, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyCredential_lift(_ buf: RustBuffer) throws -> KeyCredential {
+    return try FfiConverterTypeKeyCredential.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyCredential_lower(_ value: KeyCredential) -> RustBuffer {
+    return FfiConverterTypeKeyCredential.lower(value)
+}
+
+
+/**
+ * A verified key as every runtime shows it.
+ */
+public struct KeyInfo: Equatable, Hashable {
+    /**
+     * Always true.
+     */
+    public var ok: Bool
+    /**
+     * Always `allowed`.
+     */
+    public var code: Code
+    /**
+     * The acting principal: the owner, or `key:<id>`.
+     */
+    public var principal: String
+    /**
+     * The credential kind.
+     */
+    public var kind: String
+    /**
+     * The key id.
+     */
+    public var id: String
+    /**
+     * The display mask.
+     */
+    public var mask: String
+    /**
+     * The key's scopes.
+     */
+    public var scopes: [String]?
+    /**
+     * The credential.
+     */
+    public var credential: KeyCredential
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Always true.
+         */ok: Bool, 
+        /**
+         * Always `allowed`.
+         */code: Code, 
+        /**
+         * The acting principal: the owner, or `key:<id>`.
+         */principal: String, 
+        /**
+         * The credential kind.
+         */kind: String, 
+        /**
+         * The key id.
+         */id: String, 
+        /**
+         * The display mask.
+         */mask: String, 
+        /**
+         * The key's scopes.
+         */scopes: [String]?, 
+        /**
+         * The credential.
+         */credential: KeyCredential) {
+        self.ok = ok
+        self.code = code
+        self.principal = principal
+        self.kind = kind
+        self.id = id
+        self.mask = mask
+        self.scopes = scopes
+        self.credential = credential
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeyInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyInfo {
+        return
+            try KeyInfo(
+                ok: FfiConverterBool.read(from: &buf), 
+                code: FfiConverterTypeCode.read(from: &buf), 
+                principal: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterString.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf), 
+                mask: FfiConverterString.read(from: &buf), 
+                scopes: FfiConverterOptionSequenceString.read(from: &buf), 
+                credential: FfiConverterTypeKeyCredential.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeyInfo, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.ok, into: &buf)
+        FfiConverterTypeCode.write(value.code, into: &buf)
+        FfiConverterString.write(value.principal, into: &buf)
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.mask, into: &buf)
+        FfiConverterOptionSequenceString.write(value.scopes, into: &buf)
+        FfiConverterTypeKeyCredential.write(value.credential, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyInfo_lift(_ buf: RustBuffer) throws -> KeyInfo {
+    return try FfiConverterTypeKeyInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyInfo_lower(_ value: KeyInfo) -> RustBuffer {
+    return FfiConverterTypeKeyInfo.lower(value)
+}
+
+
+/**
+ * A stored API key: everything the host keeps, never the plaintext.
  */
 public struct KeyRecord: Equatable, Hashable {
+    /**
+     * The public key id (12 base62 characters).
+     */
     public var id: String
+    /**
+     * The credential kind (a key of the policy's `credentials`).
+     */
     public var kind: String
+    /**
+     * `sha256:<hex>`, `hmac-sha256:<hex>` or a bare legacy SHA-256 hex.
+     */
     public var hash: String
+    /**
+     * `{prefix}_{id}_...{last 4}` for display and audit.
+     */
     public var mask: String
+    /**
+     * The principal id that owns the key (`user:1`, `project:p1`).
+     */
     public var owner: String
+    /**
+     * The tenant a `acts_as: key` key belongs to; defaults to the owner's.
+     */
     public var tenant: String?
+    /**
+     * Scopes capping what the key may do; absent means no cap beyond the kind.
+     */
     public var scopes: [String]?
+    /**
+     * A human label.
+     */
     public var label: String?
+    /**
+     * Creation time (unix seconds).
+     */
     public var createdAt: Int64
+    /**
+     * Expiry (unix seconds); the key is refused from this instant on.
+     */
     public var expiresAt: Int64?
+    /**
+     * Revocation time (unix seconds); the key is refused from this instant on.
+     */
     public var revokedAt: Int64?
+    /**
+     * Last successful use, maintained by the host.
+     */
     public var lastUsedAt: Int64?
+    /**
+     * The id of the key this one replaced.
+     */
     public var rolledFrom: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, kind: String, hash: String, mask: String, owner: String, tenant: String?, scopes: [String]?, label: String?, createdAt: Int64, expiresAt: Int64?, revokedAt: Int64?, lastUsedAt: Int64?, rolledFrom: String?) {
+    public init(
+        /**
+         * The public key id (12 base62 characters).
+         */id: String, 
+        /**
+         * The credential kind (a key of the policy's `credentials`).
+         */kind: String, 
+        /**
+         * `sha256:<hex>`, `hmac-sha256:<hex>` or a bare legacy SHA-256 hex.
+         */hash: String, 
+        /**
+         * `{prefix}_{id}_...{last 4}` for display and audit.
+         */mask: String = "", 
+        /**
+         * The principal id that owns the key (`user:1`, `project:p1`).
+         */owner: String, 
+        /**
+         * The tenant a `acts_as: key` key belongs to; defaults to the owner's.
+         */tenant: String? = nil, 
+        /**
+         * Scopes capping what the key may do; absent means no cap beyond the kind.
+         */scopes: [String]? = nil, 
+        /**
+         * A human label.
+         */label: String? = nil, 
+        /**
+         * Creation time (unix seconds).
+         */createdAt: Int64 = Int64(0), 
+        /**
+         * Expiry (unix seconds); the key is refused from this instant on.
+         */expiresAt: Int64? = nil, 
+        /**
+         * Revocation time (unix seconds); the key is refused from this instant on.
+         */revokedAt: Int64? = nil, 
+        /**
+         * Last successful use, maintained by the host.
+         */lastUsedAt: Int64? = nil, 
+        /**
+         * The id of the key this one replaced.
+         */rolledFrom: String? = nil) {
         self.id = id
         self.kind = kind
         self.hash = hash
@@ -2452,17 +3720,49 @@ public func FfiConverterTypeKeyRecord_lower(_ value: KeyRecord) -> RustBuffer {
 
 
 /**
- * A parsed key.
+ * What a key's text says, before any record is read.
  */
-public struct ParsedKey: Equatable, Hashable {
+public struct ParsedKeyInfo: Equatable, Hashable {
+    /**
+     * Always true.
+     */
+    public var ok: Bool
+    /**
+     * The credential kind its prefix names.
+     */
     public var kind: String
+    /**
+     * The key id.
+     */
     public var id: String
+    /**
+     * The display mask.
+     */
     public var mask: String
+    /**
+     * The prefix.
+     */
     public var prefix: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(kind: String, id: String, mask: String, prefix: String) {
+    public init(
+        /**
+         * Always true.
+         */ok: Bool, 
+        /**
+         * The credential kind its prefix names.
+         */kind: String, 
+        /**
+         * The key id.
+         */id: String, 
+        /**
+         * The display mask.
+         */mask: String, 
+        /**
+         * The prefix.
+         */prefix: String) {
+        self.ok = ok
         self.kind = kind
         self.id = id
         self.mask = mask
@@ -2475,16 +3775,17 @@ public struct ParsedKey: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension ParsedKey: Sendable {}
+extension ParsedKeyInfo: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeParsedKey: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ParsedKey {
+public struct FfiConverterTypeParsedKeyInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ParsedKeyInfo {
         return
-            try ParsedKey(
+            try ParsedKeyInfo(
+                ok: FfiConverterBool.read(from: &buf), 
                 kind: FfiConverterString.read(from: &buf), 
                 id: FfiConverterString.read(from: &buf), 
                 mask: FfiConverterString.read(from: &buf), 
@@ -2492,7 +3793,8 @@ public struct FfiConverterTypeParsedKey: FfiConverterRustBuffer {
         )
     }
 
-    public static func write(_ value: ParsedKey, into buf: inout [UInt8]) {
+    public static func write(_ value: ParsedKeyInfo, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.ok, into: &buf)
         FfiConverterString.write(value.kind, into: &buf)
         FfiConverterString.write(value.id, into: &buf)
         FfiConverterString.write(value.mask, into: &buf)
@@ -2504,32 +3806,72 @@ public struct FfiConverterTypeParsedKey: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeParsedKey_lift(_ buf: RustBuffer) throws -> ParsedKey {
-    return try FfiConverterTypeParsedKey.lift(buf)
+public func FfiConverterTypeParsedKeyInfo_lift(_ buf: RustBuffer) throws -> ParsedKeyInfo {
+    return try FfiConverterTypeParsedKeyInfo.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeParsedKey_lower(_ value: ParsedKey) -> RustBuffer {
-    return FfiConverterTypeParsedKey.lower(value)
+public func FfiConverterTypeParsedKeyInfo_lower(_ value: ParsedKeyInfo) -> RustBuffer {
+    return FfiConverterTypeParsedKeyInfo.lower(value)
 }
 
 
 /**
  * Host data describing a principal.
+ *
+ * Unknown role, permission and level names grant nothing (deny by default);
+ * malformed entries are refused with `invalid_principal`, so that a broken
+ * `deny` entry is never silently dropped.
  */
 public struct PrincipalRecord: Equatable, Hashable {
+    /**
+     * Typed id: `user:1`, `service:ci`, `key:4fT9kQ2mX8aB`.
+     */
     public var id: String
+    /**
+     * The principal's tenant.
+     */
     public var tenant: String?
+    /**
+     * Role names.
+     */
     public var roles: [String]
+    /**
+     * Extra permission patterns.
+     */
     public var allow: [String]
+    /**
+     * Permission patterns always denied; deny wins.
+     */
     public var deny: [String]
+    /**
+     * Per-resource grants.
+     */
     public var grants: [Grant]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, tenant: String? = nil, roles: [String] = [], allow: [String] = [], deny: [String] = [], grants: [Grant] = []) {
+    public init(
+        /**
+         * Typed id: `user:1`, `service:ci`, `key:4fT9kQ2mX8aB`.
+         */id: String, 
+        /**
+         * The principal's tenant.
+         */tenant: String? = nil, 
+        /**
+         * Role names.
+         */roles: [String] = [], 
+        /**
+         * Extra permission patterns.
+         */allow: [String] = [], 
+        /**
+         * Permission patterns always denied; deny wins.
+         */deny: [String] = [], 
+        /**
+         * Per-resource grants.
+         */grants: [Grant] = []) {
         self.id = id
         self.tenant = tenant
         self.roles = roles
@@ -2593,12 +3935,24 @@ public func FfiConverterTypePrincipalRecord_lower(_ value: PrincipalRecord) -> R
  * A rotation: the new key, and the old record with its grace expiry.
  */
 public struct Rotation {
+    /**
+     * The replacement key.
+     */
     public var newKey: GeneratedKey
+    /**
+     * The old record.
+     */
     public var old: KeyRecord
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(newKey: GeneratedKey, old: KeyRecord) {
+    public init(
+        /**
+         * The replacement key.
+         */newKey: GeneratedKey, 
+        /**
+         * The old record.
+         */old: KeyRecord) {
         self.newKey = newKey
         self.old = old
     }
@@ -2647,18 +4001,131 @@ public func FfiConverterTypeRotation_lower(_ value: Rotation) -> RustBuffer {
 
 
 /**
+ * A matched route.
+ */
+public struct RouteInfo: Equatable, Hashable {
+    /**
+     * `METHOD /template`.
+     */
+    public var route: String
+    /**
+     * The permission it requires.
+     */
+    public var permission: String
+    /**
+     * The filled resource template.
+     */
+    public var resource: String?
+    /**
+     * The filled tenant template.
+     */
+    public var tenant: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `METHOD /template`.
+         */route: String, 
+        /**
+         * The permission it requires.
+         */permission: String, 
+        /**
+         * The filled resource template.
+         */resource: String?, 
+        /**
+         * The filled tenant template.
+         */tenant: String?) {
+        self.route = route
+        self.permission = permission
+        self.resource = resource
+        self.tenant = tenant
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RouteInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRouteInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RouteInfo {
+        return
+            try RouteInfo(
+                route: FfiConverterString.read(from: &buf), 
+                permission: FfiConverterString.read(from: &buf), 
+                resource: FfiConverterOptionString.read(from: &buf), 
+                tenant: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RouteInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.route, into: &buf)
+        FfiConverterString.write(value.permission, into: &buf)
+        FfiConverterOptionString.write(value.resource, into: &buf)
+        FfiConverterOptionString.write(value.tenant, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRouteInfo_lift(_ buf: RustBuffer) throws -> RouteInfo {
+    return try FfiConverterTypeRouteInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRouteInfo_lower(_ value: RouteInfo) -> RustBuffer {
+    return FfiConverterTypeRouteInfo.lower(value)
+}
+
+
+/**
  * A route the application's router matched: the template as the policy
  * writes it and the decoded parameter values.
  */
 public struct RouteRequest: Equatable, Hashable {
+    /**
+     * The method, any case.
+     */
     public var method: String
+    /**
+     * The route's path template.
+     */
     public var template: String
+    /**
+     * Parameter names and decoded values.
+     */
     public var params: [Header]
+    /**
+     * The headers.
+     */
     public var headers: [Header]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(method: String, template: String, params: [Header] = [], headers: [Header] = []) {
+    public init(
+        /**
+         * The method, any case.
+         */method: String, 
+        /**
+         * The route's path template.
+         */template: String, 
+        /**
+         * Parameter names and decoded values.
+         */params: [Header] = [], 
+        /**
+         * The headers.
+         */headers: [Header] = []) {
         self.method = method
         self.template = template
         self.params = params
@@ -2716,24 +4183,30 @@ public func FfiConverterTypeRouteRequest_lower(_ value: RouteRequest) -> RustBuf
  * The credential part of a verified token.
  */
 public struct TokenCredential: Equatable, Hashable {
+    /**
+     * The credential kind.
+     */
     public var kind: String
     /**
-     * The token id (`jti`).
+     * `jti`.
      */
     public var id: String?
     /**
-     * The session id (`sid`).
+     * `sid`.
      */
     public var session: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(kind: String, 
+    public init(
         /**
-         * The token id (`jti`).
+         * The credential kind.
+         */kind: String, 
+        /**
+         * `jti`.
          */id: String?, 
         /**
-         * The session id (`sid`).
+         * `sid`.
          */session: String?) {
         self.kind = kind
         self.id = id
@@ -2786,31 +4259,106 @@ public func FfiConverterTypeTokenCredential_lower(_ value: TokenCredential) -> R
 
 
 /**
- * A token that verified.
+ * A verified token as every runtime shows it.
  */
 public struct TokenInfo: Equatable, Hashable {
-    public var credential: TokenCredential
+    /**
+     * Always true.
+     */
+    public var ok: Bool
+    /**
+     * Always `allowed`.
+     */
+    public var code: Code
+    /**
+     * `user:<sub>` or `service:<client>`.
+     */
     public var principal: String
+    /**
+     * The credential kind.
+     */
     public var kind: String
+    /**
+     * The algorithm it was signed with.
+     */
     public var algorithm: String
+    /**
+     * Scopes; `None`: the token does not cap permissions.
+     */
     public var scopes: [String]?
+    /**
+     * Roles from the kind's `roles_claim`.
+     */
     public var roles: [String]
+    /**
+     * Tenant from the kind's `tenant_claim`.
+     */
     public var tenant: String?
+    /**
+     * Whether this is a client_credentials token of a service account.
+     */
     public var serviceAccount: Bool
+    /**
+     * Actors, outermost first (`act.sub`, `act.act.sub`, ...).
+     */
     public var actorChain: [String]
+    /**
+     * `exp`.
+     */
     public var expiresAt: Int64?
     /**
-     * The API key a delegated token is bound to.
+     * The API key a key-bound delegation was made with.
      */
     public var keyId: String?
+    /**
+     * The credential.
+     */
+    public var credential: TokenCredential
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(credential: TokenCredential, principal: String, kind: String, algorithm: String, scopes: [String]?, roles: [String], tenant: String?, serviceAccount: Bool, actorChain: [String], expiresAt: Int64?, 
+    public init(
         /**
-         * The API key a delegated token is bound to.
-         */keyId: String?) {
-        self.credential = credential
+         * Always true.
+         */ok: Bool, 
+        /**
+         * Always `allowed`.
+         */code: Code, 
+        /**
+         * `user:<sub>` or `service:<client>`.
+         */principal: String, 
+        /**
+         * The credential kind.
+         */kind: String, 
+        /**
+         * The algorithm it was signed with.
+         */algorithm: String, 
+        /**
+         * Scopes; `None`: the token does not cap permissions.
+         */scopes: [String]?, 
+        /**
+         * Roles from the kind's `roles_claim`.
+         */roles: [String], 
+        /**
+         * Tenant from the kind's `tenant_claim`.
+         */tenant: String?, 
+        /**
+         * Whether this is a client_credentials token of a service account.
+         */serviceAccount: Bool, 
+        /**
+         * Actors, outermost first (`act.sub`, `act.act.sub`, ...).
+         */actorChain: [String], 
+        /**
+         * `exp`.
+         */expiresAt: Int64?, 
+        /**
+         * The API key a key-bound delegation was made with.
+         */keyId: String?, 
+        /**
+         * The credential.
+         */credential: TokenCredential) {
+        self.ok = ok
+        self.code = code
         self.principal = principal
         self.kind = kind
         self.algorithm = algorithm
@@ -2821,6 +4369,7 @@ public struct TokenInfo: Equatable, Hashable {
         self.actorChain = actorChain
         self.expiresAt = expiresAt
         self.keyId = keyId
+        self.credential = credential
     }
 
     
@@ -2839,7 +4388,8 @@ public struct FfiConverterTypeTokenInfo: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenInfo {
         return
             try TokenInfo(
-                credential: FfiConverterTypeTokenCredential.read(from: &buf), 
+                ok: FfiConverterBool.read(from: &buf), 
+                code: FfiConverterTypeCode.read(from: &buf), 
                 principal: FfiConverterString.read(from: &buf), 
                 kind: FfiConverterString.read(from: &buf), 
                 algorithm: FfiConverterString.read(from: &buf), 
@@ -2849,12 +4399,14 @@ public struct FfiConverterTypeTokenInfo: FfiConverterRustBuffer {
                 serviceAccount: FfiConverterBool.read(from: &buf), 
                 actorChain: FfiConverterSequenceString.read(from: &buf), 
                 expiresAt: FfiConverterOptionInt64.read(from: &buf), 
-                keyId: FfiConverterOptionString.read(from: &buf)
+                keyId: FfiConverterOptionString.read(from: &buf), 
+                credential: FfiConverterTypeTokenCredential.read(from: &buf)
         )
     }
 
     public static func write(_ value: TokenInfo, into buf: inout [UInt8]) {
-        FfiConverterTypeTokenCredential.write(value.credential, into: &buf)
+        FfiConverterBool.write(value.ok, into: &buf)
+        FfiConverterTypeCode.write(value.code, into: &buf)
         FfiConverterString.write(value.principal, into: &buf)
         FfiConverterString.write(value.kind, into: &buf)
         FfiConverterString.write(value.algorithm, into: &buf)
@@ -2865,6 +4417,7 @@ public struct FfiConverterTypeTokenInfo: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.actorChain, into: &buf)
         FfiConverterOptionInt64.write(value.expiresAt, into: &buf)
         FfiConverterOptionString.write(value.keyId, into: &buf)
+        FfiConverterTypeTokenCredential.write(value.credential, into: &buf)
     }
 }
 
@@ -2885,55 +4438,102 @@ public func FfiConverterTypeTokenInfo_lower(_ value: TokenInfo) -> RustBuffer {
 
 
 /**
- * A key that verified.
+ * The credential a request carries, as far as can be told without secrets.
  */
-public struct VerifiedKey: Equatable, Hashable {
-    public var principal: String
-    public var kind: String
-    public var id: String
-    public var mask: String
-    public var scopes: [String]?
 
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(principal: String, kind: String, id: String, mask: String, scopes: [String]?) {
-        self.principal = principal
-        self.kind = kind
-        self.id = id
-        self.mask = mask
-        self.scopes = scopes
-    }
-
+public enum CredentialRef: Equatable, Hashable {
     
+    /**
+     * No credential header.
+     */
+    case none
+    /**
+     * A credential of no known shape (or several credentials).
+     */
+    case unrecognized(
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * An API key of a known kind; `id` is absent when the key is malformed.
+     */
+    case apiKey(
+        /**
+         * The credential kind named by the prefix.
+         */kind: String, 
+        /**
+         * The key id to look the record up by.
+         */id: String?
+    )
+    /**
+     * A token; `kind` is the jwt kind its (unverified) issuer names.
+     */
+    case token(
+        /**
+         * The credential kind, when the issuer names one.
+         */kind: String?
+    )
 
-    
+
+
+
+
 }
 
 #if compiler(>=6)
-extension VerifiedKey: Sendable {}
+extension CredentialRef: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeVerifiedKey: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifiedKey {
-        return
-            try VerifiedKey(
-                principal: FfiConverterString.read(from: &buf), 
-                kind: FfiConverterString.read(from: &buf), 
-                id: FfiConverterString.read(from: &buf), 
-                mask: FfiConverterString.read(from: &buf), 
-                scopes: FfiConverterOptionSequenceString.read(from: &buf)
+public struct FfiConverterTypeCredentialRef: FfiConverterRustBuffer {
+    typealias SwiftType = CredentialRef
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CredentialRef {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .none
+        
+        case 2: return .unrecognized(reason: try FfiConverterString.read(from: &buf)
         )
+        
+        case 3: return .apiKey(kind: try FfiConverterString.read(from: &buf), id: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 4: return .token(kind: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
     }
 
-    public static func write(_ value: VerifiedKey, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.principal, into: &buf)
-        FfiConverterString.write(value.kind, into: &buf)
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.mask, into: &buf)
-        FfiConverterOptionSequenceString.write(value.scopes, into: &buf)
+    public static func write(_ value: CredentialRef, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .none:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .unrecognized(reason):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .apiKey(kind,id):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(id, into: &buf)
+            
+        
+        case let .token(kind):
+            writeInt(&buf, Int32(4))
+            FfiConverterOptionString.write(kind, into: &buf)
+            
+        }
     }
 }
 
@@ -2941,20 +4541,21 @@ public struct FfiConverterTypeVerifiedKey: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeVerifiedKey_lift(_ buf: RustBuffer) throws -> VerifiedKey {
-    return try FfiConverterTypeVerifiedKey.lift(buf)
+public func FfiConverterTypeCredentialRef_lift(_ buf: RustBuffer) throws -> CredentialRef {
+    return try FfiConverterTypeCredentialRef.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeVerifiedKey_lower(_ value: VerifiedKey) -> RustBuffer {
-    return FfiConverterTypeVerifiedKey.lower(value)
+public func FfiConverterTypeCredentialRef_lower(_ value: CredentialRef) -> RustBuffer {
+    return FfiConverterTypeCredentialRef.lower(value)
 }
+
 
 
 /**
- * The one error type: `code` is the stable code of every runtime.
+ * The one exception: the core's error record.
  */
 public 
 enum PermisoException: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -2969,14 +4570,13 @@ enum PermisoException: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          * The stable snake_case code.
          */code: String, 
         /**
-         * A human-readable reason (`message` would clash with the
-         * exception's own).
+         * The message (`message` would clash with the exception's own).
          */reason: String, 
         /**
-         * For `invalid_policy`: the detail code.
+         * For `invalid_policy`: the first problem's detail code.
          */detail: String?, 
         /**
-         * For `invalid_policy`: the path into the document.
+         * For `invalid_policy`: the first problem's path.
          */path: String?
     )
 
@@ -3079,6 +4679,30 @@ fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
+    typealias SwiftType = Bool?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterBool.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterBool.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -3167,6 +4791,30 @@ fileprivate struct FfiConverterOptionTypePrincipalRecord: FfiConverterRustBuffer
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypePrincipalRecord.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRouteInfo: FfiConverterRustBuffer {
+    typealias SwiftType = RouteInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRouteInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRouteInfo.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3320,25 +4968,65 @@ fileprivate struct FfiConverterSequenceTypePrincipalRecord: FfiConverterRustBuff
         return seq
     }
 }
+
+
+public typealias Code = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCode: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Code {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: Code, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Code {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: Code) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCode_lift(_ value: RustBuffer) throws -> Code {
+    return try FfiConverterTypeCode.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCode_lower(_ value: Code) -> RustBuffer {
+    return FfiConverterTypeCode.lower(value)
+}
+
 /**
  * Every stable code.
  */
 public func codes() -> [String]  {
     return try!  FfiConverterSequenceString.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_func_codes(uniffiCallStatus
+    uniffi_permiso_fn_func_codes(uniffiCallStatus
     )
 })
 }
 /**
  * The stored hash of a key.
  */
-public func hashKey(key: String, pepper: String? = nil)throws  -> String  {
+public func hashKey(key: String, pepper: Pepper? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_func_hash_key(
+    uniffi_permiso_fn_func_hash_key(
         FfiConverterString.lower(key),
-        FfiConverterOptionString.lower(pepper),uniffiCallStatus
+        FfiConverterOptionTypePepper.lower(pepper),uniffiCallStatus
     )
 })
 }
@@ -3348,7 +5036,7 @@ public func hashKey(key: String, pepper: String? = nil)throws  -> String  {
 public func identityRecordFromJson(json: String)throws  -> IdentityRecord  {
     return try  FfiConverterTypeIdentityRecord_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_func_identity_record_from_json(
+    uniffi_permiso_fn_func_identity_record_from_json(
         FfiConverterString.lower(json),uniffiCallStatus
     )
 })
@@ -3359,8 +5047,19 @@ public func identityRecordFromJson(json: String)throws  -> IdentityRecord  {
 public func keyRecordsFromJson(json: String)throws  -> [KeyRecord]  {
     return try  FfiConverterSequenceTypeKeyRecord.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_func_key_records_from_json(
+    uniffi_permiso_fn_func_key_records_from_json(
         FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Every public operation, by its snake_case name (the parity tests of the
+ * Kotlin and Swift packages read it).
+ */
+public func operations() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_func_operations(uniffiCallStatus
     )
 })
 }
@@ -3370,8 +5069,18 @@ public func keyRecordsFromJson(json: String)throws  -> [KeyRecord]  {
 public func principalRecordsFromJson(json: String)throws  -> [PrincipalRecord]  {
     return try  FfiConverterSequenceTypePrincipalRecord.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
-    uniffi_permiso_ffi_fn_func_principal_records_from_json(
+    uniffi_permiso_fn_func_principal_records_from_json(
         FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * The library version.
+ */
+public func version() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_func_version(uniffiCallStatus
     )
 })
 }
@@ -3387,107 +5096,197 @@ private let initializationResult: InitializationResult = {
     // Get the bindings contract version from our ComponentInterface
     let bindings_contract_version = 30
     // Get the scaffolding contract version by calling the into the dylib
-    let scaffolding_contract_version = ffi_permiso_ffi_uniffi_contract_version()
+    let scaffolding_contract_version = ffi_permiso_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_permiso_ffi_checksum_func_codes() != 51046) {
+    if (uniffi_permiso_checksum_func_codes() != 15544) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_func_hash_key() != 20555) {
+    if (uniffi_permiso_checksum_func_hash_key() != 1392) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_func_identity_record_from_json() != 14601) {
+    if (uniffi_permiso_checksum_func_identity_record_from_json() != 41393) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_func_key_records_from_json() != 23165) {
+    if (uniffi_permiso_checksum_func_key_records_from_json() != 26429) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_func_principal_records_from_json() != 56557) {
+    if (uniffi_permiso_checksum_func_operations() != 13750) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_generatedkey_key() != 44455) {
+    if (uniffi_permiso_checksum_func_principal_records_from_json() != 60274) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_generatedkey_record() != 61411) {
+    if (uniffi_permiso_checksum_func_version() != 47524) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_identity_principal() != 25405) {
+    if (uniffi_permiso_checksum_method_decision_allowed() != 47765) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_identity_record() != 17471) {
+    if (uniffi_permiso_checksum_method_decision_audit_json() != 10056) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_authorize() != 26283) {
+    if (uniffi_permiso_checksum_method_decision_code() != 9233) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_authorize_request() != 21361) {
+    if (uniffi_permiso_checksum_method_decision_message() != 12207) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_authorize_route() != 46487) {
+    if (uniffi_permiso_checksum_method_decision_missing() != 51881) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_delegate() != 64946) {
+    if (uniffi_permiso_checksum_method_decision_principal() != 56961) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_generate_key() != 28867) {
+    if (uniffi_permiso_checksum_method_decision_route() != 54207) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_hash() != 378) {
+    if (uniffi_permiso_checksum_method_decision_status() != 59530) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_identity() != 3072) {
+    if (uniffi_permiso_checksum_method_decision_to_json() != 54441) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_is_allowed() != 15606) {
+    if (uniffi_permiso_checksum_method_generatedkey_key() != 11619) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_issue_session() != 62821) {
+    if (uniffi_permiso_checksum_method_generatedkey_record() != 49661) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_key_identity() != 10796) {
+    if (uniffi_permiso_checksum_method_identity_principal() != 29017) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_parse_key() != 50269) {
+    if (uniffi_permiso_checksum_method_identity_record() != 14798) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_rotate_key() != 43455) {
+    if (uniffi_permiso_checksum_method_jwksrefresh_due() != 54275) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_set_jwks() != 50008) {
+    if (uniffi_permiso_checksum_method_jwksrefresh_failed() != 45417) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_set_secrets() != 46165) {
+    if (uniffi_permiso_checksum_method_jwksrefresh_next_fetch_at() != 57642) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_token_identity() != 50308) {
+    if (uniffi_permiso_checksum_method_jwksrefresh_on_unknown_kid() != 62210) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_verify_jwt() != 58051) {
+    if (uniffi_permiso_checksum_method_jwksrefresh_succeeded() != 49446) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_policy_verify_key() != 6680) {
+    if (uniffi_permiso_checksum_method_pendingtoken_algorithm() != 41487) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_method_signingkey_algorithm() != 49024) {
+    if (uniffi_permiso_checksum_method_pendingtoken_public_jwk() != 17161) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_constructor_pepper_new() != 25632) {
+    if (uniffi_permiso_checksum_method_pendingtoken_signature() != 43063) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_constructor_policy_from_json() != 33559) {
+    if (uniffi_permiso_checksum_method_pendingtoken_signing_input() != 27709) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_constructor_policy_from_toml() != 16213) {
+    if (uniffi_permiso_checksum_method_policy_authorize() != 51124) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_constructor_policy_from_yaml() != 63085) {
+    if (uniffi_permiso_checksum_method_policy_authorize_request() != 55471) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_constructor_signingkey_from_pem() != 63401) {
+    if (uniffi_permiso_checksum_method_policy_authorize_route() != 6572) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_ffi_checksum_constructor_signingkey_hmac() != 64612) {
+    if (uniffi_permiso_checksum_method_policy_begin_jwt() != 33373) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_classify() != 19772) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_complete_jwt() != 9543) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_credential_kinds() != 44340) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_delegate() != 48437) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_generate_key() != 38672) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_hash() != 467) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_identity() != 21888) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_is_allowed() != 37905) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_issue_session() != 32307) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_jwks_kids() != 42886) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_parse_key() != 5624) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_permissions() != 63526) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_rotate_key() != 5234) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_set_jwks() != 59665) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_set_secrets() != 43972) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_verify_jwt() != 48544) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_verify_key() != 38018) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_signingkey_algorithm() != 7277) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_verifiedkey_identity() != 30230) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_verifiedkey_info() != 34338) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_verifiedtoken_claims_json() != 59364) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_verifiedtoken_identity() != 39439) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_verifiedtoken_info() != 39811) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_constructor_jwksrefresh_new() != 26332) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_constructor_pepper_new() != 14761) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_constructor_policy_from_json() != 35102) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_constructor_policy_from_toml() != 50976) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_constructor_policy_from_yaml() != 35019) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_constructor_signingkey_from_pem() != 38049) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_constructor_signingkey_hmac() != 53839) {
         return InitializationResult.apiChecksumMismatch
     }
 
@@ -3496,7 +5295,7 @@ private let initializationResult: InitializationResult = {
 
 // Make the ensure init function public so that other modules which have external type references to
 // our types can call it.
-public func uniffiEnsurePermisoFfiInitialized() {
+public func uniffiEnsurePermisoInitialized() {
     switch initializationResult {
     case .ok:
         break

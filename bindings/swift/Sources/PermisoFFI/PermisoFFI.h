@@ -243,683 +243,1065 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_GENERATEDKEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_GENERATEDKEY
-uint64_t uniffi_permiso_ffi_fn_clone_generatedkey(uint64_t handle, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_DECISION
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_DECISION
+uint64_t uniffi_permiso_fn_clone_decision(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_GENERATEDKEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_GENERATEDKEY
-void uniffi_permiso_ffi_fn_free_generatedkey(uint64_t handle, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_DECISION
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_DECISION
+void uniffi_permiso_fn_free_decision(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_GENERATEDKEY_KEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_GENERATEDKEY_KEY
-RustBuffer uniffi_permiso_ffi_fn_method_generatedkey_key(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_ALLOWED
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_ALLOWED
+int8_t uniffi_permiso_fn_method_decision_allowed(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_GENERATEDKEY_RECORD
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_GENERATEDKEY_RECORD
-RustBuffer uniffi_permiso_ffi_fn_method_generatedkey_record(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_AUDIT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_AUDIT_JSON
+RustBuffer uniffi_permiso_fn_method_decision_audit_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_IDENTITY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_IDENTITY
-uint64_t uniffi_permiso_ffi_fn_clone_identity(uint64_t handle, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_CODE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_CODE
+RustBuffer uniffi_permiso_fn_method_decision_code(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_IDENTITY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_IDENTITY
-void uniffi_permiso_ffi_fn_free_identity(uint64_t handle, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_MESSAGE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_MESSAGE
+RustBuffer uniffi_permiso_fn_method_decision_message(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_IDENTITY_PRINCIPAL
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_IDENTITY_PRINCIPAL
-RustBuffer uniffi_permiso_ffi_fn_method_identity_principal(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_MISSING
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_MISSING
+RustBuffer uniffi_permiso_fn_method_decision_missing(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_IDENTITY_RECORD
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_IDENTITY_RECORD
-RustBuffer uniffi_permiso_ffi_fn_method_identity_record(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_PRINCIPAL
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_PRINCIPAL
+RustBuffer uniffi_permiso_fn_method_decision_principal(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_PEPPER
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_PEPPER
-uint64_t uniffi_permiso_ffi_fn_clone_pepper(uint64_t handle, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_ROUTE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_ROUTE
+RustBuffer uniffi_permiso_fn_method_decision_route(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_PEPPER
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_PEPPER
-void uniffi_permiso_ffi_fn_free_pepper(uint64_t handle, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_STATUS
+uint16_t uniffi_permiso_fn_method_decision_status(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_PEPPER_NEW
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_PEPPER_NEW
-uint64_t uniffi_permiso_ffi_fn_constructor_pepper_new(RustBuffer value, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_DECISION_TO_JSON
+RustBuffer uniffi_permiso_fn_method_decision_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_POLICY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_POLICY
-uint64_t uniffi_permiso_ffi_fn_clone_policy(uint64_t handle, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_GENERATEDKEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_GENERATEDKEY
+uint64_t uniffi_permiso_fn_clone_generatedkey(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_POLICY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_POLICY
-void uniffi_permiso_ffi_fn_free_policy(uint64_t handle, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_GENERATEDKEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_GENERATEDKEY
+void uniffi_permiso_fn_free_generatedkey(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_POLICY_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_POLICY_FROM_JSON
-uint64_t uniffi_permiso_ffi_fn_constructor_policy_from_json(RustBuffer text, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_GENERATEDKEY_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_GENERATEDKEY_KEY
+RustBuffer uniffi_permiso_fn_method_generatedkey_key(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_POLICY_FROM_TOML
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_POLICY_FROM_TOML
-uint64_t uniffi_permiso_ffi_fn_constructor_policy_from_toml(RustBuffer text, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_GENERATEDKEY_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_GENERATEDKEY_RECORD
+RustBuffer uniffi_permiso_fn_method_generatedkey_record(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_POLICY_FROM_YAML
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_POLICY_FROM_YAML
-uint64_t uniffi_permiso_ffi_fn_constructor_policy_from_yaml(RustBuffer text, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_IDENTITY
+uint64_t uniffi_permiso_fn_clone_identity(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_AUTHORIZE
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_AUTHORIZE
-RustBuffer uniffi_permiso_ffi_fn_method_policy_authorize(uint64_t ptr, uint64_t identity, RustBuffer action, RustBuffer resource, RustBuffer tenant, RustBuffer now, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_IDENTITY
+void uniffi_permiso_fn_free_identity(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_AUTHORIZE_REQUEST
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_AUTHORIZE_REQUEST
-RustBuffer uniffi_permiso_ffi_fn_method_policy_authorize_request(uint64_t ptr, RustBuffer request, RustBuffer host, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_IDENTITY_PRINCIPAL
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_IDENTITY_PRINCIPAL
+RustBuffer uniffi_permiso_fn_method_identity_principal(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_AUTHORIZE_ROUTE
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_AUTHORIZE_ROUTE
-RustBuffer uniffi_permiso_ffi_fn_method_policy_authorize_route(uint64_t ptr, RustBuffer request, RustBuffer host, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_IDENTITY_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_IDENTITY_RECORD
+RustBuffer uniffi_permiso_fn_method_identity_record(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_DELEGATE
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_DELEGATE
-RustBuffer uniffi_permiso_ffi_fn_method_policy_delegate(uint64_t ptr, RustBuffer kind, uint64_t identity, uint64_t key, RustBuffer actor, RustBuffer scopes, RustBuffer audience, int64_t lifetime, RustBuffer now, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_JWKSREFRESH
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_JWKSREFRESH
+uint64_t uniffi_permiso_fn_clone_jwksrefresh(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_GENERATE_KEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_GENERATE_KEY
-uint64_t uniffi_permiso_ffi_fn_method_policy_generate_key(uint64_t ptr, RustBuffer kind, RustBuffer owner, RustBuffer scopes, RustBuffer label, RustBuffer expires_at, RustBuffer pepper, RustBuffer now, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_JWKSREFRESH
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_JWKSREFRESH
+void uniffi_permiso_fn_free_jwksrefresh(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_HASH
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_HASH
-RustBuffer uniffi_permiso_ffi_fn_method_policy_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_JWKSREFRESH_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_JWKSREFRESH_NEW
+uint64_t uniffi_permiso_fn_constructor_jwksrefresh_new(int64_t max_age, int64_t cooldown, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_IDENTITY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_IDENTITY
-uint64_t uniffi_permiso_ffi_fn_method_policy_identity(uint64_t ptr, RustBuffer record, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_JWKSREFRESH_DUE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_JWKSREFRESH_DUE
+int8_t uniffi_permiso_fn_method_jwksrefresh_due(uint64_t ptr, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_IS_ALLOWED
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_IS_ALLOWED
-int8_t uniffi_permiso_ffi_fn_method_policy_is_allowed(uint64_t ptr, uint64_t identity, RustBuffer action, RustBuffer resource, RustBuffer tenant, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_JWKSREFRESH_FAILED
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_JWKSREFRESH_FAILED
+void uniffi_permiso_fn_method_jwksrefresh_failed(uint64_t ptr, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_ISSUE_SESSION
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_ISSUE_SESSION
-RustBuffer uniffi_permiso_ffi_fn_method_policy_issue_session(uint64_t ptr, RustBuffer kind, RustBuffer subject, uint64_t key, RustBuffer scopes, RustBuffer roles, RustBuffer tenant, RustBuffer session, int64_t lifetime, RustBuffer now, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_JWKSREFRESH_NEXT_FETCH_AT
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_JWKSREFRESH_NEXT_FETCH_AT
+int64_t uniffi_permiso_fn_method_jwksrefresh_next_fetch_at(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_KEY_IDENTITY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_KEY_IDENTITY
-uint64_t uniffi_permiso_ffi_fn_method_policy_key_identity(uint64_t ptr, RustBuffer key, RustBuffer record, RustBuffer owner, RustBuffer pepper, RustBuffer revoked_keys, RustBuffer now, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_JWKSREFRESH_ON_UNKNOWN_KID
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_JWKSREFRESH_ON_UNKNOWN_KID
+int8_t uniffi_permiso_fn_method_jwksrefresh_on_unknown_kid(uint64_t ptr, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_PARSE_KEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_PARSE_KEY
-RustBuffer uniffi_permiso_ffi_fn_method_policy_parse_key(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_JWKSREFRESH_SUCCEEDED
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_JWKSREFRESH_SUCCEEDED
+void uniffi_permiso_fn_method_jwksrefresh_succeeded(uint64_t ptr, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_ROTATE_KEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_ROTATE_KEY
-RustBuffer uniffi_permiso_ffi_fn_method_policy_rotate_key(uint64_t ptr, RustBuffer record, int64_t grace, RustBuffer scopes, RustBuffer expires_at, RustBuffer label, RustBuffer pepper, RustBuffer revoked_keys, RustBuffer now, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_PENDINGTOKEN
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_PENDINGTOKEN
+uint64_t uniffi_permiso_fn_clone_pendingtoken(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_SET_JWKS
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_SET_JWKS
-void uniffi_permiso_ffi_fn_method_policy_set_jwks(uint64_t ptr, RustBuffer kind, RustBuffer jwks_json, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_PENDINGTOKEN
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_PENDINGTOKEN
+void uniffi_permiso_fn_free_pendingtoken(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_SET_SECRETS
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_SET_SECRETS
-void uniffi_permiso_ffi_fn_method_policy_set_secrets(uint64_t ptr, RustBuffer kind, RustBuffer jwks_json, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_PENDINGTOKEN_ALGORITHM
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_PENDINGTOKEN_ALGORITHM
+RustBuffer uniffi_permiso_fn_method_pendingtoken_algorithm(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_TOKEN_IDENTITY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_TOKEN_IDENTITY
-uint64_t uniffi_permiso_ffi_fn_method_policy_token_identity(uint64_t ptr, RustBuffer token, RustBuffer principal, RustBuffer revoked_sessions, RustBuffer now, RustBuffer revoked_keys, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_PENDINGTOKEN_PUBLIC_JWK
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_PENDINGTOKEN_PUBLIC_JWK
+RustBuffer uniffi_permiso_fn_method_pendingtoken_public_jwk(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_VERIFY_JWT
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_VERIFY_JWT
-RustBuffer uniffi_permiso_ffi_fn_method_policy_verify_jwt(uint64_t ptr, RustBuffer token, RustBuffer revoked_sessions, RustBuffer kind, RustBuffer now, RustBuffer revoked_keys, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_PENDINGTOKEN_SIGNATURE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_PENDINGTOKEN_SIGNATURE
+RustBuffer uniffi_permiso_fn_method_pendingtoken_signature(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_VERIFY_KEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_POLICY_VERIFY_KEY
-RustBuffer uniffi_permiso_ffi_fn_method_policy_verify_key(uint64_t ptr, RustBuffer key, RustBuffer record, RustBuffer pepper, RustBuffer revoked_keys, RustBuffer now, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_PENDINGTOKEN_SIGNING_INPUT
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_PENDINGTOKEN_SIGNING_INPUT
+RustBuffer uniffi_permiso_fn_method_pendingtoken_signing_input(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_SIGNINGKEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CLONE_SIGNINGKEY
-uint64_t uniffi_permiso_ffi_fn_clone_signingkey(uint64_t handle, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_PEPPER
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_PEPPER
+uint64_t uniffi_permiso_fn_clone_pepper(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_SIGNINGKEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FREE_SIGNINGKEY
-void uniffi_permiso_ffi_fn_free_signingkey(uint64_t handle, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_PEPPER
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_PEPPER
+void uniffi_permiso_fn_free_pepper(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_SIGNINGKEY_FROM_PEM
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_SIGNINGKEY_FROM_PEM
-uint64_t uniffi_permiso_ffi_fn_constructor_signingkey_from_pem(RustBuffer algorithm, RustBuffer pem, RustBuffer kid, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_PEPPER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_PEPPER_NEW
+uint64_t uniffi_permiso_fn_constructor_pepper_new(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_SIGNINGKEY_HMAC
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_CONSTRUCTOR_SIGNINGKEY_HMAC
-uint64_t uniffi_permiso_ffi_fn_constructor_signingkey_hmac(RustBuffer algorithm, RustBuffer secret, RustBuffer kid, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_POLICY
+uint64_t uniffi_permiso_fn_clone_policy(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_SIGNINGKEY_ALGORITHM
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_METHOD_SIGNINGKEY_ALGORITHM
-RustBuffer uniffi_permiso_ffi_fn_method_signingkey_algorithm(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_POLICY
+void uniffi_permiso_fn_free_policy(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FUNC_CODES
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FUNC_CODES
-RustBuffer uniffi_permiso_ffi_fn_func_codes(RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_POLICY_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_POLICY_FROM_JSON
+uint64_t uniffi_permiso_fn_constructor_policy_from_json(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_POLICY_FROM_TOML
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_POLICY_FROM_TOML
+uint64_t uniffi_permiso_fn_constructor_policy_from_toml(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_POLICY_FROM_YAML
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_POLICY_FROM_YAML
+uint64_t uniffi_permiso_fn_constructor_policy_from_yaml(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_AUTHORIZE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_AUTHORIZE
+uint64_t uniffi_permiso_fn_method_policy_authorize(uint64_t ptr, uint64_t identity, RustBuffer action, RustBuffer resource, RustBuffer tenant, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_AUTHORIZE_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_AUTHORIZE_REQUEST
+uint64_t uniffi_permiso_fn_method_policy_authorize_request(uint64_t ptr, RustBuffer request, RustBuffer host, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_AUTHORIZE_ROUTE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_AUTHORIZE_ROUTE
+uint64_t uniffi_permiso_fn_method_policy_authorize_route(uint64_t ptr, RustBuffer request, RustBuffer host, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_BEGIN_JWT
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_BEGIN_JWT
+uint64_t uniffi_permiso_fn_method_policy_begin_jwt(uint64_t ptr, RustBuffer token, RustBuffer revoked_sessions, RustBuffer revoked_keys, RustBuffer kind, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_CLASSIFY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_CLASSIFY
+RustBuffer uniffi_permiso_fn_method_policy_classify(uint64_t ptr, RustBuffer request, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_COMPLETE_JWT
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_COMPLETE_JWT
+uint64_t uniffi_permiso_fn_method_policy_complete_jwt(uint64_t ptr, uint64_t pending, RustBuffer verdict, RustBuffer revoked_sessions, RustBuffer revoked_keys, RustBuffer kind, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_CREDENTIAL_KINDS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_CREDENTIAL_KINDS
+RustBuffer uniffi_permiso_fn_method_policy_credential_kinds(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_DELEGATE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_DELEGATE
+RustBuffer uniffi_permiso_fn_method_policy_delegate(uint64_t ptr, RustBuffer kind, uint64_t identity, uint64_t key, RustBuffer actor, RustBuffer scopes, RustBuffer audience, RustBuffer lifetime, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_GENERATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_GENERATE_KEY
+uint64_t uniffi_permiso_fn_method_policy_generate_key(uint64_t ptr, RustBuffer kind, RustBuffer owner, RustBuffer scopes, RustBuffer label, RustBuffer expires_at, RustBuffer pepper, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_HASH
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_HASH
+RustBuffer uniffi_permiso_fn_method_policy_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_IDENTITY
+uint64_t uniffi_permiso_fn_method_policy_identity(uint64_t ptr, RustBuffer record, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_IS_ALLOWED
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_IS_ALLOWED
+int8_t uniffi_permiso_fn_method_policy_is_allowed(uint64_t ptr, uint64_t identity, RustBuffer action, RustBuffer resource, RustBuffer tenant, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_ISSUE_SESSION
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_ISSUE_SESSION
+RustBuffer uniffi_permiso_fn_method_policy_issue_session(uint64_t ptr, RustBuffer kind, RustBuffer subject, uint64_t key, RustBuffer scopes, RustBuffer roles, RustBuffer tenant, RustBuffer session, RustBuffer client_id, RustBuffer lifetime, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_JWKS_KIDS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_JWKS_KIDS
+RustBuffer uniffi_permiso_fn_method_policy_jwks_kids(uint64_t ptr, RustBuffer kind, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_PARSE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_PARSE_KEY
+RustBuffer uniffi_permiso_fn_method_policy_parse_key(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_PERMISSIONS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_PERMISSIONS
+RustBuffer uniffi_permiso_fn_method_policy_permissions(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_ROTATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_ROTATE_KEY
+RustBuffer uniffi_permiso_fn_method_policy_rotate_key(uint64_t ptr, RustBuffer record, RustBuffer grace, RustBuffer scopes, RustBuffer expires_at, RustBuffer label, RustBuffer pepper, RustBuffer revoked_keys, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_SET_JWKS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_SET_JWKS
+void uniffi_permiso_fn_method_policy_set_jwks(uint64_t ptr, RustBuffer kind, RustBuffer jwks_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_SET_SECRETS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_SET_SECRETS
+void uniffi_permiso_fn_method_policy_set_secrets(uint64_t ptr, RustBuffer kind, RustBuffer jwks_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_VERIFY_JWT
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_VERIFY_JWT
+uint64_t uniffi_permiso_fn_method_policy_verify_jwt(uint64_t ptr, RustBuffer token, RustBuffer revoked_sessions, RustBuffer revoked_keys, RustBuffer kind, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_VERIFY_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_VERIFY_KEY
+uint64_t uniffi_permiso_fn_method_policy_verify_key(uint64_t ptr, RustBuffer key, RustBuffer record, RustBuffer pepper, RustBuffer revoked_keys, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_SIGNINGKEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_SIGNINGKEY
+uint64_t uniffi_permiso_fn_clone_signingkey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_SIGNINGKEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_SIGNINGKEY
+void uniffi_permiso_fn_free_signingkey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_SIGNINGKEY_FROM_PEM
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_SIGNINGKEY_FROM_PEM
+uint64_t uniffi_permiso_fn_constructor_signingkey_from_pem(RustBuffer algorithm, RustBuffer pem, RustBuffer kid, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_SIGNINGKEY_HMAC
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_SIGNINGKEY_HMAC
+uint64_t uniffi_permiso_fn_constructor_signingkey_hmac(RustBuffer algorithm, RustBuffer secret, RustBuffer kid, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_SIGNINGKEY_ALGORITHM
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_SIGNINGKEY_ALGORITHM
+RustBuffer uniffi_permiso_fn_method_signingkey_algorithm(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_VERIFIEDKEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_VERIFIEDKEY
+uint64_t uniffi_permiso_fn_clone_verifiedkey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_VERIFIEDKEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_VERIFIEDKEY
+void uniffi_permiso_fn_free_verifiedkey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_VERIFIEDKEY_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_VERIFIEDKEY_IDENTITY
+uint64_t uniffi_permiso_fn_method_verifiedkey_identity(uint64_t ptr, RustBuffer owner, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_VERIFIEDKEY_INFO
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_VERIFIEDKEY_INFO
+RustBuffer uniffi_permiso_fn_method_verifiedkey_info(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_VERIFIEDTOKEN
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CLONE_VERIFIEDTOKEN
+uint64_t uniffi_permiso_fn_clone_verifiedtoken(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_VERIFIEDTOKEN
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FREE_VERIFIEDTOKEN
+void uniffi_permiso_fn_free_verifiedtoken(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_VERIFIEDTOKEN_CLAIMS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_VERIFIEDTOKEN_CLAIMS_JSON
+RustBuffer uniffi_permiso_fn_method_verifiedtoken_claims_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_VERIFIEDTOKEN_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_VERIFIEDTOKEN_IDENTITY
+uint64_t uniffi_permiso_fn_method_verifiedtoken_identity(uint64_t ptr, RustBuffer principal, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_VERIFIEDTOKEN_INFO
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_VERIFIEDTOKEN_INFO
+RustBuffer uniffi_permiso_fn_method_verifiedtoken_info(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_CODES
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_CODES
+RustBuffer uniffi_permiso_fn_func_codes(RustCallStatus *_Nonnull out_status
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FUNC_HASH_KEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FUNC_HASH_KEY
-RustBuffer uniffi_permiso_ffi_fn_func_hash_key(RustBuffer key, RustBuffer pepper, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_HASH_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_HASH_KEY
+RustBuffer uniffi_permiso_fn_func_hash_key(RustBuffer key, RustBuffer pepper, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FUNC_IDENTITY_RECORD_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FUNC_IDENTITY_RECORD_FROM_JSON
-RustBuffer uniffi_permiso_ffi_fn_func_identity_record_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_IDENTITY_RECORD_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_IDENTITY_RECORD_FROM_JSON
+RustBuffer uniffi_permiso_fn_func_identity_record_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FUNC_KEY_RECORDS_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FUNC_KEY_RECORDS_FROM_JSON
-RustBuffer uniffi_permiso_ffi_fn_func_key_records_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_KEY_RECORDS_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_KEY_RECORDS_FROM_JSON
+RustBuffer uniffi_permiso_fn_func_key_records_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FUNC_PRINCIPAL_RECORDS_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_FN_FUNC_PRINCIPAL_RECORDS_FROM_JSON
-RustBuffer uniffi_permiso_ffi_fn_func_principal_records_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUSTBUFFER_ALLOC
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUSTBUFFER_ALLOC
-RustBuffer ffi_permiso_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUSTBUFFER_FROM_BYTES
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUSTBUFFER_FROM_BYTES
-RustBuffer ffi_permiso_ffi_rustbuffer_from_bytes(ForeignBytes bytes, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUSTBUFFER_FREE
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUSTBUFFER_FREE
-void ffi_permiso_ffi_rustbuffer_free(RustBuffer buf, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUSTBUFFER_RESERVE
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUSTBUFFER_RESERVE
-RustBuffer ffi_permiso_ffi_rustbuffer_reserve(RustBuffer buf, uint64_t additional, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_U8
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_U8
-void ffi_permiso_ffi_rust_future_poll_u8(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_U8
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_U8
-void ffi_permiso_ffi_rust_future_cancel_u8(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_U8
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_U8
-void ffi_permiso_ffi_rust_future_free_u8(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_U8
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_U8
-uint8_t ffi_permiso_ffi_rust_future_complete_u8(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_I8
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_I8
-void ffi_permiso_ffi_rust_future_poll_i8(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_I8
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_I8
-void ffi_permiso_ffi_rust_future_cancel_i8(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_I8
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_I8
-void ffi_permiso_ffi_rust_future_free_i8(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_I8
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_I8
-int8_t ffi_permiso_ffi_rust_future_complete_i8(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_U16
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_U16
-void ffi_permiso_ffi_rust_future_poll_u16(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_U16
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_U16
-void ffi_permiso_ffi_rust_future_cancel_u16(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_U16
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_U16
-void ffi_permiso_ffi_rust_future_free_u16(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_U16
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_U16
-uint16_t ffi_permiso_ffi_rust_future_complete_u16(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_I16
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_I16
-void ffi_permiso_ffi_rust_future_poll_i16(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_I16
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_I16
-void ffi_permiso_ffi_rust_future_cancel_i16(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_I16
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_I16
-void ffi_permiso_ffi_rust_future_free_i16(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_I16
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_I16
-int16_t ffi_permiso_ffi_rust_future_complete_i16(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_U32
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_U32
-void ffi_permiso_ffi_rust_future_poll_u32(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_U32
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_U32
-void ffi_permiso_ffi_rust_future_cancel_u32(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_U32
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_U32
-void ffi_permiso_ffi_rust_future_free_u32(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_U32
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_U32
-uint32_t ffi_permiso_ffi_rust_future_complete_u32(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_I32
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_I32
-void ffi_permiso_ffi_rust_future_poll_i32(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_I32
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_I32
-void ffi_permiso_ffi_rust_future_cancel_i32(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_I32
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_I32
-void ffi_permiso_ffi_rust_future_free_i32(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_I32
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_I32
-int32_t ffi_permiso_ffi_rust_future_complete_i32(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_U64
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_U64
-void ffi_permiso_ffi_rust_future_poll_u64(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_U64
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_U64
-void ffi_permiso_ffi_rust_future_cancel_u64(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_U64
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_U64
-void ffi_permiso_ffi_rust_future_free_u64(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_U64
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_U64
-uint64_t ffi_permiso_ffi_rust_future_complete_u64(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_I64
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_I64
-void ffi_permiso_ffi_rust_future_poll_i64(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_I64
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_I64
-void ffi_permiso_ffi_rust_future_cancel_i64(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_I64
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_I64
-void ffi_permiso_ffi_rust_future_free_i64(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_I64
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_I64
-int64_t ffi_permiso_ffi_rust_future_complete_i64(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_F32
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_F32
-void ffi_permiso_ffi_rust_future_poll_f32(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_F32
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_F32
-void ffi_permiso_ffi_rust_future_cancel_f32(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_F32
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_F32
-void ffi_permiso_ffi_rust_future_free_f32(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_F32
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_F32
-float ffi_permiso_ffi_rust_future_complete_f32(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_F64
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_F64
-void ffi_permiso_ffi_rust_future_poll_f64(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_F64
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_F64
-void ffi_permiso_ffi_rust_future_cancel_f64(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_F64
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_F64
-void ffi_permiso_ffi_rust_future_free_f64(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_F64
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_F64
-double ffi_permiso_ffi_rust_future_complete_f64(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_RUST_BUFFER
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_RUST_BUFFER
-void ffi_permiso_ffi_rust_future_poll_rust_buffer(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_RUST_BUFFER
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_RUST_BUFFER
-void ffi_permiso_ffi_rust_future_cancel_rust_buffer(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_RUST_BUFFER
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_RUST_BUFFER
-void ffi_permiso_ffi_rust_future_free_rust_buffer(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_RUST_BUFFER
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_RUST_BUFFER
-RustBuffer ffi_permiso_ffi_rust_future_complete_rust_buffer(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_VOID
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_POLL_VOID
-void ffi_permiso_ffi_rust_future_poll_void(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_VOID
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_CANCEL_VOID
-void ffi_permiso_ffi_rust_future_cancel_void(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_VOID
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_FREE_VOID
-void ffi_permiso_ffi_rust_future_free_void(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_VOID
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_RUST_FUTURE_COMPLETE_VOID
-void ffi_permiso_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_FUNC_CODES
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_FUNC_CODES
-uint16_t uniffi_permiso_ffi_checksum_func_codes(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_OPERATIONS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_OPERATIONS
+RustBuffer uniffi_permiso_fn_func_operations(RustCallStatus *_Nonnull out_status
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_FUNC_HASH_KEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_FUNC_HASH_KEY
-uint16_t uniffi_permiso_ffi_checksum_func_hash_key(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_PRINCIPAL_RECORDS_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_PRINCIPAL_RECORDS_FROM_JSON
+RustBuffer uniffi_permiso_fn_func_principal_records_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_VERSION
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_VERSION
+RustBuffer uniffi_permiso_fn_func_version(RustCallStatus *_Nonnull out_status
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_FUNC_IDENTITY_RECORD_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_FUNC_IDENTITY_RECORD_FROM_JSON
-uint16_t uniffi_permiso_ffi_checksum_func_identity_record_from_json(void
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUSTBUFFER_ALLOC
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUSTBUFFER_ALLOC
+RustBuffer ffi_permiso_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUSTBUFFER_FROM_BYTES
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUSTBUFFER_FROM_BYTES
+RustBuffer ffi_permiso_rustbuffer_from_bytes(ForeignBytes bytes, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUSTBUFFER_FREE
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUSTBUFFER_FREE
+void ffi_permiso_rustbuffer_free(RustBuffer buf, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUSTBUFFER_RESERVE
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUSTBUFFER_RESERVE
+RustBuffer ffi_permiso_rustbuffer_reserve(RustBuffer buf, uint64_t additional, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_U8
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_U8
+void ffi_permiso_rust_future_poll_u8(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_U8
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_U8
+void ffi_permiso_rust_future_cancel_u8(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_U8
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_U8
+void ffi_permiso_rust_future_free_u8(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_U8
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_U8
+uint8_t ffi_permiso_rust_future_complete_u8(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_I8
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_I8
+void ffi_permiso_rust_future_poll_i8(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_I8
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_I8
+void ffi_permiso_rust_future_cancel_i8(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_I8
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_I8
+void ffi_permiso_rust_future_free_i8(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_I8
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_I8
+int8_t ffi_permiso_rust_future_complete_i8(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_U16
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_U16
+void ffi_permiso_rust_future_poll_u16(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_U16
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_U16
+void ffi_permiso_rust_future_cancel_u16(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_U16
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_U16
+void ffi_permiso_rust_future_free_u16(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_U16
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_U16
+uint16_t ffi_permiso_rust_future_complete_u16(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_I16
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_I16
+void ffi_permiso_rust_future_poll_i16(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_I16
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_I16
+void ffi_permiso_rust_future_cancel_i16(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_I16
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_I16
+void ffi_permiso_rust_future_free_i16(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_I16
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_I16
+int16_t ffi_permiso_rust_future_complete_i16(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_U32
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_U32
+void ffi_permiso_rust_future_poll_u32(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_U32
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_U32
+void ffi_permiso_rust_future_cancel_u32(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_U32
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_U32
+void ffi_permiso_rust_future_free_u32(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_U32
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_U32
+uint32_t ffi_permiso_rust_future_complete_u32(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_I32
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_I32
+void ffi_permiso_rust_future_poll_i32(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_I32
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_I32
+void ffi_permiso_rust_future_cancel_i32(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_I32
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_I32
+void ffi_permiso_rust_future_free_i32(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_I32
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_I32
+int32_t ffi_permiso_rust_future_complete_i32(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_U64
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_U64
+void ffi_permiso_rust_future_poll_u64(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_U64
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_U64
+void ffi_permiso_rust_future_cancel_u64(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_U64
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_U64
+void ffi_permiso_rust_future_free_u64(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_U64
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_U64
+uint64_t ffi_permiso_rust_future_complete_u64(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_I64
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_I64
+void ffi_permiso_rust_future_poll_i64(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_I64
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_I64
+void ffi_permiso_rust_future_cancel_i64(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_I64
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_I64
+void ffi_permiso_rust_future_free_i64(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_I64
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_I64
+int64_t ffi_permiso_rust_future_complete_i64(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_F32
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_F32
+void ffi_permiso_rust_future_poll_f32(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_F32
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_F32
+void ffi_permiso_rust_future_cancel_f32(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_F32
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_F32
+void ffi_permiso_rust_future_free_f32(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_F32
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_F32
+float ffi_permiso_rust_future_complete_f32(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_F64
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_F64
+void ffi_permiso_rust_future_poll_f64(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_F64
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_F64
+void ffi_permiso_rust_future_cancel_f64(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_F64
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_F64
+void ffi_permiso_rust_future_free_f64(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_F64
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_F64
+double ffi_permiso_rust_future_complete_f64(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_RUST_BUFFER
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_RUST_BUFFER
+void ffi_permiso_rust_future_poll_rust_buffer(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_RUST_BUFFER
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_RUST_BUFFER
+void ffi_permiso_rust_future_cancel_rust_buffer(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_RUST_BUFFER
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_RUST_BUFFER
+void ffi_permiso_rust_future_free_rust_buffer(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_RUST_BUFFER
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_RUST_BUFFER
+RustBuffer ffi_permiso_rust_future_complete_rust_buffer(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_VOID
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_POLL_VOID
+void ffi_permiso_rust_future_poll_void(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_VOID
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_CANCEL_VOID
+void ffi_permiso_rust_future_cancel_void(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_VOID
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_FREE_VOID
+void ffi_permiso_rust_future_free_void(uint64_t handle
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_VOID
+#define UNIFFI_FFIDEF_FFI_PERMISO_RUST_FUTURE_COMPLETE_VOID
+void ffi_permiso_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_CODES
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_CODES
+uint16_t uniffi_permiso_checksum_func_codes(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_FUNC_KEY_RECORDS_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_FUNC_KEY_RECORDS_FROM_JSON
-uint16_t uniffi_permiso_ffi_checksum_func_key_records_from_json(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_HASH_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_HASH_KEY
+uint16_t uniffi_permiso_checksum_func_hash_key(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_FUNC_PRINCIPAL_RECORDS_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_FUNC_PRINCIPAL_RECORDS_FROM_JSON
-uint16_t uniffi_permiso_ffi_checksum_func_principal_records_from_json(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_IDENTITY_RECORD_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_IDENTITY_RECORD_FROM_JSON
+uint16_t uniffi_permiso_checksum_func_identity_record_from_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_GENERATEDKEY_KEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_GENERATEDKEY_KEY
-uint16_t uniffi_permiso_ffi_checksum_method_generatedkey_key(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_KEY_RECORDS_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_KEY_RECORDS_FROM_JSON
+uint16_t uniffi_permiso_checksum_func_key_records_from_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_GENERATEDKEY_RECORD
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_GENERATEDKEY_RECORD
-uint16_t uniffi_permiso_ffi_checksum_method_generatedkey_record(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_OPERATIONS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_OPERATIONS
+uint16_t uniffi_permiso_checksum_func_operations(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_IDENTITY_PRINCIPAL
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_IDENTITY_PRINCIPAL
-uint16_t uniffi_permiso_ffi_checksum_method_identity_principal(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_PRINCIPAL_RECORDS_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_PRINCIPAL_RECORDS_FROM_JSON
+uint16_t uniffi_permiso_checksum_func_principal_records_from_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_IDENTITY_RECORD
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_IDENTITY_RECORD
-uint16_t uniffi_permiso_ffi_checksum_method_identity_record(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_VERSION
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_VERSION
+uint16_t uniffi_permiso_checksum_func_version(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_AUTHORIZE
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_AUTHORIZE
-uint16_t uniffi_permiso_ffi_checksum_method_policy_authorize(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_ALLOWED
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_ALLOWED
+uint16_t uniffi_permiso_checksum_method_decision_allowed(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_AUTHORIZE_REQUEST
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_AUTHORIZE_REQUEST
-uint16_t uniffi_permiso_ffi_checksum_method_policy_authorize_request(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_AUDIT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_AUDIT_JSON
+uint16_t uniffi_permiso_checksum_method_decision_audit_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_AUTHORIZE_ROUTE
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_AUTHORIZE_ROUTE
-uint16_t uniffi_permiso_ffi_checksum_method_policy_authorize_route(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_CODE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_CODE
+uint16_t uniffi_permiso_checksum_method_decision_code(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_DELEGATE
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_DELEGATE
-uint16_t uniffi_permiso_ffi_checksum_method_policy_delegate(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_MESSAGE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_MESSAGE
+uint16_t uniffi_permiso_checksum_method_decision_message(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_GENERATE_KEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_GENERATE_KEY
-uint16_t uniffi_permiso_ffi_checksum_method_policy_generate_key(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_MISSING
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_MISSING
+uint16_t uniffi_permiso_checksum_method_decision_missing(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_HASH
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_HASH
-uint16_t uniffi_permiso_ffi_checksum_method_policy_hash(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_PRINCIPAL
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_PRINCIPAL
+uint16_t uniffi_permiso_checksum_method_decision_principal(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_IDENTITY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_IDENTITY
-uint16_t uniffi_permiso_ffi_checksum_method_policy_identity(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_ROUTE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_ROUTE
+uint16_t uniffi_permiso_checksum_method_decision_route(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_IS_ALLOWED
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_IS_ALLOWED
-uint16_t uniffi_permiso_ffi_checksum_method_policy_is_allowed(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_STATUS
+uint16_t uniffi_permiso_checksum_method_decision_status(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_ISSUE_SESSION
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_ISSUE_SESSION
-uint16_t uniffi_permiso_ffi_checksum_method_policy_issue_session(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_DECISION_TO_JSON
+uint16_t uniffi_permiso_checksum_method_decision_to_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_KEY_IDENTITY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_KEY_IDENTITY
-uint16_t uniffi_permiso_ffi_checksum_method_policy_key_identity(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_GENERATEDKEY_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_GENERATEDKEY_KEY
+uint16_t uniffi_permiso_checksum_method_generatedkey_key(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_PARSE_KEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_PARSE_KEY
-uint16_t uniffi_permiso_ffi_checksum_method_policy_parse_key(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_GENERATEDKEY_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_GENERATEDKEY_RECORD
+uint16_t uniffi_permiso_checksum_method_generatedkey_record(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_ROTATE_KEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_ROTATE_KEY
-uint16_t uniffi_permiso_ffi_checksum_method_policy_rotate_key(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_IDENTITY_PRINCIPAL
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_IDENTITY_PRINCIPAL
+uint16_t uniffi_permiso_checksum_method_identity_principal(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_SET_JWKS
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_SET_JWKS
-uint16_t uniffi_permiso_ffi_checksum_method_policy_set_jwks(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_IDENTITY_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_IDENTITY_RECORD
+uint16_t uniffi_permiso_checksum_method_identity_record(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_SET_SECRETS
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_SET_SECRETS
-uint16_t uniffi_permiso_ffi_checksum_method_policy_set_secrets(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_JWKSREFRESH_DUE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_JWKSREFRESH_DUE
+uint16_t uniffi_permiso_checksum_method_jwksrefresh_due(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_TOKEN_IDENTITY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_TOKEN_IDENTITY
-uint16_t uniffi_permiso_ffi_checksum_method_policy_token_identity(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_JWKSREFRESH_FAILED
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_JWKSREFRESH_FAILED
+uint16_t uniffi_permiso_checksum_method_jwksrefresh_failed(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_VERIFY_JWT
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_VERIFY_JWT
-uint16_t uniffi_permiso_ffi_checksum_method_policy_verify_jwt(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_JWKSREFRESH_NEXT_FETCH_AT
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_JWKSREFRESH_NEXT_FETCH_AT
+uint16_t uniffi_permiso_checksum_method_jwksrefresh_next_fetch_at(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_VERIFY_KEY
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_POLICY_VERIFY_KEY
-uint16_t uniffi_permiso_ffi_checksum_method_policy_verify_key(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_JWKSREFRESH_ON_UNKNOWN_KID
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_JWKSREFRESH_ON_UNKNOWN_KID
+uint16_t uniffi_permiso_checksum_method_jwksrefresh_on_unknown_kid(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_SIGNINGKEY_ALGORITHM
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_METHOD_SIGNINGKEY_ALGORITHM
-uint16_t uniffi_permiso_ffi_checksum_method_signingkey_algorithm(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_JWKSREFRESH_SUCCEEDED
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_JWKSREFRESH_SUCCEEDED
+uint16_t uniffi_permiso_checksum_method_jwksrefresh_succeeded(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_PEPPER_NEW
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_PEPPER_NEW
-uint16_t uniffi_permiso_ffi_checksum_constructor_pepper_new(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_PENDINGTOKEN_ALGORITHM
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_PENDINGTOKEN_ALGORITHM
+uint16_t uniffi_permiso_checksum_method_pendingtoken_algorithm(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_POLICY_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_POLICY_FROM_JSON
-uint16_t uniffi_permiso_ffi_checksum_constructor_policy_from_json(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_PENDINGTOKEN_PUBLIC_JWK
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_PENDINGTOKEN_PUBLIC_JWK
+uint16_t uniffi_permiso_checksum_method_pendingtoken_public_jwk(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_POLICY_FROM_TOML
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_POLICY_FROM_TOML
-uint16_t uniffi_permiso_ffi_checksum_constructor_policy_from_toml(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_PENDINGTOKEN_SIGNATURE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_PENDINGTOKEN_SIGNATURE
+uint16_t uniffi_permiso_checksum_method_pendingtoken_signature(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_POLICY_FROM_YAML
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_POLICY_FROM_YAML
-uint16_t uniffi_permiso_ffi_checksum_constructor_policy_from_yaml(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_PENDINGTOKEN_SIGNING_INPUT
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_PENDINGTOKEN_SIGNING_INPUT
+uint16_t uniffi_permiso_checksum_method_pendingtoken_signing_input(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_SIGNINGKEY_FROM_PEM
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_SIGNINGKEY_FROM_PEM
-uint16_t uniffi_permiso_ffi_checksum_constructor_signingkey_from_pem(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_AUTHORIZE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_AUTHORIZE
+uint16_t uniffi_permiso_checksum_method_policy_authorize(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_SIGNINGKEY_HMAC
-#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FFI_CHECKSUM_CONSTRUCTOR_SIGNINGKEY_HMAC
-uint16_t uniffi_permiso_ffi_checksum_constructor_signingkey_hmac(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_AUTHORIZE_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_AUTHORIZE_REQUEST
+uint16_t uniffi_permiso_checksum_method_policy_authorize_request(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_FFI_PERMISO_FFI_UNIFFI_CONTRACT_VERSION
-#define UNIFFI_FFIDEF_FFI_PERMISO_FFI_UNIFFI_CONTRACT_VERSION
-uint32_t ffi_permiso_ffi_uniffi_contract_version(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_AUTHORIZE_ROUTE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_AUTHORIZE_ROUTE
+uint16_t uniffi_permiso_checksum_method_policy_authorize_route(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_BEGIN_JWT
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_BEGIN_JWT
+uint16_t uniffi_permiso_checksum_method_policy_begin_jwt(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_CLASSIFY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_CLASSIFY
+uint16_t uniffi_permiso_checksum_method_policy_classify(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_COMPLETE_JWT
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_COMPLETE_JWT
+uint16_t uniffi_permiso_checksum_method_policy_complete_jwt(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_CREDENTIAL_KINDS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_CREDENTIAL_KINDS
+uint16_t uniffi_permiso_checksum_method_policy_credential_kinds(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_DELEGATE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_DELEGATE
+uint16_t uniffi_permiso_checksum_method_policy_delegate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_GENERATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_GENERATE_KEY
+uint16_t uniffi_permiso_checksum_method_policy_generate_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_HASH
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_HASH
+uint16_t uniffi_permiso_checksum_method_policy_hash(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_IDENTITY
+uint16_t uniffi_permiso_checksum_method_policy_identity(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_IS_ALLOWED
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_IS_ALLOWED
+uint16_t uniffi_permiso_checksum_method_policy_is_allowed(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_ISSUE_SESSION
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_ISSUE_SESSION
+uint16_t uniffi_permiso_checksum_method_policy_issue_session(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_JWKS_KIDS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_JWKS_KIDS
+uint16_t uniffi_permiso_checksum_method_policy_jwks_kids(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_PARSE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_PARSE_KEY
+uint16_t uniffi_permiso_checksum_method_policy_parse_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_PERMISSIONS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_PERMISSIONS
+uint16_t uniffi_permiso_checksum_method_policy_permissions(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_ROTATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_ROTATE_KEY
+uint16_t uniffi_permiso_checksum_method_policy_rotate_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_SET_JWKS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_SET_JWKS
+uint16_t uniffi_permiso_checksum_method_policy_set_jwks(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_SET_SECRETS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_SET_SECRETS
+uint16_t uniffi_permiso_checksum_method_policy_set_secrets(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_VERIFY_JWT
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_VERIFY_JWT
+uint16_t uniffi_permiso_checksum_method_policy_verify_jwt(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_VERIFY_KEY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_VERIFY_KEY
+uint16_t uniffi_permiso_checksum_method_policy_verify_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_SIGNINGKEY_ALGORITHM
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_SIGNINGKEY_ALGORITHM
+uint16_t uniffi_permiso_checksum_method_signingkey_algorithm(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_VERIFIEDKEY_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_VERIFIEDKEY_IDENTITY
+uint16_t uniffi_permiso_checksum_method_verifiedkey_identity(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_VERIFIEDKEY_INFO
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_VERIFIEDKEY_INFO
+uint16_t uniffi_permiso_checksum_method_verifiedkey_info(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_VERIFIEDTOKEN_CLAIMS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_VERIFIEDTOKEN_CLAIMS_JSON
+uint16_t uniffi_permiso_checksum_method_verifiedtoken_claims_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_VERIFIEDTOKEN_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_VERIFIEDTOKEN_IDENTITY
+uint16_t uniffi_permiso_checksum_method_verifiedtoken_identity(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_VERIFIEDTOKEN_INFO
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_VERIFIEDTOKEN_INFO
+uint16_t uniffi_permiso_checksum_method_verifiedtoken_info(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_JWKSREFRESH_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_JWKSREFRESH_NEW
+uint16_t uniffi_permiso_checksum_constructor_jwksrefresh_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_PEPPER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_PEPPER_NEW
+uint16_t uniffi_permiso_checksum_constructor_pepper_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_POLICY_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_POLICY_FROM_JSON
+uint16_t uniffi_permiso_checksum_constructor_policy_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_POLICY_FROM_TOML
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_POLICY_FROM_TOML
+uint16_t uniffi_permiso_checksum_constructor_policy_from_toml(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_POLICY_FROM_YAML
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_POLICY_FROM_YAML
+uint16_t uniffi_permiso_checksum_constructor_policy_from_yaml(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_SIGNINGKEY_FROM_PEM
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_SIGNINGKEY_FROM_PEM
+uint16_t uniffi_permiso_checksum_constructor_signingkey_from_pem(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_SIGNINGKEY_HMAC
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_CONSTRUCTOR_SIGNINGKEY_HMAC
+uint16_t uniffi_permiso_checksum_constructor_signingkey_hmac(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_FFI_PERMISO_UNIFFI_CONTRACT_VERSION
+#define UNIFFI_FFIDEF_FFI_PERMISO_UNIFFI_CONTRACT_VERSION
+uint32_t ffi_permiso_uniffi_contract_version(void
     
 );
 #endif
