@@ -468,6 +468,52 @@ impl VerifiedToken {
     }
 }
 
+/// A token that passed every rule before its signature (see `begin_jwt`).
+#[pyclass(frozen, module = "permiso._native")]
+struct PendingToken {
+    inner: std::sync::Mutex<Option<core::PendingToken>>,
+}
+
+impl PendingToken {
+    fn with<T>(&self, f: impl FnOnce(&core::PendingToken) -> T) -> Option<T> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(f)
+    }
+}
+
+#[pymethods]
+impl PendingToken {
+    /// The JOSE algorithm (`None` once completed).
+    #[getter]
+    fn algorithm(&self) -> Option<&'static str> {
+        self.with(core::PendingToken::algorithm)
+    }
+    /// The public JWK of the selected key; `None` for HMAC.
+    #[getter]
+    fn public_jwk<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match self.with(|p| p.public_jwk().cloned()).flatten() {
+            Some(jwk) => to_py(py, &jwk).map(Some),
+            None => Ok(None),
+        }
+    }
+    /// The signed bytes (`header.payload`).
+    #[getter]
+    fn signing_input<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.with(|p| PyBytes::new(py, p.signing_input()))
+    }
+    /// The decoded signature.
+    #[getter]
+    fn signature<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.with(|p| PyBytes::new(py, p.signature()))
+    }
+    fn __repr__(&self) -> String {
+        format!("PendingToken(algorithm={:?})", self.with(core::PendingToken::algorithm))
+    }
+}
+
 /// A private key or HMAC secret for signing tokens; its repr never shows it.
 #[pyclass(frozen, module = "permiso._native")]
 struct SigningKey {
@@ -882,6 +928,64 @@ impl Policy {
         })
     }
 
+    /// Every rule of `verify_jwt` up to the signature: check
+    /// `signing_input` against `signature` elsewhere (an HSM, a platform
+    /// library), then call `complete_jwt` with the verdict.
+    #[pyo3(signature = (token, *, revoked_sessions = None, revoked_keys = None, kind = None, now = None))]
+    fn begin_jwt(
+        &self,
+        py: Python<'_>,
+        token: &str,
+        revoked_sessions: Option<Vec<String>>,
+        revoked_keys: Option<Vec<String>>,
+        kind: Option<String>,
+        now: Option<Seconds>,
+    ) -> PyResult<PendingToken> {
+        let options = wire::TokenOptions {
+            revoked_sessions: revoked_sessions.unwrap_or_default(),
+            revoked_keys: revoked_keys.unwrap_or_default(),
+            kind,
+            now: seconds(now),
+        };
+        let pending = wire::begin_jwt(&self.inner, token, &options, clock).map_err(fail(py))?;
+        Ok(PendingToken {
+            inner: std::sync::Mutex::new(Some(pending)),
+        })
+    }
+
+    /// Every remaining rule, given the signature verdict (`None`: permiso
+    /// checks the signature itself). A pending token completes once.
+    #[pyo3(signature = (pending, verdict = None, *, revoked_sessions = None, revoked_keys = None, kind = None, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn complete_jwt(
+        &self,
+        py: Python<'_>,
+        pending: &PendingToken,
+        verdict: Option<bool>,
+        revoked_sessions: Option<Vec<String>>,
+        revoked_keys: Option<Vec<String>>,
+        kind: Option<String>,
+        now: Option<Seconds>,
+    ) -> PyResult<VerifiedToken> {
+        let taken = pending
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| err(py, wire::Error::argument("pending", "this token was completed already")))?;
+        let options = wire::TokenOptions {
+            revoked_sessions: revoked_sessions.unwrap_or_default(),
+            revoked_keys: revoked_keys.unwrap_or_default(),
+            kind,
+            now: seconds(now),
+        };
+        let inner = wire::complete_jwt(&self.inner, taken, verdict, &options, clock).map_err(fail(py))?;
+        Ok(VerifiedToken {
+            inner,
+            policy: Arc::clone(&self.inner),
+        })
+    }
+
     /// Signs a session token.
     #[pyo3(signature = (kind, subject, signing_key, *, scopes = None, roles = None, tenant = None, session = None,
                         client_id = None, lifetime = None, now = None))]
@@ -980,6 +1084,19 @@ fn codes() -> Vec<&'static str> {
     wire::codes()
 }
 
+/// Every public operation, by name; each is a method of `Policy` or a
+/// function of this module (the package's parity test checks it).
+#[pyfunction]
+fn operations() -> Vec<&'static str> {
+    wire::OPERATIONS.to_vec()
+}
+
+/// The library version (also `__version__`).
+#[pyfunction]
+fn version() -> &'static str {
+    wire::version()
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -995,10 +1112,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<GeneratedKey>()?;
     m.add_class::<VerifiedKey>()?;
     m.add_class::<VerifiedToken>()?;
+    m.add_class::<PendingToken>()?;
     m.add_class::<SigningKey>()?;
     m.add_class::<JwksRefresh>()?;
     m.add_function(wrap_pyfunction!(hash_key, m)?)?;
     m.add_function(wrap_pyfunction!(codes, m)?)?;
+    m.add_function(wrap_pyfunction!(operations, m)?)?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add("__version__", wire::version())?;
     m.add("BACKEND", core::jwt::backend())?;
     Ok(())

@@ -222,3 +222,47 @@ def test_times_are_unix_seconds(policy):
     assert e.value.code == "invalid_argument"
     generated = policy.generate_key("personal_key", "user:alice", expires_at=NOW + 3600.5, now=NOW)
     assert generated.record["expires_at"] == NOW + 3600
+
+
+def test_every_operation_of_the_core_is_exposed():
+    # Each listed operation is a method of Policy or a function of the
+    # package, spelled as the core spells it.
+    operations = permiso.operations()
+    assert len(operations) >= 20 and "authorize_route" in operations
+    missing = [op for op in operations if not hasattr(permiso.Policy, op) and not hasattr(permiso, op)]
+    assert missing == []
+    assert permiso.version() == permiso.__version__
+
+
+def test_defaults_come_from_the_core(token_policy):
+    key = permiso.SigningKey.hmac("HS512", hmac_secret("hs64"), kid="hs64")
+    session = token_policy.issue_session("session", "alice", key, roles=["viewer"], now=NOW)
+    verified = token_policy.verify_jwt(session, now=NOW)
+    assert verified.to_dict()["expires_at"] == NOW + 900
+    delegated = token_policy.delegate("session", verified.identity(), key, actor="app", scopes=["deployments:read"],
+                                      now=NOW)
+    assert token_policy.verify_jwt(delegated, now=NOW).to_dict()["expires_at"] == NOW + 300
+
+
+def test_rotation_grace_defaults_to_a_day(policy):
+    generated = policy.generate_key("personal_key", "user:alice", now=NOW)
+    _, old = policy.rotate_key(generated.record, now=NOW)
+    assert old["expires_at"] == NOW + 86400
+
+
+def test_the_signature_may_be_checked_elsewhere(token_policy):
+    key = permiso.SigningKey.hmac("HS512", hmac_secret("hs64"), kid="hs64")
+    token = token_policy.issue_session("session", "alice", key, now=NOW)
+    pending = token_policy.begin_jwt(token, now=NOW)
+    assert pending.algorithm == "HS512" and pending.public_jwk is None
+    assert pending.signing_input == token.rsplit(".", 1)[0].encode()
+    assert token_policy.complete_jwt(pending, now=NOW).principal == "user:alice"
+    with pytest.raises(permiso.PermisoError) as e:
+        token_policy.complete_jwt(pending, now=NOW)
+    assert e.value.code == "invalid_argument"
+    ed = permiso.SigningKey.from_pem("EdDSA", (KEYS / "ed25519.pem").read_bytes(), kid="ed")
+    refused = token_policy.begin_jwt(token_policy.issue_session("session", "alice", ed, now=NOW), now=NOW)
+    assert refused.public_jwk["kty"] == "OKP"
+    with pytest.raises(permiso.InvalidToken) as e:
+        token_policy.complete_jwt(refused, False, now=NOW)
+    assert e.value.code == "bad_signature"

@@ -1132,6 +1132,13 @@ pub fn codes() -> Vec<String> {
     wire::codes().into_iter().map(str::to_owned).collect()
 }
 
+/// Every public operation, by its snake_case name (each is exposed here in
+/// camelCase; the package's parity test checks it).
+#[wasm_bindgen]
+pub fn operations() -> Vec<String> {
+    wire::OPERATIONS.iter().map(|s| (*s).to_owned()).collect()
+}
+
 /// The package version.
 #[wasm_bindgen]
 pub fn version() -> String {

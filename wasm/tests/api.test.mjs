@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { codes, hashKey, JwksRefresh, PermisoError, Policy, SigningKey } from "permiso";
+import * as permiso from "permiso";
+import { codes, hashKey, JwksRefresh, operations, PermisoError, Policy, SigningKey, version } from "permiso";
 
 const root = new URL("../../", import.meta.url);
 const read = (p) => readFileSync(new URL(p, root), "utf8");
@@ -218,4 +219,33 @@ test("a pending token completes only with the policy that began it", () => {
   const other = Policy.fromObject(tokens.policy);
   const pending = tokenPolicy.beginJWT(token, { now: NOW });
   assert.throws(() => other.completeJWT(pending, undefined, { now: NOW }), (e) => e.code === "invalid_argument");
+});
+
+// snake_case to camelCase; the words JWT, JSON, YAML, TOML and JWKS are
+// capitals after the first word (verifyJWT, fromJSON, setJWKS, jwksKids).
+const ACRONYMS = new Set(["jwt", "json", "yaml", "toml", "jwks"]);
+const camel = (name) =>
+  name
+    .split("_")
+    .map((w, i) => (i === 0 ? w : ACRONYMS.has(w) ? w.toUpperCase() : w[0].toUpperCase() + w.slice(1)))
+    .join("");
+
+test("the package exposes every operation of the core", () => {
+  const ops = operations();
+  assert.ok(ops.length >= 20 && ops.includes("authorize_route"), String(ops));
+  const missing = ops.map(camel).filter((name) => !(name in Policy.prototype) && !(name in Policy) && !(name in permiso));
+  assert.deepEqual(missing, []);
+  assert.match(version(), /^\d+\.\d+\.\d+/);
+});
+
+test("defaults come from the core: session 900 s, delegation 300 s, rotation grace a day", () => {
+  const hs = SigningKey.hmac("HS256", b64(tokens.policy.credentials.session.jwks.keys.find((k) => k.kid === "hs32").k), "hs32");
+  const session = tokenPolicy.issueSession("session", { subject: "alice", roles: ["viewer"] }, hs, NOW);
+  const verified = tokenPolicy.verifyJWT(session, { now: NOW });
+  assert.equal(verified.toJSON().expires_at, NOW + 900);
+  const delegated = tokenPolicy.delegate("session", verified.identity(), { actor: "app", scopes: ["deployments:read"] }, hs, NOW);
+  assert.equal(tokenPolicy.verifyJWT(delegated, { now: NOW }).toJSON().expires_at, NOW + 300);
+  const generated = policy.generateKey("personal_key", "user:alice", { now: NOW });
+  assert.equal(policy.rotateKey(generated.record, { now: NOW }).old.expires_at, NOW + 86400);
+  assert.throws(() => policy.rotateKey(generated.record, { now: NOW, graceSeconds: 1 }), (e) => e.code === "invalid_argument" && /grace/.test(e.message));
 });

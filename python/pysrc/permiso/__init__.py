@@ -27,6 +27,7 @@ from permiso._native import (
     InvalidPrincipal,
     InvalidToken,
     JwksRefresh,
+    PendingToken,
     PermisoError,
     Policy,
     ScopeEscalation,
@@ -36,6 +37,8 @@ from permiso._native import (
     __version__,
     codes,
     hash_key,
+    operations,
+    version,
 )
 
 __all__ = [
@@ -48,6 +51,7 @@ __all__ = [
     "InvalidPrincipal",
     "InvalidToken",
     "JwksRefresh",
+    "PendingToken",
     "PermisoError",
     "Policy",
     "ScopeEscalation",
@@ -57,4 +61,6 @@ __all__ = [
     "__version__",
     "codes",
     "hash_key",
+    "operations",
+    "version",
 ]

@@ -18,10 +18,13 @@ __all__ = [
     "GeneratedKey",
     "VerifiedKey",
     "VerifiedToken",
+    "PendingToken",
     "SigningKey",
     "JwksRefresh",
     "hash_key",
     "codes",
+    "operations",
+    "version",
     "__version__",
     "BACKEND",
 ]
@@ -129,6 +132,17 @@ class VerifiedToken:
     def claims(self) -> dict[str, Any]: ...
     def to_dict(self) -> dict[str, Any]: ...
     def identity(self, principal: Optional[Mapping[str, Any]] = None) -> Identity: ...
+
+@final
+class PendingToken:
+    @property
+    def algorithm(self) -> Optional[str]: ...
+    @property
+    def public_jwk(self) -> Optional[dict[str, Any]]: ...
+    @property
+    def signing_input(self) -> Optional[bytes]: ...
+    @property
+    def signature(self) -> Optional[bytes]: ...
 
 @final
 class SigningKey:
@@ -252,6 +266,25 @@ class Policy:
         kind: Optional[str] = None,
         now: Optional[float] = None,
     ) -> VerifiedToken: ...
+    def begin_jwt(
+        self,
+        token: str,
+        *,
+        revoked_sessions: Optional[Sequence[str]] = None,
+        revoked_keys: Optional[Sequence[str]] = None,
+        kind: Optional[str] = None,
+        now: Optional[float] = None,
+    ) -> PendingToken: ...
+    def complete_jwt(
+        self,
+        pending: PendingToken,
+        verdict: Optional[bool] = None,
+        *,
+        revoked_sessions: Optional[Sequence[str]] = None,
+        revoked_keys: Optional[Sequence[str]] = None,
+        kind: Optional[str] = None,
+        now: Optional[float] = None,
+    ) -> VerifiedToken: ...
     def issue_session(
         self,
         kind: str,
@@ -284,3 +317,5 @@ class Policy:
 
 def hash_key(key: str, *, pepper: Optional[_Secret] = None) -> str: ...
 def codes() -> list[str]: ...
+def operations() -> list[str]: ...
+def version() -> str: ...
