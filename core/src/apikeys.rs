@@ -122,41 +122,6 @@ pub struct RotateKey<'a> {
 }
 
 impl Policy {
-    /// Parses a key and resolves its prefix to an API-key credential kind.
-    pub fn parse_key(&self, text: &str) -> Result<ParsedKey, KeyError> {
-        let key = ApiKey::parse(text)?;
-        let (_, kind) = self
-            .kind_by_prefix(key.prefix())
-            .ok_or_else(|| KeyError::UnknownPrefix {
-                prefix: key.prefix().to_owned(),
-            })?;
-        Ok(ParsedKey {
-            kind: std::sync::Arc::clone(&kind.name),
-            key,
-        })
-    }
-
-    /// Verifies a presented key against the record the host looked up by id.
-    ///
-    /// Order: shape and checksum, prefix, record id, kind, hash (constant
-    /// time), revocation, expiry. Revocation and expiry are only reported to
-    /// someone who holds the secret.
-    pub fn verify_key(
-        &self,
-        text: &str,
-        record: &KeyRecord,
-        options: &VerifyKeyOptions<'_>,
-    ) -> Result<VerifiedKey, KeyError> {
-        let parsed = self.parse_key(text)?;
-        let acts_as = self.check_parsed_key(&parsed, record, options)?;
-        Ok(VerifiedKey {
-            mask: parsed.key.mask(),
-            kind: parsed.kind.to_string(),
-            acts_as,
-            record: record.clone(),
-        })
-    }
-
     /// [`Policy::verify_key`] on an already parsed key, without copying the record.
     pub(crate) fn check_parsed_key(
         &self,
@@ -186,19 +151,6 @@ impl Policy {
         Ok(self
             .kind_by_prefix(parsed.key.prefix())
             .map_or(ActsAs::Owner, |(_, k)| k.acts_as))
-    }
-
-    /// The identity a verified key authenticates.
-    ///
-    /// The owner's principal record is required (`unknown_principal`
-    /// without it). `acts_as: owner`: the owner, capped by the key's scopes.
-    /// `acts_as: key`: the principal `key:<id>`, in its owner's tenant (the
-    /// owner record's `tenant`, else the owner id itself), allowed exactly
-    /// its scopes (or the kind's `allowed` list when it has none), and
-    /// subject to the owner's `deny` entries. A record whose `tenant` is not
-    /// its owner's is refused (`invalid_key_record`).
-    pub fn key_identity(&self, key: &VerifiedKey, owner: Option<&PrincipalRecord>) -> Result<Identity, IdentityError> {
-        self.identity_for_key(&key.kind, key.acts_as, &key.mask, &key.record, owner)
     }
 
     pub(crate) fn identity_for_key(
@@ -337,84 +289,120 @@ impl Policy {
         };
         Ok((SecretKey::new(key.expose().to_owned()), record))
     }
+}
 
-    /// Generates a key of an `api_key` kind for `owner` (a typed principal id).
-    /// The plaintext is returned once; the record holds only its hash.
-    pub fn generate_key(
-        &self,
-        kind: &str,
-        owner: &str,
-        options: &NewKey<'_>,
-        now: i64,
-    ) -> Result<GeneratedKey, KeyError> {
-        let kind = self.api_key_kind(kind)?;
-        if !crate::records::valid_principal_id(owner) {
-            return Err(KeyError::InvalidRecord {
-                reason: format!("owner `{}` is not a typed principal id such as `user:1`", shown(owner)),
-            });
-        }
-        if let Some(at) = options.expires_at {
-            crate::time::unix_seconds("expires_at", at)?;
-        }
-        if let Some(at) = options.expires_at.filter(|at| *at <= now) {
-            return Err(KeyError::InvalidRecord {
-                reason: format!("expiry {at} is not after now ({now})"),
-            });
-        }
-        if let Some(scopes) = &options.scopes {
-            self.scope_set(scopes, kind.allowed.as_ref().map(|a| (a, "the kind's allowed list")))?;
-        }
-        let (key, mut record) = self.new_record(kind, owner, now, options.pepper)?;
-        record.scopes = options.scopes.clone();
-        record.label = options.label.clone();
-        record.expires_at = options.expires_at;
-        Ok(GeneratedKey { key, record })
-    }
+pub(crate) fn parse_key(policy: &Policy, text: &str) -> Result<ParsedKey, KeyError> {
+    let key = ApiKey::parse(text)?;
+    let (_, kind) = policy
+        .kind_by_prefix(key.prefix())
+        .ok_or_else(|| KeyError::UnknownPrefix {
+            prefix: key.prefix().to_owned(),
+        })?;
+    Ok(ParsedKey {
+        kind: std::sync::Arc::clone(&kind.name),
+        key,
+    })
+}
 
-    /// Rotates a key: a new key that never outlives or out-scopes the old
-    /// one, and the old record with its expiry brought forward to `now +
-    /// grace`. The new key inherits a scheduled revocation (`revoked_at`);
-    /// a revoked or expired key cannot be rotated (`revoked`, `expired`).
-    pub fn rotate_key(&self, old: &KeyRecord, options: &RotateKey<'_>, now: i64) -> Result<Rotation, KeyError> {
-        if options.revoked_keys.contains(&old.id) {
-            return Err(KeyError::Revoked { id: old.id.clone() });
-        }
-        old.check_live(now)?;
-        let kind = self.api_key_kind(&old.kind)?;
-        let kind_limit = kind.allowed.as_ref().map(|a| (a, "the kind's allowed list"));
-        let scopes = match (&options.scopes, &old.scopes) {
-            (Some(requested), Some(previous)) => {
-                let previous_set = self.scope_set(previous, None)?;
-                self.scope_set(requested, Some((&previous_set, "the scopes of the key being rotated")))?;
-                self.scope_set(requested, kind_limit)?;
-                Some(requested.clone())
-            }
-            (Some(requested), None) => {
-                self.scope_set(requested, kind_limit)?;
-                Some(requested.clone())
-            }
-            (None, previous) => previous.clone(),
-        };
-        if let Some(at) = options.expires_at {
-            crate::time::unix_seconds("expires_at", at)?;
-        }
-        let expires_at = match (options.expires_at, old.expires_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let (key, mut record) = self.new_record(kind, &old.owner, now, options.pepper)?;
-        record.scopes = scopes;
-        record.expires_at = expires_at;
-        record.tenant = old.tenant.clone();
-        record.revoked_at = old.revoked_at;
-        record.label = options.label.clone().or_else(|| old.label.clone());
-        record.rolled_from = Some(old.id.clone());
-        let mut previous = old.clone();
-        let grace_end = now.saturating_add(options.grace.max(0));
-        previous.expires_at = Some(previous.expires_at.map_or(grace_end, |at| at.min(grace_end)));
-        Ok(Rotation {
-            new: GeneratedKey { key, record },
-            old: previous,
-        })
+pub(crate) fn verify_key(
+    policy: &Policy,
+    text: &str,
+    record: &KeyRecord,
+    options: &VerifyKeyOptions<'_>,
+) -> Result<VerifiedKey, KeyError> {
+    let parsed = policy.parse_key(text)?;
+    let acts_as = policy.check_parsed_key(&parsed, record, options)?;
+    Ok(VerifiedKey {
+        mask: parsed.key.mask(),
+        kind: parsed.kind.to_string(),
+        acts_as,
+        record: record.clone(),
+    })
+}
+
+pub(crate) fn key_identity(
+    policy: &Policy,
+    key: &VerifiedKey,
+    owner: Option<&PrincipalRecord>,
+) -> Result<Identity, IdentityError> {
+    policy.identity_for_key(&key.kind, key.acts_as, &key.mask, &key.record, owner)
+}
+
+pub(crate) fn generate_key(
+    policy: &Policy,
+    kind: &str,
+    owner: &str,
+    options: &NewKey<'_>,
+    now: i64,
+) -> Result<GeneratedKey, KeyError> {
+    let kind = policy.api_key_kind(kind)?;
+    if !crate::records::valid_principal_id(owner) {
+        return Err(KeyError::InvalidRecord {
+            reason: format!("owner `{}` is not a typed principal id such as `user:1`", shown(owner)),
+        });
     }
+    if let Some(at) = options.expires_at {
+        crate::time::unix_seconds("expires_at", at)?;
+    }
+    if let Some(at) = options.expires_at.filter(|at| *at <= now) {
+        return Err(KeyError::InvalidRecord {
+            reason: format!("expiry {at} is not after now ({now})"),
+        });
+    }
+    if let Some(scopes) = &options.scopes {
+        policy.scope_set(scopes, kind.allowed.as_ref().map(|a| (a, "the kind's allowed list")))?;
+    }
+    let (key, mut record) = policy.new_record(kind, owner, now, options.pepper)?;
+    record.scopes = options.scopes.clone();
+    record.label = options.label.clone();
+    record.expires_at = options.expires_at;
+    Ok(GeneratedKey { key, record })
+}
+
+pub(crate) fn rotate_key(
+    policy: &Policy,
+    old: &KeyRecord,
+    options: &RotateKey<'_>,
+    now: i64,
+) -> Result<Rotation, KeyError> {
+    if options.revoked_keys.contains(&old.id) {
+        return Err(KeyError::Revoked { id: old.id.clone() });
+    }
+    old.check_live(now)?;
+    let kind = policy.api_key_kind(&old.kind)?;
+    let kind_limit = kind.allowed.as_ref().map(|a| (a, "the kind's allowed list"));
+    let scopes = match (&options.scopes, &old.scopes) {
+        (Some(requested), Some(previous)) => {
+            let previous_set = policy.scope_set(previous, None)?;
+            policy.scope_set(requested, Some((&previous_set, "the scopes of the key being rotated")))?;
+            policy.scope_set(requested, kind_limit)?;
+            Some(requested.clone())
+        }
+        (Some(requested), None) => {
+            policy.scope_set(requested, kind_limit)?;
+            Some(requested.clone())
+        }
+        (None, previous) => previous.clone(),
+    };
+    if let Some(at) = options.expires_at {
+        crate::time::unix_seconds("expires_at", at)?;
+    }
+    let expires_at = match (options.expires_at, old.expires_at) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let (key, mut record) = policy.new_record(kind, &old.owner, now, options.pepper)?;
+    record.scopes = scopes;
+    record.expires_at = expires_at;
+    record.tenant = old.tenant.clone();
+    record.revoked_at = old.revoked_at;
+    record.label = options.label.clone().or_else(|| old.label.clone());
+    record.rolled_from = Some(old.id.clone());
+    let mut previous = old.clone();
+    let grace_end = now.saturating_add(options.grace.max(0));
+    previous.expires_at = Some(previous.expires_at.map_or(grace_end, |at| at.min(grace_end)));
+    Ok(Rotation {
+        new: GeneratedKey { key, record },
+        old: previous,
+    })
 }

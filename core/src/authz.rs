@@ -226,94 +226,6 @@ fn outcome(pass: bool) -> Outcome {
 }
 
 impl Policy {
-    /// Resolves host data into an [`Identity`] for this policy.
-    pub fn identity(&self, record: IdentityRecord) -> Result<Identity, IdentityError> {
-        let p = &record.principal;
-        let bad = |msg: String| Err(IdentityError::new(Code::InvalidPrincipal, msg));
-        if !valid_principal_id(&p.id) {
-            return bad(format!("principal id `{}` is not a typed id such as `user:1`", p.id));
-        }
-        let mut granted = self.empty_set();
-        for role in &p.roles {
-            if let Some(set) = self.role(role) {
-                granted.union_with(set);
-            }
-        }
-        let patterns = |list: &[String], field: &str| -> Result<PermSet, IdentityError> {
-            let mut set = self.empty_set();
-            for (i, entry) in list.iter().enumerate() {
-                match parse_pattern(entry) {
-                    Some(pattern) => {
-                        self.add_pattern(pattern, &mut set);
-                    }
-                    None => {
-                        return Err(IdentityError::new(
-                            Code::InvalidPrincipal,
-                            format!(
-                                "principal `{}` {field}[{i}]: `{entry}` is not a permission pattern",
-                                p.id
-                            ),
-                        ))
-                    }
-                }
-            }
-            Ok(set)
-        };
-        granted.union_with(&patterns(&p.allow, "allow")?);
-        let deny = patterns(&p.deny, "deny")?;
-        // Sized up front: a principal may hold thousands of grants.
-        let mut exact_grants: FxHashMap<Box<str>, PermSet> =
-            FxHashMap::with_capacity_and_hasher(p.grants.len(), Default::default());
-        let mut type_grants: FxHashMap<Box<str>, PermSet> = FxHashMap::default();
-        for (i, grant) in p.grants.iter().enumerate() {
-            let Some((rtype, rid)) = grant
-                .resource
-                .split_once(':')
-                .filter(|(t, id)| is_segment(t) && !id.is_empty())
-            else {
-                return bad(format!(
-                    "principal `{}` grants[{i}]: resource `{}` is not `type:id` or `type:*`",
-                    p.id, grant.resource
-                ));
-            };
-            let Some(level) = self.level(rtype, &grant.level) else {
-                continue;
-            };
-            let (map, key) = if rid == "*" {
-                (&mut type_grants, rtype)
-            } else {
-                (&mut exact_grants, grant.resource.as_str())
-            };
-            map.entry(key.into())
-                .or_insert_with(|| self.empty_set())
-                .union_with(level);
-        }
-        let (kind, scopes) = match &record.credential {
-            None => (None, None),
-            Some(c) => {
-                let kind = c.kind.as_deref().map(|k| self.kind_index(k));
-                let scopes = c.scopes.as_ref().map(|list| {
-                    let mut set = self.empty_set();
-                    for pattern in list.iter().filter_map(|s| parse_pattern(s)) {
-                        self.add_pattern(pattern, &mut set);
-                    }
-                    set
-                });
-                (kind, scopes)
-            }
-        };
-        Ok(Identity {
-            policy: self.instance,
-            record,
-            kind,
-            granted,
-            deny,
-            scopes,
-            exact_grants,
-            type_grants,
-        })
-    }
-
     /// The permissions `identity` may exercise on any resource right now:
     /// roles and allow entries, minus denies, within the credential kind's
     /// `allowed` list and the credential's scopes. Per-resource grants are
@@ -340,89 +252,6 @@ impl Policy {
             set.intersect_with(scopes);
         }
         set
-    }
-
-    /// The names of [`Policy::effective_permissions`], in declaration order.
-    pub fn effective_permission_names(&self, identity: &Identity) -> Vec<&str> {
-        self.effective_permissions(identity)
-            .iter()
-            .map(|p| self.perm_name(p))
-            .collect()
-    }
-
-    /// Runs every row of the evaluation table.
-    pub fn evaluate(&self, identity: &Identity, check: Check<'_>) -> Evaluation {
-        if identity.policy != self.instance {
-            // Built for another policy: bit positions differ, so rebuild.
-            return match self.identity(identity.record.clone()) {
-                Ok(rebuilt) => self.evaluate(&rebuilt, check),
-                Err(_) => Evaluation::undeclared(),
-            };
-        }
-        let Some(action) = self.perm_id(check.action) else {
-            return Evaluation::undeclared();
-        };
-        let kind_allows = match identity.kind {
-            None => Outcome::NotApplicable,
-            // A kind the policy does not define permits nothing.
-            Some(None) => Outcome::Failed,
-            Some(Some(k)) => match self.kind(k).and_then(|k| k.allowed.as_ref()) {
-                None => Outcome::NotApplicable,
-                Some(allowed) => outcome(allowed.contains(action)),
-            },
-        };
-        let scopes_allow = identity
-            .scopes
-            .as_ref()
-            .map_or(Outcome::NotApplicable, |s| outcome(s.contains(action)));
-        let tenant_matches = check.tenant.map_or(Outcome::NotApplicable, |t| {
-            outcome(identity.record.principal.tenant.as_deref() == Some(t))
-        });
-        let roles = identity.granted.contains(action);
-        let grant_allows = match check.resource {
-            _ if roles => Outcome::NotApplicable,
-            None => Outcome::NotApplicable,
-            Some(resource) => {
-                let exact = identity.exact_grants.get(resource).is_some_and(|s| s.contains(action));
-                let by_type = || {
-                    resource
-                        .split_once(':')
-                        .and_then(|(t, _)| identity.type_grants.get(t))
-                        .is_some_and(|s| s.contains(action))
-                };
-                outcome(exact || by_type())
-            }
-        };
-        Evaluation {
-            action: Some(action),
-            declared: Outcome::Passed,
-            not_denied: outcome(!identity.deny.contains(action)),
-            kind_allows,
-            scopes_allow,
-            tenant_matches,
-            roles_allow: outcome(roles),
-            grant_allows,
-        }
-    }
-
-    /// Whether `identity` may perform `check`: the evaluation table without
-    /// building a decision (no audit record). For UI checks and hot loops.
-    pub fn is_allowed(&self, identity: &Identity, check: Check<'_>) -> bool {
-        self.evaluate(identity, check).code() == Code::Allowed
-    }
-
-    /// Decides whether `identity` may perform `check` (the evaluation table), at `now`
-    /// (unix seconds, recorded in the audit record).
-    pub fn authorize<'a>(&'a self, identity: &'a Identity, check: Check<'a>, now: i64) -> Decision<'a> {
-        let evaluation = self.evaluate(identity, check);
-        self.decision(
-            &evaluation,
-            check.action,
-            check.resource.map(Cow::Borrowed),
-            check.tenant.map(Cow::Borrowed),
-            identity.actor(),
-            now,
-        )
     }
 
     /// Builds the decision for an evaluation. Allocates only on denial
@@ -491,6 +320,171 @@ impl Policy {
             policy: self.hash(),
         }
     }
+}
+
+pub(crate) fn identity(policy: &Policy, record: IdentityRecord) -> Result<Identity, IdentityError> {
+    let p = &record.principal;
+    let bad = |msg: String| Err(IdentityError::new(Code::InvalidPrincipal, msg));
+    if !valid_principal_id(&p.id) {
+        return bad(format!("principal id `{}` is not a typed id such as `user:1`", p.id));
+    }
+    let mut granted = policy.empty_set();
+    for role in &p.roles {
+        if let Some(set) = policy.role(role) {
+            granted.union_with(set);
+        }
+    }
+    let patterns = |list: &[String], field: &str| -> Result<PermSet, IdentityError> {
+        let mut set = policy.empty_set();
+        for (i, entry) in list.iter().enumerate() {
+            match parse_pattern(entry) {
+                Some(pattern) => {
+                    policy.add_pattern(pattern, &mut set);
+                }
+                None => {
+                    return Err(IdentityError::new(
+                        Code::InvalidPrincipal,
+                        format!(
+                            "principal `{}` {field}[{i}]: `{entry}` is not a permission pattern",
+                            p.id
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(set)
+    };
+    granted.union_with(&patterns(&p.allow, "allow")?);
+    let deny = patterns(&p.deny, "deny")?;
+    // Sized up front: a principal may hold thousands of grants.
+    let mut exact_grants: FxHashMap<Box<str>, PermSet> =
+        FxHashMap::with_capacity_and_hasher(p.grants.len(), Default::default());
+    let mut type_grants: FxHashMap<Box<str>, PermSet> = FxHashMap::default();
+    for (i, grant) in p.grants.iter().enumerate() {
+        let Some((rtype, rid)) = grant
+            .resource
+            .split_once(':')
+            .filter(|(t, id)| is_segment(t) && !id.is_empty())
+        else {
+            return bad(format!(
+                "principal `{}` grants[{i}]: resource `{}` is not `type:id` or `type:*`",
+                p.id, grant.resource
+            ));
+        };
+        let Some(level) = policy.level(rtype, &grant.level) else {
+            continue;
+        };
+        let (map, key) = if rid == "*" {
+            (&mut type_grants, rtype)
+        } else {
+            (&mut exact_grants, grant.resource.as_str())
+        };
+        map.entry(key.into())
+            .or_insert_with(|| policy.empty_set())
+            .union_with(level);
+    }
+    let (kind, scopes) = match &record.credential {
+        None => (None, None),
+        Some(c) => {
+            let kind = c.kind.as_deref().map(|k| policy.kind_index(k));
+            let scopes = c.scopes.as_ref().map(|list| {
+                let mut set = policy.empty_set();
+                for pattern in list.iter().filter_map(|s| parse_pattern(s)) {
+                    policy.add_pattern(pattern, &mut set);
+                }
+                set
+            });
+            (kind, scopes)
+        }
+    };
+    Ok(Identity {
+        policy: policy.instance,
+        record,
+        kind,
+        granted,
+        deny,
+        scopes,
+        exact_grants,
+        type_grants,
+    })
+}
+
+pub(crate) fn effective_permission_names<'p>(policy: &'p Policy, identity: &Identity) -> Vec<&'p str> {
+    policy
+        .effective_permissions(identity)
+        .iter()
+        .map(|p| policy.perm_name(p))
+        .collect()
+}
+
+pub(crate) fn evaluate(policy: &Policy, identity: &Identity, check: Check<'_>) -> Evaluation {
+    if identity.policy != policy.instance {
+        // Built for another policy: bit positions differ, so rebuild.
+        return match policy.identity(identity.record.clone()) {
+            Ok(rebuilt) => policy.evaluate(&rebuilt, check),
+            Err(_) => Evaluation::undeclared(),
+        };
+    }
+    let Some(action) = policy.perm_id(check.action) else {
+        return Evaluation::undeclared();
+    };
+    let kind_allows = match identity.kind {
+        None => Outcome::NotApplicable,
+        // A kind the policy does not define permits nothing.
+        Some(None) => Outcome::Failed,
+        Some(Some(k)) => match policy.kind(k).and_then(|k| k.allowed.as_ref()) {
+            None => Outcome::NotApplicable,
+            Some(allowed) => outcome(allowed.contains(action)),
+        },
+    };
+    let scopes_allow = identity
+        .scopes
+        .as_ref()
+        .map_or(Outcome::NotApplicable, |s| outcome(s.contains(action)));
+    let tenant_matches = check.tenant.map_or(Outcome::NotApplicable, |t| {
+        outcome(identity.record.principal.tenant.as_deref() == Some(t))
+    });
+    let roles = identity.granted.contains(action);
+    let grant_allows = match check.resource {
+        _ if roles => Outcome::NotApplicable,
+        None => Outcome::NotApplicable,
+        Some(resource) => {
+            let exact = identity.exact_grants.get(resource).is_some_and(|s| s.contains(action));
+            let by_type = || {
+                resource
+                    .split_once(':')
+                    .and_then(|(t, _)| identity.type_grants.get(t))
+                    .is_some_and(|s| s.contains(action))
+            };
+            outcome(exact || by_type())
+        }
+    };
+    Evaluation {
+        action: Some(action),
+        declared: Outcome::Passed,
+        not_denied: outcome(!identity.deny.contains(action)),
+        kind_allows,
+        scopes_allow,
+        tenant_matches,
+        roles_allow: outcome(roles),
+        grant_allows,
+    }
+}
+
+pub(crate) fn is_allowed(policy: &Policy, identity: &Identity, check: Check<'_>) -> bool {
+    policy.evaluate(identity, check).code() == Code::Allowed
+}
+
+pub(crate) fn authorize<'a>(policy: &'a Policy, identity: &'a Identity, check: Check<'a>, now: i64) -> Decision<'a> {
+    let evaluation = policy.evaluate(identity, check);
+    policy.decision(
+        &evaluation,
+        check.action,
+        check.resource.map(Cow::Borrowed),
+        check.tenant.map(Cow::Borrowed),
+        identity.actor(),
+        now,
+    )
 }
 
 impl Identity {

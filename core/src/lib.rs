@@ -29,6 +29,7 @@
 #![cfg_attr(not(feature = "uniffi"), forbid(unsafe_code))]
 #![warn(missing_docs)]
 
+mod api;
 mod apikeys;
 mod authz;
 mod code;

@@ -303,74 +303,6 @@ impl Policy {
         }
     }
 
-    /// Step one of the two-step form: the route and what to fetch (a key
-    /// record by id, or nothing for a token) before [`Policy::authorize_request`].
-    pub fn classify(&self, request: &Request<'_>) -> Classified<'_> {
-        Classified {
-            route: self.match_route(request.method, request.path),
-            credential: self.present(request.headers).to_ref(),
-        }
-    }
-
-    /// [`Policy::classify`] for a route the framework matched.
-    pub fn classify_route(&self, request: &RouteRequest<'_>) -> Classified<'_> {
-        Classified {
-            route: self
-                .route_by_template(request.method, request.template, request.params)
-                .ok(),
-            credential: self.present(request.headers).to_ref(),
-        }
-    }
-
-    /// Authorizes an HTTP request: route (`no_route`, 404), credential
-    /// (`no_credentials`, `unrecognized_credential`, 401; a kind the route
-    /// does not accept is `credential_kind_not_allowed`, 403),
-    /// authentication (key and token codes, `unknown_principal`, 401), then
-    /// the evaluation table (403).
-    pub fn authorize_request<'p>(&'p self, request: &Request<'_>, host: &HostData<'_>) -> Decision<'p> {
-        self.decide(request, host).0
-    }
-
-    /// Authorizes the route an application's framework matched (route
-    /// identity): the same steps as [`Policy::authorize_request`], with the
-    /// route found by its template and filled from the decoded parameters.
-    /// A template the policy does not have, or parameters that do not fit
-    /// it, are `no_route` (404).
-    pub fn authorize_route<'p>(&'p self, request: &RouteRequest<'_>, host: &HostData<'_>) -> Decision<'p> {
-        match self.route_by_template(request.method, request.template, request.params) {
-            Ok(route) => self.decide_matched(route, request.headers, host).0,
-            Err(why) => self.early(Code::NoRoute, why, None, Actor::default(), host.now),
-        }
-    }
-
-    /// [`Policy::authorize_route`], also returning the evaluation table and
-    /// what was read from the request.
-    pub fn explain_route<'p>(&'p self, request: &RouteRequest<'_>, host: &HostData<'_>) -> RequestOutcome<'p> {
-        let route = self.route_by_template(request.method, request.template, request.params);
-        let (decision, evaluation) = match route.clone() {
-            Ok(route) => self.decide_matched(route, request.headers, host),
-            Err(why) => (self.early(Code::NoRoute, why, None, Actor::default(), host.now), None),
-        };
-        RequestOutcome {
-            decision,
-            evaluation,
-            route: route.ok(),
-            credential: self.present(request.headers).to_ref(),
-        }
-    }
-
-    /// [`Policy::authorize_request`], also returning the evaluation table
-    /// and what was read from the request.
-    pub fn explain_request<'p>(&'p self, request: &Request<'_>, host: &HostData<'_>) -> RequestOutcome<'p> {
-        let (decision, evaluation) = self.decide(request, host);
-        RequestOutcome {
-            decision,
-            evaluation,
-            route: self.match_route(request.method, request.path),
-            credential: self.present(request.headers).to_ref(),
-        }
-    }
-
     fn decide<'p>(&'p self, request: &Request<'_>, host: &HostData<'_>) -> (Decision<'p>, Option<Evaluation>) {
         let Some(route) = self.match_route(request.method, request.path) else {
             let method = shown(request.method);
@@ -550,6 +482,65 @@ impl Policy {
             id: DecisionId::next(),
             policy: self.hash(),
         }
+    }
+}
+
+pub(crate) fn classify<'p>(policy: &'p Policy, request: &Request<'_>) -> Classified<'p> {
+    Classified {
+        route: policy.match_route(request.method, request.path),
+        credential: policy.present(request.headers).to_ref(),
+    }
+}
+
+pub(crate) fn classify_route<'p>(policy: &'p Policy, request: &RouteRequest<'_>) -> Classified<'p> {
+    Classified {
+        route: policy
+            .route_by_template(request.method, request.template, request.params)
+            .ok(),
+        credential: policy.present(request.headers).to_ref(),
+    }
+}
+
+pub(crate) fn authorize_request<'p>(policy: &'p Policy, request: &Request<'_>, host: &HostData<'_>) -> Decision<'p> {
+    policy.decide(request, host).0
+}
+
+pub(crate) fn authorize_route<'p>(policy: &'p Policy, request: &RouteRequest<'_>, host: &HostData<'_>) -> Decision<'p> {
+    match policy.route_by_template(request.method, request.template, request.params) {
+        Ok(route) => policy.decide_matched(route, request.headers, host).0,
+        Err(why) => policy.early(Code::NoRoute, why, None, Actor::default(), host.now),
+    }
+}
+
+pub(crate) fn explain_route<'p>(
+    policy: &'p Policy,
+    request: &RouteRequest<'_>,
+    host: &HostData<'_>,
+) -> RequestOutcome<'p> {
+    let route = policy.route_by_template(request.method, request.template, request.params);
+    let (decision, evaluation) = match route.clone() {
+        Ok(route) => policy.decide_matched(route, request.headers, host),
+        Err(why) => (policy.early(Code::NoRoute, why, None, Actor::default(), host.now), None),
+    };
+    RequestOutcome {
+        decision,
+        evaluation,
+        route: route.ok(),
+        credential: policy.present(request.headers).to_ref(),
+    }
+}
+
+pub(crate) fn explain_request<'p>(
+    policy: &'p Policy,
+    request: &Request<'_>,
+    host: &HostData<'_>,
+) -> RequestOutcome<'p> {
+    let (decision, evaluation) = policy.decide(request, host);
+    RequestOutcome {
+        decision,
+        evaluation,
+        route: policy.match_route(request.method, request.path),
+        credential: policy.present(request.headers).to_ref(),
     }
 }
 

@@ -33,6 +33,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("apikeys", 4),
     ("jwt", 4),
     ("request", 5),
+    ("api", 6),
     ("wire", 6),
     ("ffi", 7),
 ];

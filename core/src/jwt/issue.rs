@@ -188,130 +188,117 @@ impl Policy {
         claims.insert("jti".into(), random_id()?.into());
         Ok(claims)
     }
+}
 
-    /// Signs a session token (`sid`, `jti`, `iat`, `exp`) for a jwt kind.
-    pub fn issue_session(
-        &self,
-        kind: &str,
-        request: &SessionRequest,
-        key: &SigningKey,
-        now: i64,
-    ) -> TokenResult<String> {
-        let jwt = self.issuing_kind(kind, key)?;
-        if request.subject.is_empty() {
-            return Err(TokenError::new(Code::MissingClaim, "a session needs a subject"));
+pub(crate) fn issue_session(
+    policy: &Policy,
+    kind: &str,
+    request: &SessionRequest,
+    key: &SigningKey,
+    now: i64,
+) -> TokenResult<String> {
+    let jwt = policy.issuing_kind(kind, key)?;
+    if request.subject.is_empty() {
+        return Err(TokenError::new(Code::MissingClaim, "a session needs a subject"));
+    }
+    let mut claims = Policy::base_claims(jwt, &request.subject, request.lifetime, now)?;
+    let sid = match &request.session {
+        Some(s) => s.clone(),
+        None => random_id()?,
+    };
+    claims.insert("sid".into(), sid.into());
+    if let Some(scopes) = &request.scopes {
+        claims.insert(jwt.scopes_claim.clone(), scopes.join(" ").into());
+    }
+    if let (Some(claim), false) = (&jwt.roles_claim, request.roles.is_empty()) {
+        claims.insert(claim.clone(), json!(request.roles));
+    }
+    if let (Some(claim), Some(tenant)) = (&jwt.tenant_claim, &request.tenant) {
+        claims.insert(claim.clone(), tenant.as_str().into());
+    }
+    if let Some(client) = &request.client_id {
+        claims.insert("client_id".into(), client.as_str().into());
+    }
+    key.sign(&claims)
+}
+
+pub(crate) fn delegate(
+    policy: &Policy,
+    kind: &str,
+    identity: &Identity,
+    request: &DelegationRequest,
+    key: &SigningKey,
+    now: i64,
+) -> TokenResult<String> {
+    let jwt = policy.issuing_kind(kind, key)?;
+    if request.actor.is_empty() {
+        return Err(TokenError::new(Code::MissingClaim, "a delegation needs an actor"));
+    }
+    let held = policy.effective_permissions(identity);
+    for scope in &request.scopes {
+        let mut wanted = policy.empty_set();
+        let known = parse_pattern(scope).is_some_and(|p| policy.add_pattern(p, &mut wanted));
+        if !known || !wanted.is_subset_of(&held) {
+            return Err(TokenError::new(
+                Code::ScopeEscalation,
+                format!("`{}` does not hold `{scope}`", identity.principal_id()),
+            ));
         }
-        let mut claims = Self::base_claims(jwt, &request.subject, request.lifetime, now)?;
-        let sid = match &request.session {
-            Some(s) => s.clone(),
-            None => random_id()?,
-        };
+    }
+    let principal = &identity.record().principal;
+    let (ptype, rest) = principal.id.split_once(':').unwrap_or(("", principal.id.as_str()));
+    let service = ptype == "service";
+    if ptype != jwt.subject && !service {
+        return Err(TokenError::new(
+            Code::InvalidClaim,
+            format!(
+                "`{}` cannot be the subject of `{kind}` tokens (subjects are `{}:…`)",
+                principal.id, jwt.subject
+            ),
+        ));
+    }
+    let credential = identity.record().credential.as_ref();
+    let horizon = credential.and_then(|c| c.expires_at);
+    if let Some(at) = horizon.filter(|at| *at <= now) {
+        return Err(TokenError::new(
+            Code::Expired,
+            format!("the delegating credential expired at {at}"),
+        ));
+    }
+    // The parent's remaining life caps the requested one.
+    let lifetime = horizon.map_or(request.lifetime, |at| request.lifetime.min(at.saturating_sub(now)));
+    let mut claims = Policy::base_claims(jwt, rest, lifetime, now)?;
+    if let Some(key_id) = credential.and_then(|c| c.id.as_deref()) {
+        claims.insert("key_id".into(), key_id.into());
+    }
+    if let Some(audience) = &request.audience {
+        claims.insert("aud".into(), audience.as_str().into());
+    }
+    if service {
+        claims.insert("client_id".into(), rest.into());
+    }
+    claims.insert(jwt.scopes_claim.clone(), request.scopes.join(" ").into());
+    if let Some(sid) = credential.and_then(|c| c.session.as_deref()) {
         claims.insert("sid".into(), sid.into());
-        if let Some(scopes) = &request.scopes {
-            claims.insert(jwt.scopes_claim.clone(), scopes.join(" ").into());
-        }
-        if let (Some(claim), false) = (&jwt.roles_claim, request.roles.is_empty()) {
-            claims.insert(claim.clone(), json!(request.roles));
-        }
-        if let (Some(claim), Some(tenant)) = (&jwt.tenant_claim, &request.tenant) {
-            claims.insert(claim.clone(), tenant.as_str().into());
-        }
-        if let Some(client) = &request.client_id {
-            claims.insert("client_id".into(), client.as_str().into());
-        }
-        key.sign(&claims)
     }
-
-    /// Signs a delegated token: `identity` lets `request.actor` act for it
-    /// with at most the requested scopes, each of which the identity must
-    /// hold right now (`scope_escalation` otherwise). The token keeps the
-    /// identity's session, so revoking that session revokes it too, and it
-    /// extends an existing `act` chain.
-    ///
-    /// It never outlives the credential it was made from: `exp` is at most
-    /// the credential's `expires_at` (a token's `exp`, a key's expiry), so
-    /// the cap holds through every hop of a re-delegation; an expired
-    /// credential delegates nothing (`expired`). A delegation made with an
-    /// API key carries the key id (claim `key_id`): it is refused once the
-    /// key is revoked, and its audit records name the key.
-    pub fn delegate(
-        &self,
-        kind: &str,
-        identity: &Identity,
-        request: &DelegationRequest,
-        key: &SigningKey,
-        now: i64,
-    ) -> TokenResult<String> {
-        let jwt = self.issuing_kind(kind, key)?;
-        if request.actor.is_empty() {
-            return Err(TokenError::new(Code::MissingClaim, "a delegation needs an actor"));
-        }
-        let held = self.effective_permissions(identity);
-        for scope in &request.scopes {
-            let mut wanted = self.empty_set();
-            let known = parse_pattern(scope).is_some_and(|p| self.add_pattern(p, &mut wanted));
-            if !known || !wanted.is_subset_of(&held) {
-                return Err(TokenError::new(
-                    Code::ScopeEscalation,
-                    format!("`{}` does not hold `{scope}`", identity.principal_id()),
-                ));
-            }
-        }
-        let principal = &identity.record().principal;
-        let (ptype, rest) = principal.id.split_once(':').unwrap_or(("", principal.id.as_str()));
-        let service = ptype == "service";
-        if ptype != jwt.subject && !service {
-            return Err(TokenError::new(
-                Code::InvalidClaim,
-                format!(
-                    "`{}` cannot be the subject of `{kind}` tokens (subjects are `{}:…`)",
-                    principal.id, jwt.subject
-                ),
-            ));
-        }
-        let credential = identity.record().credential.as_ref();
-        let horizon = credential.and_then(|c| c.expires_at);
-        if let Some(at) = horizon.filter(|at| *at <= now) {
-            return Err(TokenError::new(
-                Code::Expired,
-                format!("the delegating credential expired at {at}"),
-            ));
-        }
-        // The parent's remaining life caps the requested one.
-        let lifetime = horizon.map_or(request.lifetime, |at| request.lifetime.min(at.saturating_sub(now)));
-        let mut claims = Self::base_claims(jwt, rest, lifetime, now)?;
-        if let Some(key_id) = credential.and_then(|c| c.id.as_deref()) {
-            claims.insert("key_id".into(), key_id.into());
-        }
-        if let Some(audience) = &request.audience {
-            claims.insert("aud".into(), audience.as_str().into());
-        }
-        if service {
-            claims.insert("client_id".into(), rest.into());
-        }
-        claims.insert(jwt.scopes_claim.clone(), request.scopes.join(" ").into());
-        if let Some(sid) = credential.and_then(|c| c.session.as_deref()) {
-            claims.insert("sid".into(), sid.into());
-        }
-        if let (Some(claim), false) = (&jwt.roles_claim, principal.roles.is_empty()) {
-            claims.insert(claim.clone(), json!(principal.roles));
-        }
-        if let (Some(claim), Some(tenant)) = (&jwt.tenant_claim, &principal.tenant) {
-            claims.insert(claim.clone(), tenant.as_str().into());
-        }
-        let previous = credential.map_or(&[][..], |c| c.actor_chain.as_slice());
-        let mut act: Option<Value> = None;
-        for sub in previous.iter().rev() {
-            act = Some(match act {
-                None => json!({ "sub": sub }),
-                Some(inner) => json!({ "sub": sub, "act": inner }),
-            });
-        }
-        let act = match act {
-            None => json!({ "sub": request.actor }),
-            Some(inner) => json!({ "sub": request.actor, "act": inner }),
-        };
-        claims.insert("act".into(), act);
-        key.sign(&claims)
+    if let (Some(claim), false) = (&jwt.roles_claim, principal.roles.is_empty()) {
+        claims.insert(claim.clone(), json!(principal.roles));
     }
+    if let (Some(claim), Some(tenant)) = (&jwt.tenant_claim, &principal.tenant) {
+        claims.insert(claim.clone(), tenant.as_str().into());
+    }
+    let previous = credential.map_or(&[][..], |c| c.actor_chain.as_slice());
+    let mut act: Option<Value> = None;
+    for sub in previous.iter().rev() {
+        act = Some(match act {
+            None => json!({ "sub": sub }),
+            Some(inner) => json!({ "sub": sub, "act": inner }),
+        });
+    }
+    let act = match act {
+        None => json!({ "sub": request.actor }),
+        Some(inner) => json!({ "sub": request.actor, "act": inner }),
+    };
+    claims.insert("act".into(), act);
+    key.sign(&claims)
 }

@@ -5,9 +5,9 @@
 //! `jsonwebtoken` (aws-lc natively, RustCrypto in wasm), chosen explicitly
 //! so no process-global provider is involved.
 
-mod issue;
+pub(crate) mod issue;
 mod refresh;
-mod verify;
+pub(crate) mod verify;
 
 use crate::code::Code;
 

@@ -231,72 +231,6 @@ impl Policy {
         self.kinds.iter().filter_map(|k| k.jwt.as_ref().map(|j| (&*k.name, j)))
     }
 
-    /// Verifies a compact JWS and maps its claims to a principal.
-    ///
-    /// Order: size and shape, header (`alg` on the allow-list, never `none`;
-    /// `typ`; no nested tokens; `crit`), kind (by issuer, then audience),
-    /// key (by `kid`), signature, then claims (`iss`, `aud`, `exp`, `nbf`,
-    /// `iat`, `sub`, types of the others), session revocation and the
-    /// service-account mapping.
-    pub fn verify_jwt(&self, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<VerifiedToken> {
-        let stage = self.stage_jwt(token, options)?;
-        let message = token.get(..stage.signed_len).unwrap_or_default().as_bytes();
-        let valid = stage
-            .key()
-            .is_some_and(|k| signature_valid(stage.alg, k, message, &stage.signature));
-        self.finish_jwt(stage.kind, stage.alg, valid, stage.claims, options)
-    }
-
-    /// The first half of [`Policy::verify_jwt`]: every rule up to the
-    /// signature. The host checks the signature (say with WebCrypto) and
-    /// calls [`Policy::complete_jwt`], which applies every remaining rule.
-    pub fn begin_jwt(&self, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<PendingToken> {
-        let stage = self.stage_jwt(token, options)?;
-        let public_jwk = stage.key().and_then(|k| k.public_jwk.clone());
-        Ok(PendingToken {
-            policy: self.instance,
-            kind: stage.kind.to_owned(),
-            alg: stage.alg,
-            message: token.get(..stage.signed_len).unwrap_or_default().to_owned(),
-            public_jwk,
-            signature: stage.signature,
-            claims: stage.claims,
-            keys: stage.keys,
-            key: stage.key,
-        })
-    }
-
-    /// The second half: `verdict` is the host's verdict on the
-    /// signature, or `None` to have permiso check it itself (always the case
-    /// for HMAC, whose secret never leaves the core).
-    pub fn complete_jwt(
-        &self,
-        pending: PendingToken,
-        verdict: Option<bool>,
-        options: &VerifyTokenOptions<'_>,
-    ) -> TokenResult<VerifiedToken> {
-        if pending.policy != self.instance {
-            return Err(TokenError::new(
-                Code::InvalidArgument,
-                "the pending token was begun by another policy",
-            ));
-        }
-        let valid = match (verdict, pending.public_jwk.is_some()) {
-            (Some(verdict), true) => verdict,
-            _ => pending
-                .keys
-                .keys
-                .get(pending.key)
-                .is_some_and(|k| signature_valid(pending.alg, k, pending.message.as_bytes(), &pending.signature)),
-        };
-        let kind = self
-            .jwt_kinds()
-            .find(|(n, _)| *n == pending.kind)
-            .map(|(n, _)| n)
-            .ok_or_else(|| TokenError::new(Code::UnknownCredentialKind, "the token's kind is gone"))?;
-        self.finish_jwt(kind, pending.alg, valid, pending.claims, options)
-    }
-
     fn finish_jwt(
         &self,
         kind_name: &str,
@@ -601,31 +535,81 @@ impl Policy {
             claims,
         })
     }
+}
 
-    /// The identity a verified token authenticates. When the host supplies
-    /// a principal record for the subject it is authoritative (roles,
-    /// tenant, grants, denies); otherwise the token's claims are used.
-    pub fn token_identity(
-        &self,
-        token: &VerifiedToken,
-        principal: Option<&PrincipalRecord>,
-    ) -> Result<Identity, IdentityError> {
-        let principal = match principal {
-            Some(p) if p.id != token.principal.id => {
-                return Err(IdentityError::new(
-                    Code::InvalidPrincipal,
-                    format!(
-                        "principal `{}` is not the token's subject `{}`",
-                        p.id, token.principal.id
-                    ),
-                ))
-            }
-            Some(p) => p.clone(),
-            None => token.principal.clone(),
-        };
-        self.identity(IdentityRecord {
-            principal,
-            credential: Some(token.credential.clone()),
-        })
+pub(crate) fn verify_jwt(policy: &Policy, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<VerifiedToken> {
+    let stage = policy.stage_jwt(token, options)?;
+    let message = token.get(..stage.signed_len).unwrap_or_default().as_bytes();
+    let valid = stage
+        .key()
+        .is_some_and(|k| signature_valid(stage.alg, k, message, &stage.signature));
+    policy.finish_jwt(stage.kind, stage.alg, valid, stage.claims, options)
+}
+
+pub(crate) fn begin_jwt(policy: &Policy, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<PendingToken> {
+    let stage = policy.stage_jwt(token, options)?;
+    let public_jwk = stage.key().and_then(|k| k.public_jwk.clone());
+    Ok(PendingToken {
+        policy: policy.instance,
+        kind: stage.kind.to_owned(),
+        alg: stage.alg,
+        message: token.get(..stage.signed_len).unwrap_or_default().to_owned(),
+        public_jwk,
+        signature: stage.signature,
+        claims: stage.claims,
+        keys: stage.keys,
+        key: stage.key,
+    })
+}
+
+pub(crate) fn complete_jwt(
+    policy: &Policy,
+    pending: PendingToken,
+    verdict: Option<bool>,
+    options: &VerifyTokenOptions<'_>,
+) -> TokenResult<VerifiedToken> {
+    if pending.policy != policy.instance {
+        return Err(TokenError::new(
+            Code::InvalidArgument,
+            "the pending token was begun by another policy",
+        ));
     }
+    let valid = match (verdict, pending.public_jwk.is_some()) {
+        (Some(verdict), true) => verdict,
+        _ => pending
+            .keys
+            .keys
+            .get(pending.key)
+            .is_some_and(|k| signature_valid(pending.alg, k, pending.message.as_bytes(), &pending.signature)),
+    };
+    let kind = policy
+        .jwt_kinds()
+        .find(|(n, _)| *n == pending.kind)
+        .map(|(n, _)| n)
+        .ok_or_else(|| TokenError::new(Code::UnknownCredentialKind, "the token's kind is gone"))?;
+    policy.finish_jwt(kind, pending.alg, valid, pending.claims, options)
+}
+
+pub(crate) fn token_identity(
+    policy: &Policy,
+    token: &VerifiedToken,
+    principal: Option<&PrincipalRecord>,
+) -> Result<Identity, IdentityError> {
+    let principal = match principal {
+        Some(p) if p.id != token.principal.id => {
+            return Err(IdentityError::new(
+                Code::InvalidPrincipal,
+                format!(
+                    "principal `{}` is not the token's subject `{}`",
+                    p.id, token.principal.id
+                ),
+            ))
+        }
+        Some(p) => p.clone(),
+        None => token.principal.clone(),
+    };
+    policy.identity(IdentityRecord {
+        principal,
+        credential: Some(token.credential.clone()),
+    })
 }

@@ -126,132 +126,6 @@ pub struct Policy {
 static INSTANCES: AtomicU64 = AtomicU64::new(1);
 
 impl Policy {
-    /// Parses, validates and compiles a document in the given format.
-    pub fn from_str(text: &str, format: Format) -> Result<Policy, PolicyError> {
-        if text.len() > MAX_POLICY_BYTES {
-            return Err(PolicyError::single(
-                PolicyDetail::TooLarge,
-                "",
-                format!(
-                    "the document is {} bytes; at most {MAX_POLICY_BYTES} are accepted",
-                    text.len()
-                ),
-            ));
-        }
-        let value = match format {
-            Format::Json => value::parse_json(text)
-                .map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", format!("invalid JSON: {e}")))?,
-            Format::Yaml => parse_yaml(text)?,
-            Format::Toml => parse_toml(text)?,
-        };
-        Policy::from_value(&value)
-    }
-
-    /// Parses a JSON document.
-    pub fn from_json(text: &str) -> Result<Policy, PolicyError> {
-        Policy::from_str(text, Format::Json)
-    }
-
-    /// Parses a YAML document.
-    pub fn from_yaml(text: &str) -> Result<Policy, PolicyError> {
-        Policy::from_str(text, Format::Yaml)
-    }
-
-    /// Parses a TOML document.
-    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
-        Policy::from_str(text, Format::Toml)
-    }
-
-    /// Compiles a JSON value (as found inline in conformance vectors).
-    pub fn from_value(value: &serde_json::Value) -> Result<Policy, PolicyError> {
-        let doc = serde_path_to_error::deserialize(value).map_err(schema_error)?;
-        Policy::compile(doc)
-    }
-
-    /// Validates and compiles a parsed document.
-    pub fn compile(doc: PolicyDocument) -> Result<Policy, PolicyError> {
-        let mut issues = Issues::default();
-        if doc.version != 1 {
-            issues.push(
-                PolicyDetail::UnsupportedVersion,
-                "version",
-                format!("version `{}` is not supported; use `1`", doc.version),
-            );
-        }
-
-        // Permissions: interned in document order.
-        if doc.permissions.len() > MAX_PERMISSIONS {
-            return Err(PolicyError::single(
-                PolicyDetail::TooLarge,
-                "permissions",
-                format!("at most {MAX_PERMISSIONS} permissions are accepted"),
-            ));
-        }
-        let mut perms: Vec<Box<str>> = Vec::with_capacity(doc.permissions.len());
-        let mut perm_index = FxHashMap::default();
-        for (i, p) in doc.permissions.iter().enumerate() {
-            if !is_permission(p) {
-                issues.push(
-                    PolicyDetail::InvalidPermission,
-                    format!("permissions[{i}]"),
-                    format!("`{p}` is not a concrete `resource:action` permission (lowercase `[a-z0-9_-]` segments)"),
-                );
-            } else if perm_index.contains_key(p.as_str()) {
-                issues.push(
-                    PolicyDetail::DuplicatePermission,
-                    format!("permissions[{i}]"),
-                    format!("`{p}` is declared twice"),
-                );
-            } else {
-                perm_index.insert(p.as_str().into(), PermId(perms.len() as u32));
-                perms.push(p.as_str().into());
-            }
-        }
-        let n = perms.len();
-        let mut resources: FxHashMap<Box<str>, PermSet> = FxHashMap::default();
-        for (i, p) in perms.iter().enumerate() {
-            let resource = p.split_once(':').map_or(&**p, |(r, _)| r);
-            resources
-                .entry(resource.into())
-                .or_insert_with(|| PermSet::empty(n))
-                .insert(PermId(i as u32));
-        }
-        let mut policy = Policy {
-            instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
-            hash: PolicyHash([0; 32]),
-            all: PermSet::full(n),
-            perms,
-            perm_index,
-            resources,
-            roles: FxHashMap::default(),
-            levels: FxHashMap::default(),
-            kinds: Vec::new(),
-            kind_index: FxHashMap::default(),
-            prefix_index: FxHashMap::default(),
-            router: Router::default(),
-            doc: PolicyDocument {
-                version: doc.version,
-                permissions: Vec::new(),
-                roles: Default::default(),
-                access_levels: Default::default(),
-                credentials: Default::default(),
-                routes: Vec::new(),
-            },
-        };
-
-        policy.compile_roles(&doc, &mut issues);
-        policy.compile_levels(&doc, &mut issues);
-        policy.compile_kinds(&doc, &mut issues);
-        policy.router = Router::compile(&doc.routes, &policy, &mut issues);
-
-        if !issues.0.is_empty() {
-            return Err(PolicyError::new(issues.0));
-        }
-        policy.hash = PolicyHash(Sha256::digest(canonical::to_canonical_json(&doc).as_bytes()).into());
-        policy.doc = doc;
-        Ok(policy)
-    }
-
     /// Expands a pattern list into a set, reporting bad entries under `at`.
     fn expand_list(&self, list: &[String], at: &str, issues: &mut Issues) -> PermSet {
         let mut set = PermSet::empty(self.perms.len());
@@ -633,27 +507,6 @@ impl Policy {
 
     // ----- public inspection -----
 
-    /// SHA-256 of the canonical form of the document; identical whichever
-    /// format the document was written in.
-    pub fn hash(&self) -> PolicyHash {
-        self.hash
-    }
-
-    /// The validated document.
-    pub fn document(&self) -> &PolicyDocument {
-        &self.doc
-    }
-
-    /// The declared permissions, in document order.
-    pub fn permissions(&self) -> impl Iterator<Item = &str> {
-        self.perms.iter().map(|s| &**s)
-    }
-
-    /// The effective (inherited) permissions of a role, or `None` if undefined.
-    pub fn role_permissions(&self, role: &str) -> Option<Vec<&str>> {
-        Some(self.role(role)?.iter().map(|p| self.perm_name(p)).collect())
-    }
-
     /// The principal of a service account of a jwt kind: `service:<client>`.
     pub(crate) fn service_account(&self, kind: &str, client: &str) -> Option<PrincipalRecord> {
         let k = self.kind(self.kind_index(kind)?)?;
@@ -666,24 +519,6 @@ impl Policy {
             deny: Vec::new(),
             grants: Vec::new(),
         })
-    }
-
-    /// Replaces the public verification keys of a jwt kind at runtime (a
-    /// JWK Set fetched from the issuer, key rotation) without recompiling
-    /// the policy. The set may hold public keys only: an `oct` key in a
-    /// fetched set would let its publisher forge tokens. The kind's HMAC
-    /// secrets (from the policy or [`Policy::set_secrets`]) stay. An invalid
-    /// set is refused and the current keys keep serving.
-    pub fn set_jwks(&self, kind: &str, jwks: &serde_json::Value) -> Result<(), PolicyError> {
-        self.replace_keys(kind, jwks, Holds::Public)
-    }
-
-    /// Replaces the HMAC secrets of a jwt kind at runtime: a JWK Set of
-    /// `oct` keys from the operator's secret store (never a fetched set).
-    /// The public keys stay. An invalid set is refused and the current keys
-    /// keep serving.
-    pub fn set_secrets(&self, kind: &str, jwks: &serde_json::Value) -> Result<(), PolicyError> {
-        self.replace_keys(kind, jwks, Holds::Secrets)
     }
 
     /// Replaces one half of a kind's keys (public keys or secrets) and keeps
@@ -739,16 +574,158 @@ impl Policy {
             )
         })
     }
+}
 
-    /// The verification keys a jwt kind uses now.
-    pub fn jwks(&self, kind: &str) -> Option<std::sync::Arc<KeySet>> {
-        Some(self.kind(self.kind_index(kind)?)?.jwt.as_ref()?.key_set())
+pub(crate) fn from_str(text: &str, format: Format) -> Result<Policy, PolicyError> {
+    if text.len() > MAX_POLICY_BYTES {
+        return Err(PolicyError::single(
+            PolicyDetail::TooLarge,
+            "",
+            format!(
+                "the document is {} bytes; at most {MAX_POLICY_BYTES} are accepted",
+                text.len()
+            ),
+        ));
+    }
+    let value = match format {
+        Format::Json => value::parse_json(text)
+            .map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", format!("invalid JSON: {e}")))?,
+        Format::Yaml => parse_yaml(text)?,
+        Format::Toml => parse_toml(text)?,
+    };
+    Policy::from_value(&value)
+}
+
+pub(crate) fn from_json(text: &str) -> Result<Policy, PolicyError> {
+    Policy::from_str(text, Format::Json)
+}
+
+pub(crate) fn from_yaml(text: &str) -> Result<Policy, PolicyError> {
+    Policy::from_str(text, Format::Yaml)
+}
+
+pub(crate) fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+    Policy::from_str(text, Format::Toml)
+}
+
+pub(crate) fn from_value(value: &serde_json::Value) -> Result<Policy, PolicyError> {
+    let doc = serde_path_to_error::deserialize(value).map_err(schema_error)?;
+    Policy::compile(doc)
+}
+
+pub(crate) fn compile(doc: PolicyDocument) -> Result<Policy, PolicyError> {
+    let mut issues = Issues::default();
+    if doc.version != 1 {
+        issues.push(
+            PolicyDetail::UnsupportedVersion,
+            "version",
+            format!("version `{}` is not supported; use `1`", doc.version),
+        );
     }
 
-    /// Names of the credential kinds.
-    pub fn credential_kinds(&self) -> impl Iterator<Item = &str> {
-        self.kinds.iter().map(|k| &*k.name)
+    // Permissions: interned in document order.
+    if doc.permissions.len() > MAX_PERMISSIONS {
+        return Err(PolicyError::single(
+            PolicyDetail::TooLarge,
+            "permissions",
+            format!("at most {MAX_PERMISSIONS} permissions are accepted"),
+        ));
     }
+    let mut perms: Vec<Box<str>> = Vec::with_capacity(doc.permissions.len());
+    let mut perm_index = FxHashMap::default();
+    for (i, p) in doc.permissions.iter().enumerate() {
+        if !is_permission(p) {
+            issues.push(
+                PolicyDetail::InvalidPermission,
+                format!("permissions[{i}]"),
+                format!("`{p}` is not a concrete `resource:action` permission (lowercase `[a-z0-9_-]` segments)"),
+            );
+        } else if perm_index.contains_key(p.as_str()) {
+            issues.push(
+                PolicyDetail::DuplicatePermission,
+                format!("permissions[{i}]"),
+                format!("`{p}` is declared twice"),
+            );
+        } else {
+            perm_index.insert(p.as_str().into(), PermId(perms.len() as u32));
+            perms.push(p.as_str().into());
+        }
+    }
+    let n = perms.len();
+    let mut resources: FxHashMap<Box<str>, PermSet> = FxHashMap::default();
+    for (i, p) in perms.iter().enumerate() {
+        let resource = p.split_once(':').map_or(&**p, |(r, _)| r);
+        resources
+            .entry(resource.into())
+            .or_insert_with(|| PermSet::empty(n))
+            .insert(PermId(i as u32));
+    }
+    let mut policy = Policy {
+        instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
+        hash: PolicyHash([0; 32]),
+        all: PermSet::full(n),
+        perms,
+        perm_index,
+        resources,
+        roles: FxHashMap::default(),
+        levels: FxHashMap::default(),
+        kinds: Vec::new(),
+        kind_index: FxHashMap::default(),
+        prefix_index: FxHashMap::default(),
+        router: Router::default(),
+        doc: PolicyDocument {
+            version: doc.version,
+            permissions: Vec::new(),
+            roles: Default::default(),
+            access_levels: Default::default(),
+            credentials: Default::default(),
+            routes: Vec::new(),
+        },
+    };
+
+    policy.compile_roles(&doc, &mut issues);
+    policy.compile_levels(&doc, &mut issues);
+    policy.compile_kinds(&doc, &mut issues);
+    policy.router = Router::compile(&doc.routes, &policy, &mut issues);
+
+    if !issues.0.is_empty() {
+        return Err(PolicyError::new(issues.0));
+    }
+    policy.hash = PolicyHash(Sha256::digest(canonical::to_canonical_json(&doc).as_bytes()).into());
+    policy.doc = doc;
+    Ok(policy)
+}
+
+pub(crate) fn hash(policy: &Policy) -> PolicyHash {
+    policy.hash
+}
+
+pub(crate) fn document(policy: &Policy) -> &PolicyDocument {
+    &policy.doc
+}
+
+pub(crate) fn permissions(policy: &Policy) -> impl Iterator<Item = &str> {
+    policy.perms.iter().map(|s| &**s)
+}
+
+pub(crate) fn role_permissions<'p>(policy: &'p Policy, role: &str) -> Option<Vec<&'p str>> {
+    Some(policy.role(role)?.iter().map(|p| policy.perm_name(p)).collect())
+}
+
+pub(crate) fn set_jwks(policy: &Policy, kind: &str, jwks: &serde_json::Value) -> Result<(), PolicyError> {
+    policy.replace_keys(kind, jwks, Holds::Public)
+}
+
+pub(crate) fn set_secrets(policy: &Policy, kind: &str, jwks: &serde_json::Value) -> Result<(), PolicyError> {
+    policy.replace_keys(kind, jwks, Holds::Secrets)
+}
+
+pub(crate) fn jwks(policy: &Policy, kind: &str) -> Option<std::sync::Arc<KeySet>> {
+    Some(policy.kind(policy.kind_index(kind)?)?.jwt.as_ref()?.key_set())
+}
+
+pub(crate) fn credential_kinds(policy: &Policy) -> impl Iterator<Item = &str> {
+    policy.kinds.iter().map(|k| &*k.name)
 }
 
 impl RouteContext for Policy {
@@ -829,80 +806,71 @@ pub struct RouteMatch<'p> {
     pub(crate) kinds: Option<&'p [usize]>,
 }
 
-impl Policy {
-    /// Matches a request's method and target (path, optionally with a
-    /// query) to the most specific route. Ambiguous paths match nothing
-    /// (see the path rules of [`crate::request`]).
-    pub fn match_route(&self, method: &str, target: &str) -> Option<RouteMatch<'_>> {
-        let path = crate::path::clean_path(target).ok()?;
-        let (route, params) = self.router.find(method, path)?;
-        let fill = |t: &Option<routes::Template>| match t {
-            None => Ok(None),
-            Some(t) => t.fill(&params).map(Some).ok_or(()),
-        };
-        Some(RouteMatch {
-            route: &route.label,
-            permission: self.perm_name(route.permission),
-            resource: fill(&route.resource).ok()?,
-            tenant: fill(&route.tenant).ok()?,
-            kinds: route.kinds.as_deref(),
-        })
-    }
+impl Policy {}
 
-    /// The route an application's framework matched: `method` and the path
-    /// `template` exactly as the policy writes them, with the decoded
-    /// parameter values. No path is parsed. `Err` says why nothing matched:
-    /// an unknown template, or parameters that are missing, unexpected,
-    /// empty or hold control characters.
-    pub fn route_by_template(
-        &self,
-        method: &str,
-        template: &str,
-        params: &[(&str, &str)],
-    ) -> Result<RouteMatch<'_>, String> {
-        use crate::text::shown;
-        let route = self.router.by_template(method, template).ok_or_else(|| {
-            format!(
-                "no route of this policy is `{} {}`",
-                shown(&method.to_ascii_uppercase()),
-                shown(template)
-            )
-        })?;
-        let mut total = 0usize;
-        for (name, value) in params {
-            if !route.params.iter().any(|p| &**p == *name) {
-                return Err(format!("route `{}` has no parameter `{}`", route.label, shown(name)));
-            }
-            if value.is_empty() || value.chars().any(char::is_control) {
-                return Err(format!(
-                    "parameter `{}` of route `{}` is empty or holds control characters",
-                    shown(name),
-                    route.label
-                ));
-            }
-            total = total.saturating_add(value.len());
-        }
-        if total > crate::path::MAX_PATH_LEN {
-            return Err(format!("the parameters of route `{}` are too long", route.label));
-        }
-        let value = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| Cow::Borrowed(*v));
-        if let Some(missing) = route.params.iter().find(|p| value(p).is_none()) {
-            return Err(format!("route `{}` needs parameter `{missing}`", route.label));
-        }
-        let fill = |t: &Option<routes::Template>| t.as_ref().and_then(|t| t.fill_with(value));
-        Ok(RouteMatch {
-            route: &route.label,
-            permission: self.perm_name(route.permission),
-            resource: fill(&route.resource),
-            tenant: fill(&route.tenant),
-            kinds: route.kinds.as_deref(),
-        })
-    }
+pub(crate) fn match_route<'p>(policy: &'p Policy, method: &str, target: &str) -> Option<RouteMatch<'p>> {
+    let path = crate::path::clean_path(target).ok()?;
+    let (route, params) = policy.router.find(method, path)?;
+    let fill = |t: &Option<routes::Template>| match t {
+        None => Ok(None),
+        Some(t) => t.fill(&params).map(Some).ok_or(()),
+    };
+    Some(RouteMatch {
+        route: &route.label,
+        permission: policy.perm_name(route.permission),
+        resource: fill(&route.resource).ok()?,
+        tenant: fill(&route.tenant).ok()?,
+        kinds: route.kinds.as_deref(),
+    })
+}
 
-    /// The accepted credential kinds of a matched route (`None`: all).
-    pub fn route_kinds<'p>(&'p self, route: &RouteMatch<'p>) -> Option<Vec<&'p str>> {
-        route
-            .kinds
-            .map(|ks| ks.iter().filter_map(|k| self.kind(*k)).map(|k| &*k.name).collect())
+pub(crate) fn route_by_template<'p>(
+    policy: &'p Policy,
+    method: &str,
+    template: &str,
+    params: &[(&str, &str)],
+) -> Result<RouteMatch<'p>, String> {
+    use crate::text::shown;
+    let route = policy.router.by_template(method, template).ok_or_else(|| {
+        format!(
+            "no route of this policy is `{} {}`",
+            shown(&method.to_ascii_uppercase()),
+            shown(template)
+        )
+    })?;
+    let mut total = 0usize;
+    for (name, value) in params {
+        if !route.params.iter().any(|p| &**p == *name) {
+            return Err(format!("route `{}` has no parameter `{}`", route.label, shown(name)));
+        }
+        if value.is_empty() || value.chars().any(char::is_control) {
+            return Err(format!(
+                "parameter `{}` of route `{}` is empty or holds control characters",
+                shown(name),
+                route.label
+            ));
+        }
+        total = total.saturating_add(value.len());
     }
+    if total > crate::path::MAX_PATH_LEN {
+        return Err(format!("the parameters of route `{}` are too long", route.label));
+    }
+    let value = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| Cow::Borrowed(*v));
+    if let Some(missing) = route.params.iter().find(|p| value(p).is_none()) {
+        return Err(format!("route `{}` needs parameter `{missing}`", route.label));
+    }
+    let fill = |t: &Option<routes::Template>| t.as_ref().and_then(|t| t.fill_with(value));
+    Ok(RouteMatch {
+        route: &route.label,
+        permission: policy.perm_name(route.permission),
+        resource: fill(&route.resource),
+        tenant: fill(&route.tenant),
+        kinds: route.kinds.as_deref(),
+    })
+}
+
+pub(crate) fn route_kinds<'p>(policy: &'p Policy, route: &RouteMatch<'p>) -> Option<Vec<&'p str>> {
+    route
+        .kinds
+        .map(|ks| ks.iter().filter_map(|k| policy.kind(*k)).map(|k| &*k.name).collect())
 }
