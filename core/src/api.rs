@@ -75,8 +75,9 @@ impl Policy {
     }
 
     /// Matches a request's method and target (path, optionally with a
-    /// query) to the most specific route. Ambiguous paths match nothing
-    /// (see the path rules of [`crate::request`]).
+    /// query) to the most specific route. A path a framework could route
+    /// differently (an escaped route character, `..`, `%2F`, `;`, `#`, a case
+    /// variant of a more literal route) matches nothing.
     pub fn match_route(&self, method: &str, target: &str) -> Option<RouteMatch<'_>> {
         crate::policy::match_route(self, method, target)
     }
@@ -107,7 +108,9 @@ impl Policy {
         crate::authz::identity(self, record)
     }
 
-    /// The names of [`Policy::effective_permissions`], in declaration order.
+    /// The permissions `identity` holds (roles, inherited roles and `allow`,
+    /// less `deny`, capped by its credential kind's `allowed` list and its
+    /// scopes), in declaration order.
     pub fn effective_permission_names(&self, identity: &Identity) -> Vec<&str> {
         crate::authz::effective_permission_names(self, identity)
     }

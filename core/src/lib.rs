@@ -36,20 +36,21 @@ mod code;
 mod decision;
 #[cfg(feature = "uniffi")]
 pub mod ffi;
-#[cfg(feature = "uniffi")]
-uniffi::setup_scaffolding!("permiso");
 mod jwk;
-pub mod jwt;
-pub mod key;
+mod jwt;
+mod key;
 mod path;
 mod permset;
-pub mod policy;
+mod policy;
 mod records;
-pub mod request;
+mod request;
 mod secret;
-pub mod text;
-pub mod time;
+mod text;
+mod time;
 pub mod wire;
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("permiso");
 
 pub use apikeys::{NewKey, ParsedKey, RotateKey, VerifiedKey, VerifyKeyOptions};
 pub use authz::{
@@ -58,13 +59,38 @@ pub use authz::{
 pub use code::Code;
 pub use decision::{Actor, AuditRecord, Decision, DecisionId};
 pub use jwt::{
-    DelegationRequest, JwksRefresh, KeySet, PendingToken, SessionRequest, SigningKey, TokenError, VerifiedToken,
-    VerifyTokenOptions,
+    backend as crypto_backend, DelegationRequest, JwksRefresh, KeySet, PendingToken, SessionRequest, SigningKey,
+    TokenError, VerifiedToken, VerifyTokenOptions,
 };
 pub use key::{ApiKey, GeneratedKey, KeyError, KeyRecord, Rotation};
 pub use policy::{Format, Policy, PolicyDetail, PolicyError, PolicyHash, PolicyIssue, RouteMatch};
 pub use request::{Classified, CredentialRef, HostData, OwnedHostData, Request, RequestOutcome, RouteRequest};
 pub use secret::{Pepper, SecretKey};
+pub use time::TimeError;
+
+/// The policy document as written: what [`Policy::compile`] takes and
+/// [`Policy::document`] gives back.
+pub mod document {
+    pub use crate::policy::doc::*;
+}
+
+/// The API key format, for tools that check or display keys without a
+/// policy: `{prefix}_{id}{secret}{checksum}`, base62.
+pub mod format {
+    pub use crate::key::{
+        checksum, is_key_id, is_valid_prefix, CHECKSUM_LEN, ID_LEN, MAX_KEY_LEN, MAX_PREFIX_LEN, SECRET_LEN,
+    };
+}
+
+/// The limits the core enforces on its input.
+pub mod limits {
+    pub use crate::jwt::{DEFAULT_LEEWAY, DEFAULT_MAX_LIFETIME, MAX_ACTOR_DEPTH, MAX_TOKEN_LEN};
+    pub use crate::path::MAX_PATH_LEN;
+    pub use crate::policy::MAX_POLICY_BYTES;
+    pub use crate::request::MAX_CREDENTIAL_LEN;
+    pub use crate::text::MAX_SHOWN_CHARS;
+    pub use crate::time::MAX_UNIX_SECONDS;
+}
 
 /// `Policy` is shared across threads behind an `Arc`.
 const _: () = {

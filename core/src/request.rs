@@ -50,7 +50,6 @@ use crate::text::shown;
 /// Why authentication failed: the code, a message and who was seen acting.
 type AuthFailure = Box<(Code, String, Actor<'static>)>;
 
-pub use crate::path::MAX_PATH_LEN;
 /// Longest credential considered, in bytes.
 pub const MAX_CREDENTIAL_LEN: usize = MAX_TOKEN_LEN;
 

@@ -373,7 +373,7 @@ fn syntax_and_schema_errors_have_codes_and_paths() {
         e.detail(),
         PolicyDetail::ParseError | PolicyDetail::InvalidDocument
     ));
-    let big = "x".repeat(permiso::policy::MAX_POLICY_BYTES + 1);
+    let big = "x".repeat(permiso::limits::MAX_POLICY_BYTES + 1);
     assert_eq!(Policy::from_json(&big).unwrap_err().detail(), PolicyDetail::TooLarge);
     // All problems are reported, in document order.
     let e = Policy::from_json(r#"{"version": 2, "permissions": ["A", "b:c", "b:c"]}"#).unwrap_err();

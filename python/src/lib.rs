@@ -1120,6 +1120,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add("__version__", wire::version())?;
-    m.add("BACKEND", core::jwt::backend())?;
+    m.add("BACKEND", core::crypto_backend())?;
     Ok(())
 }

@@ -54,6 +54,7 @@ where
 }
 
 /// The whole document. Field names are the contract.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyDocument {
@@ -77,6 +78,7 @@ pub struct PolicyDocument {
 }
 
 /// A role.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoleDoc {
@@ -92,6 +94,7 @@ pub struct RoleDoc {
 }
 
 /// The type of a credential kind.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialType {
@@ -102,6 +105,7 @@ pub enum CredentialType {
 }
 
 /// Whom an API key acts as.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActsAs {
@@ -114,6 +118,7 @@ pub enum ActsAs {
 
 /// A credential kind. One struct for both types so that every error has an
 /// exact path; fields of the other type are rejected during validation.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialDoc {
@@ -173,6 +178,7 @@ pub struct CredentialDoc {
 }
 
 /// A service account reachable through the client_credentials grant.
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceAccountDoc {
@@ -188,6 +194,7 @@ pub struct ServiceAccountDoc {
 }
 
 /// An HTTP route.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteDoc {

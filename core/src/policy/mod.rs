@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
-pub use doc::{ActsAs, CredentialDoc, CredentialType, Jwks, PolicyDocument, RoleDoc, RouteDoc, ServiceAccountDoc};
+pub(crate) use doc::{ActsAs, CredentialDoc, CredentialType, PolicyDocument};
 pub use error::{PolicyDetail, PolicyError, PolicyIssue};
 
 use crate::jwk::KeySet;
