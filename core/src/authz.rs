@@ -9,7 +9,7 @@ use crate::code::Code;
 use crate::decision::{Actor, Decision, DecisionId};
 use crate::permset::{PermId, PermSet};
 use crate::policy::pattern::{is_segment, parse_pattern};
-use crate::policy::Policy;
+use crate::policy::{Policy, RouteMatch};
 use crate::records::valid_principal_id;
 pub use crate::records::{CredentialInfo, Grant, IdentityRecord, PrincipalRecord};
 
@@ -252,6 +252,38 @@ impl Policy {
             set.intersect_with(scopes);
         }
         set
+    }
+
+    /// A refusal before the evaluation table (no route, no or a bad
+    /// credential, a kind the route does not accept). Decisions are built in
+    /// this module only: here, and for an evaluation below.
+    pub(crate) fn refusal(
+        &self,
+        code: Code,
+        message: String,
+        route: Option<&RouteMatch<'_>>,
+        actor: Actor<'static>,
+        now: i64,
+    ) -> Decision<'static> {
+        let own = |s: Option<&str>| s.map(|s| Cow::Owned(s.to_owned()));
+        let missing = if code == Code::CredentialKindNotAllowed {
+            route.map(|r| Cow::Owned(r.permission.to_owned())).into_iter().collect()
+        } else {
+            Vec::new()
+        };
+        Decision {
+            code,
+            message: Cow::Owned(message),
+            missing,
+            action: own(route.map(|r| r.permission)),
+            resource: own(route.and_then(|r| r.resource.as_deref())),
+            tenant: own(route.and_then(|r| r.tenant.as_deref())),
+            route: own(route.map(|r| r.route)),
+            actor,
+            time: now,
+            id: DecisionId::next(),
+            policy: self.hash(),
+        }
     }
 
     /// Builds the decision for an evaluation. Allocates only on denial

@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use crate::apikeys::{ParsedKey, VerifyKeyOptions};
 use crate::authz::{Check, Evaluation, Identity, PrincipalRecord};
 use crate::code::Code;
-use crate::decision::{Actor, Decision, DecisionId};
+use crate::decision::{Actor, Decision};
 use crate::jwt::{VerifyTokenOptions, MAX_TOKEN_LEN};
 use crate::key::KeyError;
 use crate::key::KeyRecord;
@@ -309,7 +309,7 @@ impl Policy {
                 Err(why) => format!("no route for `{method} {}`: {why}", shown(request.path)),
                 Ok(path) => format!("no route matches `{method} {}`", shown(path)),
             };
-            return (self.early(Code::NoRoute, why, None, Actor::default(), host.now), None);
+            return (self.refusal(Code::NoRoute, why, None, Actor::default(), host.now), None);
         };
         self.decide_matched(route, request.headers, host)
     }
@@ -322,7 +322,7 @@ impl Policy {
         host: &HostData<'_>,
     ) -> (Decision<'p>, Option<Evaluation>) {
         let fail = |code: Code, message: String, actor: Actor<'static>| {
-            (self.early(code, message, Some(&route), actor, host.now), None)
+            (self.refusal(code, message, Some(&route), actor, host.now), None)
         };
         let presented = self.present(headers);
         let kind_name = match &presented {
@@ -453,35 +453,6 @@ impl Policy {
         self.token_identity(&verified, principal)
             .map_err(|e| Box::new((e.code(), e.to_string(), actor(Some(&verified.kind)))))
     }
-
-    fn early(
-        &self,
-        code: Code,
-        message: String,
-        route: Option<&RouteMatch<'_>>,
-        actor: Actor<'static>,
-        now: i64,
-    ) -> Decision<'static> {
-        let own = |s: Option<&str>| s.map(|s| Cow::Owned(s.to_owned()));
-        let missing = if code == Code::CredentialKindNotAllowed {
-            route.map(|r| Cow::Owned(r.permission.to_owned())).into_iter().collect()
-        } else {
-            Vec::new()
-        };
-        Decision {
-            code,
-            message: Cow::Owned(message),
-            missing,
-            action: own(route.map(|r| r.permission)),
-            resource: own(route.and_then(|r| r.resource.as_deref())),
-            tenant: own(route.and_then(|r| r.tenant.as_deref())),
-            route: own(route.map(|r| r.route)),
-            actor,
-            time: now,
-            id: DecisionId::next(),
-            policy: self.hash(),
-        }
-    }
 }
 
 pub(crate) fn classify<'p>(policy: &'p Policy, request: &Request<'_>) -> Classified<'p> {
@@ -507,7 +478,7 @@ pub(crate) fn authorize_request<'p>(policy: &'p Policy, request: &Request<'_>, h
 pub(crate) fn authorize_route<'p>(policy: &'p Policy, request: &RouteRequest<'_>, host: &HostData<'_>) -> Decision<'p> {
     match policy.route_by_template(request.method, request.template, request.params) {
         Ok(route) => policy.decide_matched(route, request.headers, host).0,
-        Err(why) => policy.early(Code::NoRoute, why, None, Actor::default(), host.now),
+        Err(why) => policy.refusal(Code::NoRoute, why, None, Actor::default(), host.now),
     }
 }
 
@@ -519,7 +490,10 @@ pub(crate) fn explain_route<'p>(
     let route = policy.route_by_template(request.method, request.template, request.params);
     let (decision, evaluation) = match route.clone() {
         Ok(route) => policy.decide_matched(route, request.headers, host),
-        Err(why) => (policy.early(Code::NoRoute, why, None, Actor::default(), host.now), None),
+        Err(why) => (
+            policy.refusal(Code::NoRoute, why, None, Actor::default(), host.now),
+            None,
+        ),
     };
     RequestOutcome {
         decision,

@@ -184,3 +184,29 @@ fn the_layer_table_resolves_the_longest_prefix() {
     assert_eq!(found.len(), 1, "comments are not code: {found:?}");
     assert_eq!(layer_of(&found[0]), Some(0));
 }
+
+/// A decision is built only by the authorization layer (`authz`, and
+/// `decision`, which defines it): every other module asks `authz` for one.
+#[test]
+fn decisions_are_built_by_the_authorization_layer_only() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let mut builders = Vec::new();
+    for file in &files {
+        let module = module_of(&root, file);
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if code.trim_end().ends_with("Decision {") && !code.contains("struct") && !code.contains("impl") {
+                builders.push(format!("{module}:{}", n + 1));
+            }
+        }
+    }
+    assert!(!builders.is_empty(), "the test found no decision being built");
+    let outside: Vec<&String> = builders
+        .iter()
+        .filter(|b| !b.starts_with("authz:") && !b.starts_with("decision:"))
+        .collect();
+    assert!(outside.is_empty(), "decisions built outside authz: {outside:?}");
+}
