@@ -207,16 +207,21 @@ impl Policy {
         let principal = match acts_as {
             ActsAs::Owner => owner.clone(),
             ActsAs::Key => {
-                let allowed = self
-                    .kind_index(kind)
-                    .and_then(|i| self.kind(i))
-                    .and_then(|k| k.doc.allowed.clone());
-                let allow = record.scopes.clone().or(allowed).unwrap_or_default();
+                // The key's own scopes, else what its kind may grant; entries
+                // that are not permission patterns grant nothing.
+                let allow = match &record.scopes {
+                    Some(scopes) => scopes.iter().filter(|s| parse_pattern(s).is_some()).cloned().collect(),
+                    None => self
+                        .kind_index(kind)
+                        .and_then(|i| self.kind(i))
+                        .and_then(|k| k.allowed_names.clone())
+                        .unwrap_or_default(),
+                };
                 PrincipalRecord {
                     id: format!("key:{}", record.id),
                     tenant: Some(tenant),
                     roles: Vec::new(),
-                    allow: allow.into_iter().filter(|s| parse_pattern(s).is_some()).collect(),
+                    allow,
                     deny: owner.deny.clone(),
                     grants: Vec::new(),
                 }
@@ -231,7 +236,7 @@ impl Policy {
     fn api_key_kind(&self, name: &str) -> Result<&Kind, KeyError> {
         self.kind_index(name)
             .and_then(|i| self.kind(i))
-            .filter(|k| k.doc.prefix.is_some())
+            .filter(|k| k.prefix.is_some())
             .ok_or_else(|| KeyError::UnknownKind { kind: name.to_owned() })
     }
 
@@ -264,7 +269,7 @@ impl Policy {
         now: i64,
         pepper: Option<&Pepper>,
     ) -> Result<(SecretKey, KeyRecord), KeyError> {
-        let prefix = kind.doc.prefix.as_deref().unwrap_or_default();
+        let prefix = kind.prefix.as_deref().unwrap_or_default();
         let mut id = [0u8; ID_LEN];
         let mut secret = zeroize::Zeroizing::new([0u8; SECRET_LEN]);
         random_base62(&mut id)?;

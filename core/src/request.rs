@@ -43,7 +43,7 @@ use crate::jwt::{VerifyTokenOptions, MAX_TOKEN_LEN};
 use crate::key::KeyError;
 use crate::key::KeyRecord;
 use crate::path::clean_path;
-use crate::policy::{CredentialType, Policy, RouteMatch};
+use crate::policy::{Policy, RouteMatch};
 use crate::secret::Pepper;
 use crate::text::shown;
 
@@ -232,13 +232,12 @@ impl Policy {
             .kinds
             .iter()
             .filter(|k| {
-                k.doc
-                    .prefix
+                k.prefix
                     .as_deref()
                     .and_then(|p| credential.strip_prefix(p))
                     .is_some_and(|rest| rest.starts_with('_'))
             })
-            .max_by_key(|k| k.doc.prefix.as_deref().map_or(0, str::len));
+            .max_by_key(|k| k.prefix.as_deref().map_or(0, str::len));
         if let Some(kind) = key_kind {
             // The longest matching prefix names the kind; a parse that reads
             // another prefix (from the right) is a malformed key of this kind.
@@ -273,7 +272,7 @@ impl Policy {
         let jwt_kinds: Vec<&str> = self
             .kinds
             .iter()
-            .filter(|k| k.doc.kind_type == CredentialType::Jwt)
+            .filter(|k| k.jwt.is_some())
             .map(|k| &*k.name)
             .collect();
         if let [only] = jwt_kinds.as_slice() {
@@ -286,7 +285,7 @@ impl Policy {
         let candidates: Vec<_> = self
             .kinds
             .iter()
-            .filter(|k| k.doc.issuer.as_deref() == Some(iss))
+            .filter(|k| k.jwt.as_ref().is_some_and(|j| !j.issuer.is_empty() && j.issuer == iss))
             .collect();
         let names_aud = |a: &str| match aud {
             Some(serde_json::Value::String(s)) => s == a,
@@ -297,7 +296,7 @@ impl Policy {
             [only] => Some(only.name.to_string()),
             several => several
                 .iter()
-                .find(|k| k.doc.audience.as_deref().is_some_and(names_aud))
+                .find(|k| k.jwt.as_ref().is_some_and(|j| !j.audience.is_empty() && names_aud(&j.audience)))
                 .map(|k| k.name.to_string()),
         }
     }

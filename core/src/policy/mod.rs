@@ -94,10 +94,17 @@ impl std::fmt::Debug for PolicyHash {
 #[derive(Debug)]
 pub(crate) struct Kind {
     pub(crate) name: std::sync::Arc<str>,
-    pub(crate) doc: CredentialDoc,
+    /// The key prefix of a `type: api_key` kind; `None` for `type: jwt`.
+    pub(crate) prefix: Option<Box<str>>,
+    /// The permissions the kind may ever grant; `None`: no cap.
     pub(crate) allowed: Option<PermSet>,
+    /// The names of `allowed`: what a key that acts as itself is allowed.
+    pub(crate) allowed_names: Option<Vec<String>>,
     pub(crate) acts_as: ActsAs,
+    /// The compiled `type: jwt` settings; `None` for `type: api_key`.
     pub(crate) jwt: Option<JwtKind>,
+    /// The principals of the kind's service accounts, by client id.
+    pub(crate) service_accounts: FxHashMap<Box<str>, PrincipalRecord>,
 }
 
 /// An immutable, compiled policy. `Send + Sync`: share it behind an `Arc`.
@@ -319,12 +326,32 @@ impl Policy {
                 }
             };
             self.kind_index.insert(name.as_str().into(), index);
+            let allowed_names = allowed
+                .as_ref()
+                .map(|set| set.iter().map(|p| self.perm_name(p).to_owned()).collect());
+            let service_accounts = kind
+                .service_accounts
+                .iter()
+                .map(|(client, account)| {
+                    let principal = PrincipalRecord {
+                        id: format!("service:{client}"),
+                        tenant: account.tenant.clone(),
+                        roles: account.roles.clone(),
+                        allow: account.allow.clone(),
+                        deny: Vec::new(),
+                        grants: Vec::new(),
+                    };
+                    (client.as_str().into(), principal)
+                })
+                .collect();
             self.kinds.push(Kind {
                 name: name.as_str().into(),
-                doc: kind.clone(),
+                prefix: kind.prefix.as_deref().map(Into::into),
                 allowed,
+                allowed_names,
                 acts_as: kind.acts_as.unwrap_or_default(),
                 jwt,
+                service_accounts,
             });
         }
         // Ambiguity: one prefix followed by `_` starts another.
@@ -510,15 +537,7 @@ impl Policy {
     /// The principal of a service account of a jwt kind: `service:<client>`.
     pub(crate) fn service_account(&self, kind: &str, client: &str) -> Option<PrincipalRecord> {
         let k = self.kind(self.kind_index(kind)?)?;
-        let account = k.doc.service_accounts.get(client)?;
-        Some(PrincipalRecord {
-            id: format!("service:{client}"),
-            tenant: account.tenant.clone(),
-            roles: account.roles.clone(),
-            allow: account.allow.clone(),
-            deny: Vec::new(),
-            grants: Vec::new(),
-        })
+        k.service_accounts.get(client).cloned()
     }
 
     /// Replaces one half of a kind's keys (public keys or secrets) and keeps
