@@ -244,11 +244,9 @@ impl Policy {
     fn scope_set(&self, scopes: &[String], limit: Option<(&PermSet, &'static str)>) -> Result<PermSet, KeyError> {
         let mut all = self.empty_set();
         for scope in scopes {
-            let mut one = self.empty_set();
-            let known = parse_pattern(scope).is_some_and(|p| self.add_pattern(p, &mut one));
-            if !known {
-                return Err(KeyError::UnknownScope { scope: scope.clone() });
-            }
+            let one = self
+                .pattern_set(std::slice::from_ref(scope), |_, _, _| Err(()))
+                .map_err(|()| KeyError::UnknownScope { scope: scope.clone() })?;
             if let Some((limit, what)) = limit {
                 if !one.is_subset_of(limit) {
                     return Err(KeyError::ScopeEscalation {

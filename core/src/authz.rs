@@ -8,8 +8,8 @@ use serde::Serialize;
 use crate::code::Code;
 use crate::decision::{Actor, Decision, DecisionId};
 use crate::permset::{PermId, PermSet};
-use crate::policy::pattern::{is_segment, parse_pattern};
-use crate::policy::{Policy, RouteMatch};
+use crate::policy::pattern::is_segment;
+use crate::policy::{Policy, RouteMatch, Unmatched};
 use crate::records::valid_principal_id;
 pub use crate::records::{CredentialInfo, Grant, IdentityRecord, PrincipalRecord};
 
@@ -366,25 +366,19 @@ pub(crate) fn identity(policy: &Policy, record: IdentityRecord) -> Result<Identi
             granted.union_with(set);
         }
     }
+    // A malformed entry is refused (a broken `deny` must never be dropped);
+    // a pattern of no declared permission grants or denies nothing.
     let patterns = |list: &[String], field: &str| -> Result<PermSet, IdentityError> {
-        let mut set = policy.empty_set();
-        for (i, entry) in list.iter().enumerate() {
-            match parse_pattern(entry) {
-                Some(pattern) => {
-                    policy.add_pattern(pattern, &mut set);
-                }
-                None => {
-                    return Err(IdentityError::new(
-                        Code::InvalidPrincipal,
-                        format!(
-                            "principal `{}` {field}[{i}]: `{entry}` is not a permission pattern",
-                            p.id
-                        ),
-                    ))
-                }
-            }
-        }
-        Ok(set)
+        policy.pattern_set(list, |i, entry, why| match why {
+            Unmatched::Unknown => Ok(()),
+            Unmatched::NotAPattern => Err(IdentityError::new(
+                Code::InvalidPrincipal,
+                format!(
+                    "principal `{}` {field}[{i}]: `{entry}` is not a permission pattern",
+                    p.id
+                ),
+            )),
+        })
     };
     granted.union_with(&patterns(&p.allow, "allow")?);
     let deny = patterns(&p.deny, "deny")?;
@@ -419,13 +413,8 @@ pub(crate) fn identity(policy: &Policy, record: IdentityRecord) -> Result<Identi
         None => (None, None),
         Some(c) => {
             let kind = c.kind.as_deref().map(|k| policy.kind_index(k));
-            let scopes = c.scopes.as_ref().map(|list| {
-                let mut set = policy.empty_set();
-                for pattern in list.iter().filter_map(|s| parse_pattern(s)) {
-                    policy.add_pattern(pattern, &mut set);
-                }
-                set
-            });
+            // Scopes that are not permission patterns (`openid`) cap nothing.
+            let scopes = c.scopes.as_ref().map(|list| policy.lenient_set(list));
             (kind, scopes)
         }
     };

@@ -296,7 +296,11 @@ impl Policy {
             [only] => Some(only.name.to_string()),
             several => several
                 .iter()
-                .find(|k| k.jwt.as_ref().is_some_and(|j| !j.audience.is_empty() && names_aud(&j.audience)))
+                .find(|k| {
+                    k.jwt
+                        .as_ref()
+                        .is_some_and(|j| !j.audience.is_empty() && names_aud(&j.audience))
+                })
                 .map(|k| k.name.to_string()),
         }
     }

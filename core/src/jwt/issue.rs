@@ -10,7 +10,6 @@ use crate::authz::Identity;
 use crate::code::Code;
 use crate::jwk::{alg_name, parse_alg, Material};
 use crate::key::random_base62;
-use crate::policy::pattern::parse_pattern;
 use crate::policy::Policy;
 
 /// A private key (or HMAC secret) for signing tokens. `Debug` shows only
@@ -236,9 +235,8 @@ pub(crate) fn delegate(
     }
     let held = policy.effective_permissions(identity);
     for scope in &request.scopes {
-        let mut wanted = policy.empty_set();
-        let known = parse_pattern(scope).is_some_and(|p| policy.add_pattern(p, &mut wanted));
-        if !known || !wanted.is_subset_of(&held) {
+        let wanted = policy.pattern_set(std::slice::from_ref(scope), |_, _, _| Err(()));
+        if !wanted.is_ok_and(|w| w.is_subset_of(&held)) {
             return Err(TokenError::new(
                 Code::ScopeEscalation,
                 format!("`{}` does not hold `{scope}`", identity.principal_id()),

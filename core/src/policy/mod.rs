@@ -107,6 +107,15 @@ pub(crate) struct Kind {
     pub(crate) service_accounts: FxHashMap<Box<str>, PrincipalRecord>,
 }
 
+/// Why an entry of a pattern list expands to nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unmatched {
+    /// Not `resource:action`, `resource:*` or `*`.
+    NotAPattern,
+    /// A pattern that covers no declared permission.
+    Unknown,
+}
+
 /// An immutable, compiled policy. `Send + Sync`: share it behind an `Arc`.
 ///
 /// Permissions are interned to indexes, role closures are precomputed as bit
@@ -135,26 +144,24 @@ static INSTANCES: AtomicU64 = AtomicU64::new(1);
 impl Policy {
     /// Expands a pattern list into a set, reporting bad entries under `at`.
     fn expand_list(&self, list: &[String], at: &str, issues: &mut Issues) -> PermSet {
-        let mut set = PermSet::empty(self.perms.len());
-        for (i, p) in list.iter().enumerate() {
-            match parse_pattern(p) {
-                None => issues.push(
+        let report = |i: usize, p: &str, why: Unmatched| {
+            let (detail, message) = match why {
+                Unmatched::NotAPattern => (
                     PolicyDetail::InvalidPermission,
-                    format!("{at}[{i}]"),
                     format!("`{p}` is not a permission pattern (`resource:action`, `resource:*` or `*`)"),
                 ),
-                Some(pattern) => {
-                    if !self.add_pattern(pattern, &mut set) {
-                        issues.push(
-                            PolicyDetail::UnknownPermission,
-                            format!("{at}[{i}]"),
-                            format!("`{p}` matches no declared permission"),
-                        );
-                    }
-                }
-            }
+                Unmatched::Unknown => (
+                    PolicyDetail::UnknownPermission,
+                    format!("`{p}` matches no declared permission"),
+                ),
+            };
+            issues.push(detail, format!("{at}[{i}]"), message);
+            Ok::<(), std::convert::Infallible>(())
+        };
+        match self.pattern_set(list, report) {
+            Ok(set) => set,
+            Err(never) => match never {},
         }
-        set
     }
 
     fn compile_roles(&mut self, doc: &PolicyDocument, issues: &mut Issues) {
@@ -501,6 +508,38 @@ impl Policy {
             },
         }
         true
+    }
+
+    /// Expands a list of permission patterns into one set: the one place
+    /// pattern lists (roles, `allowed`, principal `allow`/`deny`, scopes)
+    /// become permissions. `unmatched(i, entry, why)` is asked about each
+    /// entry that expands to nothing: `Ok(())` skips it, `Err` stops with
+    /// that error, so each caller chooses its strictness.
+    pub(crate) fn pattern_set<E>(
+        &self,
+        list: &[String],
+        mut unmatched: impl FnMut(usize, &str, Unmatched) -> Result<(), E>,
+    ) -> Result<PermSet, E> {
+        let mut set = self.empty_set();
+        for (i, entry) in list.iter().enumerate() {
+            match parse_pattern(entry) {
+                None => unmatched(i, entry, Unmatched::NotAPattern)?,
+                Some(pattern) => {
+                    if !self.add_pattern(pattern, &mut set) {
+                        unmatched(i, entry, Unmatched::Unknown)?;
+                    }
+                }
+            }
+        }
+        Ok(set)
+    }
+
+    /// [`Policy::pattern_set`] skipping every entry that expands to nothing.
+    pub(crate) fn lenient_set(&self, list: &[String]) -> PermSet {
+        match self.pattern_set(list, |_, _, _| Ok::<(), std::convert::Infallible>(())) {
+            Ok(set) => set,
+            Err(never) => match never {},
+        }
     }
 
     pub(crate) fn empty_set(&self) -> PermSet {
