@@ -32,11 +32,6 @@ pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
 /// Most permissions a policy may declare.
 pub const MAX_PERMISSIONS: usize = 1 << 16;
 
-/// JWT algorithms a policy may allow.
-pub const SUPPORTED_ALGORITHMS: &[&str] = &[
-    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
-];
-
 /// The serialisation a policy document is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -435,7 +430,7 @@ impl Policy {
             ),
             Some(algs) => {
                 for (i, alg) in algs.iter().enumerate() {
-                    if !SUPPORTED_ALGORITHMS.contains(&alg.as_str()) {
+                    if parse_alg(alg).is_none() {
                         issues.push(
                             PolicyDetail::UnsupportedAlgorithm,
                             format!("{at}.algorithms[{i}]"),
