@@ -269,40 +269,16 @@ impl Policy {
     fn token_kind_hint(&self, token: &str) -> Option<String> {
         use base64::engine::general_purpose::URL_SAFE_NO_PAD;
         use base64::Engine;
-        let jwt_kinds: Vec<&str> = self
-            .kinds
-            .iter()
-            .filter(|k| k.jwt.is_some())
-            .map(|k| &*k.name)
-            .collect();
-        if let [only] = jwt_kinds.as_slice() {
-            return Some((*only).to_owned());
-        }
-        let payload = token.split('.').nth(1)?;
-        let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-        let iss = claims.get("iss")?.as_str()?;
-        let aud = claims.get("aud");
-        let candidates: Vec<_> = self
-            .kinds
-            .iter()
-            .filter(|k| k.jwt.as_ref().is_some_and(|j| !j.issuer.is_empty() && j.issuer == iss))
-            .collect();
-        let names_aud = |a: &str| match aud {
-            Some(serde_json::Value::String(s)) => s == a,
-            Some(serde_json::Value::Array(l)) => l.iter().any(|x| x.as_str() == Some(a)),
-            _ => false,
-        };
-        match candidates.as_slice() {
-            [only] => Some(only.name.to_string()),
-            several => several
-                .iter()
-                .find(|k| {
-                    k.jwt
-                        .as_ref()
-                        .is_some_and(|j| !j.audience.is_empty() && names_aud(&j.audience))
-                })
-                .map(|k| k.name.to_string()),
-        }
+        // Unreadable claims still name the kind when the policy has only one.
+        let claims: serde_json::Map<String, serde_json::Value> = token
+            .split('.')
+            .nth(1)
+            .and_then(|payload| URL_SAFE_NO_PAD.decode(payload).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        self.select_jwt_kind(&claims, None)
+            .ok()
+            .map(|(name, _)| name.to_owned())
     }
 
     fn decide<'p>(&'p self, request: &Request<'_>, host: &HostData<'_>) -> (Decision<'p>, Option<Evaluation>) {

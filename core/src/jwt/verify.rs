@@ -338,7 +338,14 @@ impl Policy {
         })
     }
 
-    fn select_jwt_kind(&self, claims: &Map<String, Value>, wanted: Option<&str>) -> TokenResult<(&str, &JwtKind)> {
+    /// The jwt kind a token is of: the one asked for, the only one, or the
+    /// one whose issuer (then audience) the claims name. The one place this
+    /// is decided; request classification asks it too.
+    pub(crate) fn select_jwt_kind(
+        &self,
+        claims: &Map<String, Value>,
+        wanted: Option<&str>,
+    ) -> TokenResult<(&str, &JwtKind)> {
         if let Some(name) = wanted {
             return self.jwt_kinds().find(|(n, _)| *n == name).ok_or_else(|| {
                 TokenError::new(
