@@ -319,13 +319,7 @@ impl Policy {
             Presented::Token { kind, .. } => kind.as_deref(),
         };
         if let Some(kind) = kind_name {
-            let accepted = match (route.kinds, self.kind_index(kind)) {
-                (None, _) => true,
-                (Some(ks), Some(i)) => ks.contains(&i),
-                (Some(_), None) => false,
-            };
-            if !accepted {
-                let message = format!("{kind} credentials are not accepted for {}", route.route);
+            if let Err(message) = self.route_accepts(&route, kind) {
                 let actor = Actor {
                     kind: Some(Cow::Owned(kind.to_owned())),
                     ..Actor::default()
@@ -418,15 +412,12 @@ impl Policy {
         let verified = self
             .verify_jwt(raw, &options)
             .map_err(|e| Box::new((e.code(), e.to_string(), actor(kind))))?;
-        if let (Some(kinds), Some(i)) = (route.kinds, self.kind_index(&verified.kind)) {
-            if !kinds.contains(&i) {
-                let message = format!("{} credentials are not accepted for {}", verified.kind, route.route);
-                return Err(Box::new((
-                    Code::CredentialKindNotAllowed,
-                    message,
-                    actor(Some(&verified.kind)),
-                )));
-            }
+        if let Err(message) = self.route_accepts(route, &verified.kind) {
+            return Err(Box::new((
+                Code::CredentialKindNotAllowed,
+                message,
+                actor(Some(&verified.kind)),
+            )));
         }
         let principal = host.principals.iter().find(|p| p.id == verified.principal.id);
         self.token_identity(&verified, principal)

@@ -562,6 +562,22 @@ impl Policy {
         Some((i, self.kinds.get(i)?))
     }
 
+    /// Whether a route accepts credentials of `kind` (a route that lists
+    /// none accepts every kind; a kind the policy lacks is never accepted by
+    /// a route that lists kinds). The refusal's message on `Err`.
+    pub(crate) fn route_accepts(&self, route: &RouteMatch<'_>, kind: &str) -> Result<(), String> {
+        let accepted = match (route.kinds, self.kind_index(kind)) {
+            (None, _) => true,
+            (Some(kinds), Some(i)) => kinds.contains(&i),
+            (Some(_), None) => false,
+        };
+        if accepted {
+            Ok(())
+        } else {
+            Err(format!("{kind} credentials are not accepted for {}", route.route))
+        }
+    }
+
     pub(crate) fn kind(&self, index: usize) -> Option<&Kind> {
         self.kinds.get(index)
     }
