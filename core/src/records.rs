@@ -9,7 +9,7 @@ use crate::policy::pattern::is_segment;
 /// `resource` (`deployment:web`, or `deployment:*` for every deployment).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a grant: {resource, level}")]
 pub struct Grant {
     /// `type:id` or `type:*`.
     pub resource: String,
@@ -24,7 +24,10 @@ pub struct Grant {
 /// `deny` entry is never silently dropped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a principal record: {id, tenant, roles, allow, deny, grants}"
+)]
 pub struct PrincipalRecord {
     /// Typed id: `user:1`, `service:ci`, `key:4fT9kQ2mX8aB`.
     pub id: String,
@@ -53,7 +56,7 @@ pub struct PrincipalRecord {
 /// How the principal authenticated.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a credential record")]
 pub struct CredentialInfo {
     /// The credential kind (a key of the policy's `credentials`).
     #[serde(default)]
@@ -98,7 +101,7 @@ pub struct CredentialInfo {
 /// A principal plus the credential that authenticated it, as host data.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "an identity record: {principal, credential}")]
 pub struct IdentityRecord {
     /// The principal.
     pub principal: PrincipalRecord,

@@ -56,7 +56,7 @@ where
 /// The whole document. Field names are the contract.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a policy document")]
 pub struct PolicyDocument {
     /// Schema version; only `1` exists.
     pub version: u32,
@@ -80,7 +80,7 @@ pub struct PolicyDocument {
 /// A role.
 #[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a role: {permissions, inherits}")]
 pub struct RoleDoc {
     /// Roles whose permissions this role includes.
     #[serde(default)]
@@ -120,7 +120,7 @@ pub enum ActsAs {
 /// exact path; fields of the other type are rejected during validation.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a credential kind")]
 pub struct CredentialDoc {
     /// `api_key` or `jwt`.
     #[serde(rename = "type")]
@@ -180,7 +180,7 @@ pub struct CredentialDoc {
 /// A service account reachable through the client_credentials grant.
 #[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a service account: {roles, allow, tenant}")]
 pub struct ServiceAccountDoc {
     /// Roles of the account.
     #[serde(default)]
@@ -196,7 +196,7 @@ pub struct ServiceAccountDoc {
 /// An HTTP route.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a route: {method, path, permission, ...}")]
 pub struct RouteDoc {
     /// HTTP method, or `*` for any.
     pub method: String,

@@ -80,12 +80,26 @@ pub fn read<T: DeserializeOwned>(value: serde_json::Value, code: Code, what: &st
     if value.is_null() {
         return Err(Error::record(code, what, "is missing"));
     }
-    serde_json::from_value(value).map_err(|e| Error::record(code, what, e))
+    serde_path_to_error::deserialize(value).map_err(|e| shape_error(code, what, &e))
 }
 
 /// Like [`read`], from JSON text.
 pub fn read_str<T: DeserializeOwned>(text: &str, code: Code, what: &str) -> Result<T, Error> {
-    serde_json::from_str(text).map_err(|e| Error::record(code, what, e))
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| shape_error(code, what, &e))
+}
+
+/// A shape error naming where in the record it is: `identity.principal.roles`.
+fn shape_error<E: std::fmt::Display>(code: Code, what: &str, e: &serde_path_to_error::Error<E>) -> Error {
+    let path = e.path().to_string();
+    let at = if path == "." || path.is_empty() {
+        what.to_owned()
+    } else if path.starts_with('[') {
+        format!("{what}{path}")
+    } else {
+        format!("{what}.{path}")
+    };
+    Error::record(code, &at, e.inner())
 }
 
 /// Reads an options record; absent (`null`) means every default.
@@ -448,6 +462,18 @@ mod tests {
         let e = options::<KeyOptions>(serde_json::json!({"revokedKeys": []}), "options").unwrap_err();
         assert_eq!(e.code, Code::InvalidArgument);
         assert!(e.message.contains("revokedKeys"), "{}", e.message);
+        assert!(!e.message.contains("struct"), "{}", e.message);
+    }
+
+    #[test]
+    fn shape_errors_name_the_place_and_no_rust_type() {
+        let e =
+            read::<Vec<crate::KeyRecord>>(serde_json::json!([{"id": 1}]), Code::InvalidKeyRecord, "keys").unwrap_err();
+        assert_eq!(e.code, Code::InvalidKeyRecord);
+        assert!(e.message.starts_with("`keys[0].id`: "), "{}", e.message);
+        let e = read::<crate::IdentityRecord>(serde_json::json!({"principal": 5}), Code::InvalidPrincipal, "identity")
+            .unwrap_err();
+        assert!(e.message.contains("a principal record"), "{}", e.message);
         assert!(!e.message.contains("struct"), "{}", e.message);
     }
 
