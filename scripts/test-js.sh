@@ -13,6 +13,14 @@ mkdir -p ../examples/node_modules
 ln -sfn ../../wasm/node_modules/permiso ../examples/node_modules/permiso
 ln -sfn ../../wasm/node_modules/hono ../examples/node_modules/hono
 
+# The npm package's hard size budget: the gzipped .wasm stays under 400 KB.
+gz=$(gzip -9 -c pkg/permiso_bg.wasm | wc -c)
+if [ "$gz" -ge $((400 * 1024)) ]; then
+  echo "size: permiso_bg.wasm is $((gz / 1024)) KB gzipped, over the 400 KB budget" >&2
+  exit 1
+fi
+echo "size: permiso_bg.wasm is $((gz / 1024)) KB gzipped (budget 400 KB)"
+
 echo "== node"
 node --test tests/*.test.mjs
 echo "== typescript"

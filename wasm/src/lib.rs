@@ -463,7 +463,10 @@ fn matched_route(route: &JsValue) -> Result<wire::MatchedRoute, JsValue> {
     Ok(wire::MatchedRoute {
         method: string(&field(route, "method")?, "route.method")?,
         template: string(&field(route, "template")?, "route.template")?,
-        params: from_js(field(route, "params")?, Code::InvalidArgument, "route.params")?,
+        params: match field(route, "params")? {
+            p if p.is_undefined() || p.is_null() => wire::Params::default(),
+            p => from_js(p, Code::InvalidArgument, "route.params")?,
+        },
         headers: wire::Headers(headers),
     })
 }

@@ -851,10 +851,8 @@ fn parse_yaml(text: &str) -> Result<serde_json::Value, PolicyError> {
 }
 
 fn parse_toml(text: &str) -> Result<serde_json::Value, PolicyError> {
-    let table: toml::Table = toml::from_str(text)
-        .map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", format!("invalid TOML: {}", e.message())))?;
-    serde_json::to_value(&table)
-        .map_err(|e| PolicyError::single(PolicyDetail::InvalidDocument, "", format!("unsupported TOML: {e}")))
+    basic_toml::from_str(text)
+        .map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", format!("invalid TOML: {e}")))
 }
 
 /// Principal types that only permiso assigns: `service:` for service

@@ -80,13 +80,14 @@ pub fn read<T: DeserializeOwned>(value: serde_json::Value, code: Code, what: &st
     if value.is_null() {
         return Err(Error::record(code, what, "is missing"));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| shape_error(code, what, &e))
+    serde_path_to_error::deserialize(&value).map_err(|e| shape_error(code, what, &e))
 }
 
-/// Like [`read`], from JSON text.
+/// Like [`read`], from JSON text. It goes through a JSON value so that each
+/// record has one deserializer (a smaller wasm build).
 pub fn read_str<T: DeserializeOwned>(text: &str, code: Code, what: &str) -> Result<T, Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| shape_error(code, what, &e))
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::record(code, what, e))?;
+    read(value, code, what)
 }
 
 /// A shape error naming where in the record it is: `identity.principal.roles`.
