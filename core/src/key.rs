@@ -389,6 +389,7 @@ pub(crate) fn random_base62(out: &mut [u8]) -> Result<(), KeyError> {
 
 /// A stored API key: everything the host keeps, never the plaintext.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, expecting = "a key record: {id, kind, hash, owner, ...}")]
 pub struct KeyRecord {

@@ -8,6 +8,7 @@ use crate::policy::pattern::is_segment;
 /// A per-resource grant: `level` of the resource type's access levels on
 /// `resource` (`deployment:web`, or `deployment:*` for every deployment).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, expecting = "a grant: {resource, level}")]
 pub struct Grant {
@@ -23,6 +24,7 @@ pub struct Grant {
 /// malformed entries are refused with `invalid_principal`, so that a broken
 /// `deny` entry is never silently dropped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(
     deny_unknown_fields,
@@ -55,6 +57,7 @@ pub struct PrincipalRecord {
 
 /// How the principal authenticated.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, expecting = "a credential record")]
 pub struct CredentialInfo {
@@ -100,6 +103,7 @@ pub struct CredentialInfo {
 
 /// A principal plus the credential that authenticated it, as host data.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields, expecting = "an identity record: {principal, credential}")]
 pub struct IdentityRecord {

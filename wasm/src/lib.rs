@@ -50,51 +50,14 @@ const TYPES: &'static str = r#"
 /** A stable reason code (see the package README). */
 export type Code = string;
 
-/** Host data describing a principal (snake_case, as stored). */
-export interface PrincipalRecord {
-  id: string;
-  tenant?: string | null;
-  roles?: string[];
-  allow?: string[];
-  deny?: string[];
-  grants?: { resource: string; level: string }[];
-}
-
-/** How a principal authenticated. */
-export interface CredentialInfo {
-  kind?: string | null;
-  id?: string | null;
-  token_id?: string | null;
-  mask?: string | null;
-  owner?: string | null;
-  scopes?: string[] | null;
-  session?: string | null;
-  actor_chain?: string[];
-  /** When the credential stops being valid, unix seconds; delegations never outlive it. */
-  expires_at?: number | null;
-}
-
-export interface IdentityRecord {
-  principal: PrincipalRecord;
-  credential?: CredentialInfo | null;
-}
-
-/** A stored API key: never the plaintext. */
-export interface KeyRecord {
-  id: string;
-  kind: string;
-  hash: string;
-  mask?: string;
-  owner: string;
-  tenant?: string | null;
-  scopes?: string[] | null;
-  label?: string | null;
-  created_at?: number;
-  expires_at?: number | null;
-  revoked_at?: number | null;
-  last_used_at?: number | null;
-  rolled_from?: string | null;
-}
+// The records (KeyRecord, PrincipalRecord, IdentityRecord, CredentialInfo,
+// DecisionInfo, TokenInfo, KeyInfo, ParsedKeyInfo, NewKeyInfo, RotationInfo,
+// Classification, ...) are declared from the core's own types; these names
+// are the package's shorter ones for them.
+export type Decision = DecisionInfo;
+export type ParsedKey = ParsedKeyInfo;
+export type GeneratedKey = NewKeyInfo;
+export type Rotation = RotationInfo;
 
 export interface AuditRecord {
   decision_id: string;
@@ -119,22 +82,6 @@ export interface AuditRecord {
   status: number;
 }
 
-export interface Decision {
-  allowed: boolean;
-  ok: boolean;
-  code: Code;
-  status: number;
-  message: string;
-  principal: string | null;
-  action: string | null;
-  resource: string | null;
-  tenant: string | null;
-  route: string | null;
-  missing: string[];
-  credential: { kind: string | null; id: string | null };
-  audit: AuditRecord;
-}
-
 /** A `Headers`, an array of `[name, value]` pairs, or `{name: value | value[]}`. */
 export type HeadersLike = { entries(): Iterable<[string, string]> } | [string, string][] | Record<string, string | string[]>;
 
@@ -156,17 +103,6 @@ export interface HostData {
   now?: number;
 }
 
-export interface Classification {
-  route: { route: string; permission: string; resource: string | null; tenant: string | null } | null;
-  credential:
-    | { type: "none" }
-    | { type: "unrecognized"; reason: string }
-    | { type: "api_key"; kind: string; id: string | null }
-    | { type: "token"; kind: string | null };
-}
-
-export interface GeneratedKey { key: string; record: KeyRecord }
-export interface ParsedKey { kind: string; id: string; mask: string; prefix: string }
 export interface NewKeyOptions {
   scopes?: string[];
   label?: string;
@@ -191,23 +127,8 @@ export interface RotateKeyOptions {
   revokedKeys?: string[];
   now?: number;
 }
-export interface Rotation { key: GeneratedKey; old: KeyRecord }
 export interface VerifyKeyOptions { pepper?: string | Uint8Array; revokedKeys?: string[]; now?: number }
 export interface VerifyTokenOptions { revokedSessions?: string[]; revokedKeys?: string[]; kind?: string; now?: number }
-export interface TokenInfo {
-  ok: true;
-  principal: string;
-  kind: string;
-  algorithm: string;
-  scopes: string[] | null;
-  roles: string[];
-  tenant: string | null;
-  service_account: boolean;
-  actor_chain: string[];
-  expires_at: number | null;
-  key_id: string | null;
-  credential: { kind: string; id: string | null; session: string | null };
-}
 export interface SessionRequest {
   subject: string;
   session?: string;
@@ -564,6 +485,11 @@ impl VerifiedKey {
     #[wasm_bindgen(getter)]
     pub fn scopes(&self) -> Option<Vec<String>> {
         self.inner.record.scopes.clone()
+    }
+    /// The key as a plain object (the record every runtime shows).
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "KeyInfo")]
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        to_js(&wire::key_info(&self.inner))
     }
     /// The identity the key authenticates; `owner` is the owner's record.
     pub fn identity(

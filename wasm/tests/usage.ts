@@ -11,8 +11,12 @@ import {
   type GeneratedKey,
   type HostData,
   type IdentityRecord,
+  type KeyInfo,
   type KeyRecord,
+  type Rotation,
   type TokenInfo,
+  operations,
+  version,
 } from "permiso";
 import { permiso as guard, policyTemplate } from "permiso/hono";
 import { Hono } from "hono";
@@ -51,6 +55,15 @@ if (found.credential.type === "api_key") {
 const verified = policy.verifyKey(generated.key, stored, { now: 1 });
 const principal: string = verified.principal;
 const asOwner = verified.identity({ id: "project:p1" });
+const keyInfo: KeyInfo = verified.toJSON();
+const keyId: string = keyInfo.credential.id;
+const rotation: Rotation = policy.rotateKey(stored, { grace: 60 });
+const newPlaintext: string = rotation.key.key;
+const oldExpiry: number | null | undefined = rotation.old.expires_at;
+const names: string[] = operations();
+const libraryVersion: string = version();
+const route: string | null = d1.route;
+const kind: string | null = d1.credential.kind;
 
 const key = SigningKey.hmac("HS256", new Uint8Array(32), "k1");
 const token: string = policy.issueSession("session", { subject: "alice", lifetime: 600 }, key);

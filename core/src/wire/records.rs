@@ -375,6 +375,7 @@ pub struct DelegationOptions {
 
 /// The credential part of a decision.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct DecisionCredential<'d> {
     /// The credential kind.
     pub kind: Option<&'d str>,
@@ -384,6 +385,7 @@ pub struct DecisionCredential<'d> {
 
 /// A decision as every runtime shows it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct DecisionInfo<'d, 'a> {
     /// Whether the action is allowed.
     pub allowed: bool,
@@ -410,6 +412,7 @@ pub struct DecisionInfo<'d, 'a> {
     /// The credential.
     pub credential: DecisionCredential<'d>,
     /// The audit record.
+    #[cfg_attr(feature = "ts", tsify(type = "AuditRecord"))]
     pub audit: AuditRecord<'d, 'a>,
 }
 
@@ -439,6 +442,7 @@ impl<'d, 'a> From<&'d Decision<'a>> for DecisionInfo<'d, 'a> {
 
 /// The credential part of a verified token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TokenCredential {
     /// The credential kind.
@@ -451,6 +455,7 @@ pub struct TokenCredential {
 
 /// A verified token as every runtime shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TokenInfo {
     /// Always true.
@@ -508,6 +513,7 @@ impl From<&VerifiedToken> for TokenInfo {
 
 /// What a key's text says, before any record is read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ParsedKeyInfo {
     /// Always true.
@@ -524,6 +530,7 @@ pub struct ParsedKeyInfo {
 
 /// The credential part of a verified key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct KeyCredential {
     /// The credential kind.
@@ -534,6 +541,7 @@ pub struct KeyCredential {
 
 /// A verified key as every runtime shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct KeyInfo {
     /// Always true.
@@ -556,8 +564,10 @@ pub struct KeyInfo {
 
 /// A new key: the plaintext, shown once, and the record to store.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct NewKeyInfo {
     /// The plaintext key.
+    #[cfg_attr(feature = "ts", tsify(type = "string"))]
     pub key: SecretKey,
     /// What the host stores.
     pub record: KeyRecord,
@@ -577,6 +587,7 @@ impl Serialize for NewKeyInfo {
 
 /// A rotation: the new key and the old record with its grace expiry.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct RotationInfo {
     /// The replacement key.
     pub key: NewKeyInfo,
@@ -586,6 +597,7 @@ pub struct RotationInfo {
 
 /// A matched route.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RouteInfo {
     /// `METHOD /template`.
@@ -611,6 +623,7 @@ impl From<&RouteMatch<'_>> for RouteInfo {
 
 /// What to fetch before authorizing a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Classification {
     /// The matched route, if any.
