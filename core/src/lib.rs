@@ -24,9 +24,10 @@
 //! assert_eq!(denied.code(), Code::MissingPermission);
 //! assert_eq!(denied.status(), 403);
 //! ```
-// The uniffi scaffolding (the `uniffi` feature, built only into the Kotlin
-// and Swift library) is generated FFI code; every other build forbids unsafe.
-#![cfg_attr(not(feature = "uniffi"), forbid(unsafe_code))]
+// The uniffi scaffolding and the pyo3 classes (the `uniffi` and `python`
+// features, built only into the Kotlin/Swift and Python libraries) are
+// generated FFI code; every other build forbids unsafe code.
+#![cfg_attr(not(any(feature = "uniffi", feature = "python")), forbid(unsafe_code))]
 #![warn(missing_docs)]
 
 mod api;
@@ -42,6 +43,8 @@ mod key;
 mod path;
 mod permset;
 mod policy;
+#[cfg(feature = "python")]
+mod py;
 mod records;
 mod request;
 mod secret;

@@ -7,6 +7,8 @@ import json
 import pathlib
 from typing import Any
 
+import permiso
+
 HERE = pathlib.Path(__file__).resolve().parent
 POLICY_PATH = HERE.parent / "policy.yaml"
 HOST_DATA = HERE.parent / "host-data.json"
@@ -23,10 +25,10 @@ class HostStore:
     def add_key(self, record: dict[str, Any]) -> None:
         self.keys[record["id"]] = record
 
-    def host_data(self, classified: dict[str, Any]) -> dict[str, Any]:
+    def host_data(self, classified: permiso.Classification) -> dict[str, Any]:
         """The records `authorize_request` needs, given `policy.classify(...)`."""
         keys = []
-        credential = classified["credential"]
+        credential = classified.credential
         if credential["type"] == "api_key" and credential.get("id") in self.keys:
             keys.append(self.keys[credential["id"]])
         return {

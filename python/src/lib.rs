@@ -370,6 +370,34 @@ impl GeneratedKey {
     }
 }
 
+/// A rotation: `key` (the new GeneratedKey; show its key once) and `old`
+/// (the old record with its grace expiry, to store). Unpacks as
+/// `new, old = policy.rotate_key(...)`.
+#[pyclass(frozen, module = "permiso._native")]
+struct Rotation {
+    key: Py<GeneratedKey>,
+    old: core::KeyRecord,
+}
+
+#[pymethods]
+impl Rotation {
+    #[getter]
+    fn key(&self, py: Python<'_>) -> Py<GeneratedKey> {
+        self.key.clone_ref(py)
+    }
+    #[getter]
+    fn old<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.old)
+    }
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pair = PyTuple::new(py, [self.key.clone_ref(py).into_any(), self.old(py)?.unbind()])?;
+        pair.try_iter().map(Bound::into_any)
+    }
+    fn __repr__(&self) -> String {
+        format!("Rotation(new='{}', old='{}')", self.key.get().record.id, self.old.id)
+    }
+}
+
 /// A key that verified against its record.
 #[pyclass(frozen, module = "permiso._native")]
 struct VerifiedKey {
@@ -398,6 +426,10 @@ impl VerifiedKey {
     #[getter]
     fn scopes(&self) -> Option<Vec<String>> {
         self.inner.record.scopes.clone()
+    }
+    /// The key as every runtime shows it.
+    fn info(&self) -> wire::KeyInfo {
+        wire::key_info(&self.inner)
     }
     /// The identity the key authenticates; `owner` is the owner's principal record.
     #[pyo3(signature = (owner = None))]
@@ -455,6 +487,10 @@ impl VerifiedToken {
     /// Everything the conformance vectors compare, as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, &wire::TokenInfo::from(&self.inner))
+    }
+    /// The token as every runtime shows it.
+    fn info(&self) -> wire::TokenInfo {
+        wire::TokenInfo::from(&self.inner)
     }
     /// The identity; a host `principal` record, when given, is authoritative.
     #[pyo3(signature = (principal = None))]
@@ -720,20 +756,20 @@ impl Policy {
     }
 
     /// The route and what to fetch (a key id) before `authorize_request`.
-    fn classify<'py>(
+    fn classify(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         method: &str,
         path: &str,
-        headers: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+        headers: &Bound<'_, PyAny>,
+    ) -> PyResult<wire::Classification> {
         let request = wire::HttpRequest {
             method: method.to_owned(),
             path: Some(path.to_owned()),
             url: None,
             headers: wire::Headers(header_pairs(headers)?),
         };
-        to_py(py, &wire::classify(&self.inner, &request).map_err(fail(py))?)
+        wire::classify(&self.inner, &request).map_err(fail(py))
     }
 
     /// Authorizes an HTTP request in one call. The GIL is released meanwhile.
@@ -834,22 +870,23 @@ impl Policy {
         })
     }
 
-    /// Rotates a key: returns `(new GeneratedKey, old record with its grace expiry)`.
+    /// Rotates a key: a `Rotation` (`.key`, the new GeneratedKey; `.old`, the
+    /// old record with its grace expiry).
     #[pyo3(signature = (record, *, grace = None, scopes = None, expires_at = None, label = None, pepper = None,
                         revoked_keys = None, now = None))]
     #[allow(clippy::too_many_arguments)]
-    fn rotate_key<'py>(
+    fn rotate_key(
         &self,
-        py: Python<'py>,
-        record: &Bound<'py, PyAny>,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
         grace: Option<i64>,
         scopes: Option<Vec<String>>,
         expires_at: Option<Seconds>,
         label: Option<String>,
-        pepper: Option<&Bound<'py, PyAny>>,
+        pepper: Option<&Bound<'_, PyAny>>,
         revoked_keys: Option<Vec<String>>,
         now: Option<Seconds>,
-    ) -> PyResult<(GeneratedKey, Bound<'py, PyAny>)> {
+    ) -> PyResult<Rotation> {
         let old: core::KeyRecord = from_py(record, Code::InvalidKeyRecord, "record")?;
         let options = wire::RotateOptions {
             grace,
@@ -861,19 +898,21 @@ impl Policy {
             now: seconds(now),
         };
         let rotation = wire::rotate_key(&self.inner, &old, &options, clock).map_err(fail(py))?;
-        let old = to_py(py, &rotation.old)?;
-        Ok((
-            GeneratedKey {
-                key: rotation.key.key,
-                record: rotation.key.record,
-            },
-            old,
-        ))
+        Ok(Rotation {
+            key: Py::new(
+                py,
+                GeneratedKey {
+                    key: rotation.key.key,
+                    record: rotation.key.record,
+                },
+            )?,
+            old: rotation.old,
+        })
     }
 
-    /// Parses a key: `{"kind", "id", "mask", "prefix"}`.
-    fn parse_key<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &wire::parse_key(&self.inner, key).map_err(fail(py))?)
+    /// What a key's text says (kind, id, mask, prefix), before any record is read.
+    fn parse_key(&self, py: Python<'_>, key: &str) -> PyResult<wire::ParsedKeyInfo> {
+        wire::parse_key(&self.inner, key).map_err(fail(py))
     }
 
     /// Verifies a key against its record. The GIL is released meanwhile.
@@ -1113,6 +1152,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<VerifiedKey>()?;
     m.add_class::<VerifiedToken>()?;
     m.add_class::<PendingToken>()?;
+    m.add_class::<Rotation>()?;
+    m.add_class::<wire::ParsedKeyInfo>()?;
+    m.add_class::<wire::KeyInfo>()?;
+    m.add_class::<wire::KeyCredential>()?;
+    m.add_class::<wire::TokenInfo>()?;
+    m.add_class::<wire::TokenCredential>()?;
+    m.add_class::<wire::RouteInfo>()?;
+    m.add_class::<wire::Classification>()?;
     m.add_class::<SigningKey>()?;
     m.add_class::<JwksRefresh>()?;
     m.add_function(wrap_pyfunction!(hash_key, m)?)?;

@@ -43,7 +43,10 @@ def test_keys_generate_verify_rotate(policy):
     key, record = generated.key, generated.record
     assert key.startswith("pmo_psk_") and key not in json.dumps(record) and "redacted" in repr(generated)
     assert permiso.hash_key(key) == record["hash"]
-    assert policy.parse_key(key)["kind"] == "project_key"
+    parsed = policy.parse_key(key)
+    assert isinstance(parsed, permiso.ParsedKeyInfo) and parsed.kind == "project_key"
+    assert parsed.to_dict() == {"ok": True, "kind": "project_key", "id": parsed.id, "mask": parsed.mask,
+                                "prefix": parsed.prefix}
     verified = policy.verify_key(key, record, now=NOW)
     assert (verified.principal, verified.kind, verified.scopes) == (f"key:{record['id']}", "project_key",
                                                                     ["endpoints:run"])
@@ -84,8 +87,8 @@ def test_requests_and_classify(policy):
     generated = policy.generate_key("project_key", "project:p1", now=NOW)
     headers = {"Authorization": f"Bearer {generated.key}"}
     classified = policy.classify("PUT", "/api/projects/p1/endpoints/nightly", headers)
-    assert classified["route"]["permission"] == "endpoints:configure"
-    assert classified["credential"] == {"type": "api_key", "kind": "project_key", "id": generated.record["id"]}
+    assert classified.route.permission == "endpoints:configure"
+    assert classified.credential == {"type": "api_key", "kind": "project_key", "id": generated.record["id"]}
     d = policy.authorize_request("PUT", "/api/projects/p1/endpoints/nightly", headers,
                                  keys=[generated.record], now=NOW)
     assert (d.code, d.status) == ("credential_kind_not_allowed", 403)

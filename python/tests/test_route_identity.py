@@ -52,7 +52,7 @@ class Store:
         ]
 
     def host_data(self, classified):
-        credential = classified["credential"]
+        credential = classified.credential
         keys = [self.keys[credential["id"]]] if credential.get("id") in self.keys else []
         return {"keys": keys, "principals": self.principals}
 

@@ -60,7 +60,7 @@ def delegate(policy, now, case):
     secret = base64.urlsafe_b64decode(signing["secret"] + "=" * (-len(signing["secret"]) % 4))
     key = permiso.SigningKey.hmac(signing["alg"], secret, kid=signing.get("kid"))
     token = policy.delegate(case["kind"], identity, key, actor=case["actor"], scopes=case.get("scopes", []),
-                            audience=case.get("audience"), lifetime=case.get("lifetime", 0), now=now)
+                            audience=case.get("audience"), lifetime=case.get("lifetime"), now=now)
     then = case.get("then", {})
     try:
         verified = policy.verify_jwt(token, revoked_sessions=then.get("revoked_sessions"),
@@ -79,14 +79,12 @@ def run(policy, now, case):
         if op == "load_policy":
             return {"ok": True, "hash": permiso.Policy.from_dict(case["policy"]).hash}
         if op == "parse_key":
-            return {"ok": True, **policy.parse_key(case["key"])}
+            return policy.parse_key(case["key"]).to_dict()
         if op == "hash_key":
             return {"ok": True, "hash": permiso.hash_key(case["key"], pepper=pepper)}
         if op == "verify_key":
-            v = policy.verify_key(case["key"], case["record"], pepper=pepper,
-                                  revoked_keys=case.get("revoked_keys"), now=now)
-            return {"ok": True, "principal": v.principal, "kind": v.kind, "id": v.id, "mask": v.mask,
-                    "scopes": v.scopes, "credential": {"kind": v.kind, "id": v.id}}
+            return policy.verify_key(case["key"], case["record"], pepper=pepper,
+                                     revoked_keys=case.get("revoked_keys"), now=now).info().to_dict()
         if op == "verify_jwt":
             return policy.verify_jwt(case["token"], revoked_sessions=case.get("revoked_sessions"),
                                      kind=case.get("kind"), now=now).to_dict()
@@ -106,7 +104,7 @@ def run(policy, now, case):
                 principals=case.get("principals"), revoked_keys=case.get("revoked_keys"),
                 revoked_sessions=case.get("revoked_sessions"), pepper=pepper, now=now).to_dict()
         if op == "rotate_key":
-            new, old = policy.rotate_key(case["record"], grace=case.get("grace", 0), scopes=case.get("scopes"),
+            new, old = policy.rotate_key(case["record"], grace=case.get("grace"), scopes=case.get("scopes"),
                                          expires_at=case.get("expires_at"), pepper=pepper,
                                          revoked_keys=case.get("revoked_keys"), now=now)
             return {"ok": True, "code": "allowed", "new": new.record, "old": old}

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from typing import Any, Awaitable, Callable, Dict, List, Protocol, Tuple
 
-from permiso._native import Decision, Policy
+from permiso._native import Classification, Decision, Policy
 from permiso._route import match_routes
 
 Scope = Dict[str, Any]
@@ -40,7 +40,7 @@ __all__ = ["HostStore", "PermisoMiddleware", "decide"]
 class HostStore(Protocol):
     """Looks up what a request needs, given `policy.classify(...)`."""
 
-    def host_data(self, classified: dict[str, Any]) -> dict[str, Any]: ...
+    def host_data(self, classified: Classification) -> dict[str, Any]: ...
 
 
 def _router_routes(scope: Scope, app: Any) -> Any:
