@@ -419,11 +419,11 @@ impl JwksRefresh {
 #[uniffi::export]
 impl JwksRefresh {
     /// Cache `max_age` seconds; refetch on an unknown `kid` at most every
-    /// `cooldown` seconds.
-    #[uniffi::constructor]
-    pub fn new(max_age: i64, cooldown: i64) -> Arc<Self> {
+    /// `cooldown` seconds (the core's defaults, 300 and 30, when absent).
+    #[uniffi::constructor(default(max_age = None, cooldown = None))]
+    pub fn new(max_age: Option<i64>, cooldown: Option<i64>) -> Arc<Self> {
         Arc::new(JwksRefresh {
-            inner: Mutex::new(crate::JwksRefresh::new(max_age, cooldown)),
+            inner: Mutex::new(wire::jwks_refresh(max_age, cooldown)),
         })
     }
     /// Whether a scheduled fetch is due.

@@ -9,7 +9,7 @@ pub const MAX_UNIX_SECONDS: i64 = 253_402_300_799;
 
 /// Why a time was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{what} {value} is not a time in unix seconds (it lies after the year 9999: milliseconds?)")]
+#[error("`{what}` is {value}, which is not a time in unix seconds (it lies after the year 9999: milliseconds?)")]
 pub struct TimeError {
     what: &'static str,
     value: i64,

@@ -3,9 +3,10 @@
 //! records, the name grammar) → pure formats (API key text, JWKs, HTTP paths,
 //! the policy document) → the compiled model (the policy, its routes and
 //! credential kinds) → authorization (identities, evaluation, decisions) →
-//! authentication (keys, tokens) → requests → the façade and the vector
-//! replayer. This test reads the sources and names every line that imports
-//! from a higher layer.
+//! authentication (keys, tokens) → requests → the façade (`api`) and the
+//! boundary contract (`wire`) → the Kotlin/Swift and Python surfaces (`ffi`,
+//! `py`, behind features). This test reads the sources and names every line
+//! that imports from a higher layer.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("api", 6),
     ("wire", 6),
     ("ffi", 7),
+    ("py", 7),
 ];
 
 const NAMES: [&str; 8] = [

@@ -54,6 +54,34 @@ create_exception!(
     "Requested scopes exceed what is held."
 );
 
+/// `InvalidArgument(PermisoError, TypeError)`: an argument of the wrong
+/// type or shape, naming the argument (`code` is `invalid_argument`). Made
+/// when the module loads, since it has two bases.
+static INVALID_ARGUMENT: pyo3::sync::PyOnceLock<Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
+
+fn invalid_argument_class(py: Python<'_>) -> PyResult<&Py<pyo3::types::PyType>> {
+    INVALID_ARGUMENT.get_or_try_init(py, || {
+        let namespace = PyDict::new(py);
+        namespace.set_item("__module__", "permiso._native")?;
+        namespace.set_item(
+            "__doc__",
+            "An argument of the wrong type or shape (`code` is `invalid_argument`); also a TypeError.",
+        )?;
+        let bases = PyTuple::new(
+            py,
+            [
+                py.get_type::<PermisoError>().into_any(),
+                py.get_type::<PyTypeError>().into_any(),
+            ],
+        )?;
+        let class = py
+            .import("builtins")?
+            .getattr("type")?
+            .call1(("InvalidArgument", bases, namespace))?;
+        Ok(class.cast_into::<pyo3::types::PyType>()?.unbind())
+    })
+}
+
 /// The one conversion of failures: the core's error record becomes the
 /// exception of its family (`ScopeEscalation` by its code), carrying `code`,
 /// `message`, and for policies `detail`, `path` and `issues`.
@@ -65,7 +93,10 @@ fn err(py: Python<'_>, e: wire::Error) -> PyErr {
         (_, wire::Family::Principal) => InvalidPrincipal::new_err(message),
         (_, wire::Family::Key) => InvalidKey::new_err(message),
         (_, wire::Family::Token) => InvalidToken::new_err(message),
-        (_, wire::Family::Argument) => PermisoError::new_err(message),
+        (_, wire::Family::Argument) => match invalid_argument_class(py) {
+            Ok(class) => PyErr::from_type(class.bind(py).clone(), message),
+            Err(e) => e,
+        },
     };
     let value = err.value(py);
     // Setting attributes on a fresh exception instance cannot fail in practice;
@@ -99,27 +130,39 @@ fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, code: Code, what: &str) 
     wire::read(value, code, what).map_err(|e| err(obj.py(), e))
 }
 
-/// A time in unix seconds: an int, or a float (`time.time()`) floored;
-/// milliseconds are refused with `invalid_argument`.
+/// A time argument as given: an int, or a float (`time.time()`); checked
+/// as unix seconds, under the argument's name, by [`seconds`].
 #[derive(Clone, Copy)]
-struct Seconds(i64);
+enum Seconds {
+    Int(i64),
+    Float(f64),
+}
 
 impl<'a, 'py> FromPyObject<'a, 'py> for Seconds {
     type Error = PyErr;
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        let checked = if let Ok(i) = obj.extract::<i64>() {
-            wire::seconds("time", i)
+        if let Ok(i) = obj.extract::<i64>() {
+            Ok(Seconds::Int(i))
         } else if let Ok(f) = obj.extract::<f64>() {
-            wire::seconds_f64("time", f)
+            Ok(Seconds::Float(f))
         } else {
-            return Err(PyTypeError::new_err("a time must be an int or a float of unix seconds"));
-        };
-        checked.map(Seconds).map_err(|e| err(obj.py(), e))
+            Err(err(
+                obj.py(),
+                wire::Error::argument("time", "must be an int or a float of unix seconds"),
+            ))
+        }
     }
 }
 
-fn seconds(value: Option<Seconds>) -> Option<i64> {
-    value.map(|s| s.0)
+/// A time argument in unix seconds (a float floored); milliseconds are
+/// refused with `invalid_argument`, naming the argument.
+fn seconds(py: Python<'_>, value: Option<Seconds>, what: &'static str) -> PyResult<Option<i64>> {
+    let checked = match value {
+        None => return Ok(None),
+        Some(Seconds::Int(i)) => wire::seconds(what, i),
+        Some(Seconds::Float(f)) => wire::seconds_f64(what, f),
+    };
+    checked.map(Some).map_err(|e| err(py, e))
 }
 
 /// An optional principal record (`None` for none).
@@ -158,15 +201,17 @@ fn pepper(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<core::Pepper>> {
     if let Ok(b) = value.cast::<PyBytes>() {
         return Ok(Some(core::Pepper::new(b.as_bytes())));
     }
-    Err(PyTypeError::new_err("pepper must be str or bytes"))
+    Err(err(value.py(), wire::Error::argument("pepper", "must be str or bytes")))
 }
 
-/// Header pairs from a dict, a mapping, or an iterable of `(name, value)`.
-fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+/// Name-value pairs (headers, route parameters) from a dict, a mapping, or
+/// an iterable of `(name, value)`; a list value is repeated pairs. `what`
+/// names the argument in errors.
+fn header_pairs(headers: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<(String, String)>> {
+    let py = headers.py();
+    let bad = |why: &str| err(py, wire::Error::argument(what, why));
     if headers.is_none() {
-        return Err(PyTypeError::new_err(
-            "headers must be a mapping or a list of (name, value) pairs, not None",
-        ));
+        return Err(bad("must be a mapping or a list of (name, value) pairs, not None"));
     }
     let pairs: Bound<'_, PyAny> = if let Ok(d) = headers.cast::<PyDict>() {
         d.items().into_any()
@@ -178,31 +223,24 @@ fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
     let mut out = Vec::new();
     for item in pairs
         .try_iter()
-        .map_err(|_| PyTypeError::new_err("headers must be iterable"))?
+        .map_err(|_| bad("must be a mapping or a list of (name, value) pairs"))?
     {
         let item = item?;
         let tuple = item
             .cast::<PyTuple>()
-            .map_err(|_| PyTypeError::new_err("each header must be a (name, value) pair"))?;
+            .map_err(|_| bad("each entry must be a (name, value) pair"))?;
         if tuple.len() != 2 {
-            return Err(PyTypeError::new_err("each header must be a (name, value) pair"));
+            return Err(bad("each entry must be a (name, value) pair"));
         }
-        let name: String = tuple
-            .get_item(0)?
-            .extract()
-            .map_err(|_| PyTypeError::new_err("header names must be str"))?;
+        let name: String = tuple.get_item(0)?.extract().map_err(|_| bad("names must be str"))?;
         let value = tuple.get_item(1)?;
         if let Ok(list) = value.cast::<PyList>() {
             for v in list.iter() {
-                let v: String = v
-                    .extract()
-                    .map_err(|_| PyTypeError::new_err("header values must be str"))?;
+                let v: String = v.extract().map_err(|_| bad("values must be str"))?;
                 out.push((name.clone(), v));
             }
         } else {
-            let v: String = value
-                .extract()
-                .map_err(|_| PyTypeError::new_err("header values must be str"))?;
+            let v: String = value.extract().map_err(|_| bad("values must be str"))?;
             out.push((name, v));
         }
     }
@@ -218,6 +256,7 @@ fn host_data(
     revoked_sessions: Option<Vec<String>>,
     pepper: Option<&Bound<'_, PyAny>>,
     now: Option<Seconds>,
+    py: Python<'_>,
 ) -> PyResult<wire::HostRecords> {
     Ok(wire::HostRecords {
         keys: match keys {
@@ -231,7 +270,7 @@ fn host_data(
         revoked_keys: revoked_keys.unwrap_or_default(),
         revoked_sessions: revoked_sessions.unwrap_or_default(),
         pepper: self::pepper(pepper)?,
-        now: seconds(now),
+        now: seconds(py, now, "now")?,
     })
 }
 
@@ -579,7 +618,7 @@ impl SigningKey {
         } else if let Ok(b) = pem.cast::<PyBytes>() {
             b.as_bytes().to_vec()
         } else {
-            return Err(PyTypeError::new_err("pem must be str or bytes"));
+            return Err(err(py, wire::Error::argument("pem", "must be str or bytes")));
         };
         let key = core::SigningKey::from_pem(algorithm, &bytes).map_err(fail(py))?;
         Ok(SigningKey {
@@ -608,27 +647,30 @@ struct JwksRefresh {
 #[pymethods]
 impl JwksRefresh {
     #[new]
-    #[pyo3(signature = (*, max_age = 300, cooldown = 30))]
-    fn new(max_age: i64, cooldown: i64) -> Self {
+    /// `max_age` and `cooldown` in seconds; the core's defaults when absent.
+    #[pyo3(signature = (*, max_age = None, cooldown = None))]
+    fn new(max_age: Option<i64>, cooldown: Option<i64>) -> Self {
         JwksRefresh {
-            inner: core::JwksRefresh::new(max_age, cooldown),
+            inner: wire::jwks_refresh(max_age, cooldown),
         }
     }
     #[pyo3(signature = (now = None))]
-    fn due(&self, now: Option<Seconds>) -> bool {
-        self.inner.due(now_or(seconds(now)))
+    fn due(&self, py: Python<'_>, now: Option<Seconds>) -> PyResult<bool> {
+        Ok(self.inner.due(now_or(seconds(py, now, "now")?)))
     }
     #[pyo3(signature = (now = None))]
-    fn on_unknown_kid(&self, now: Option<Seconds>) -> bool {
-        self.inner.on_unknown_kid(now_or(seconds(now)))
+    fn on_unknown_kid(&self, py: Python<'_>, now: Option<Seconds>) -> PyResult<bool> {
+        Ok(self.inner.on_unknown_kid(now_or(seconds(py, now, "now")?)))
     }
     #[pyo3(signature = (now = None))]
-    fn succeeded(&mut self, now: Option<Seconds>) {
-        self.inner.succeeded(now_or(seconds(now)));
+    fn succeeded(&mut self, py: Python<'_>, now: Option<Seconds>) -> PyResult<()> {
+        self.inner.succeeded(now_or(seconds(py, now, "now")?));
+        Ok(())
     }
     #[pyo3(signature = (now = None))]
-    fn failed(&mut self, now: Option<Seconds>) {
-        self.inner.failed(now_or(seconds(now)));
+    fn failed(&mut self, py: Python<'_>, now: Option<Seconds>) -> PyResult<()> {
+        self.inner.failed(now_or(seconds(py, now, "now")?));
+        Ok(())
     }
     #[getter]
     fn next_fetch_at(&self) -> i64 {
@@ -735,7 +777,7 @@ impl Policy {
         now: Option<Seconds>,
     ) -> PyResult<Decision> {
         let check = core::Check::new(action).resource(resource).tenant(tenant);
-        let now = now_or(seconds(now));
+        let now = now_or(seconds(py, now, "now")?);
         let decision = if let Ok(i) = identity.cast::<Identity>() {
             self.inner.authorize(&i.get().inner, check, now).into_owned()
         } else {
@@ -767,7 +809,7 @@ impl Policy {
             method: method.to_owned(),
             path: Some(path.to_owned()),
             url: None,
-            headers: wire::Headers(header_pairs(headers)?),
+            headers: wire::Headers(header_pairs(headers, "headers")?),
         };
         wire::classify(&self.inner, &request).map_err(fail(py))
     }
@@ -789,8 +831,8 @@ impl Policy {
         pepper: Option<&Bound<'_, PyAny>>,
         now: Option<Seconds>,
     ) -> PyResult<Decision> {
-        let headers = header_pairs(headers)?;
-        let host = host_data(keys, principals, revoked_keys, revoked_sessions, pepper, now)?;
+        let headers = header_pairs(headers, "headers")?;
+        let host = host_data(keys, principals, revoked_keys, revoked_sessions, pepper, now, py)?;
         let request = wire::HttpRequest {
             method,
             path: Some(path),
@@ -825,9 +867,9 @@ impl Policy {
         pepper: Option<&Bound<'_, PyAny>>,
         now: Option<Seconds>,
     ) -> PyResult<Decision> {
-        let headers = header_pairs(headers)?;
-        let params = header_pairs(params)?;
-        let host = host_data(keys, principals, revoked_keys, revoked_sessions, pepper, now)?;
+        let headers = header_pairs(headers, "headers")?;
+        let params = header_pairs(params, "params")?;
+        let host = host_data(keys, principals, revoked_keys, revoked_sessions, pepper, now, py)?;
         let route = wire::MatchedRoute {
             method,
             template,
@@ -859,9 +901,9 @@ impl Policy {
         let options = wire::NewKeyOptions {
             scopes,
             label,
-            expires_at: seconds(expires_at),
+            expires_at: seconds(py, expires_at, "expires_at")?,
             pepper: self::pepper(pepper)?,
-            now: seconds(now),
+            now: seconds(py, now, "now")?,
         };
         let generated = wire::generate_key(&self.inner, kind, owner, &options, clock).map_err(fail(py))?;
         Ok(GeneratedKey {
@@ -891,11 +933,11 @@ impl Policy {
         let options = wire::RotateOptions {
             grace,
             scopes,
-            expires_at: seconds(expires_at),
+            expires_at: seconds(py, expires_at, "expires_at")?,
             label,
             pepper: self::pepper(pepper)?,
             revoked_keys: revoked_keys.unwrap_or_default(),
-            now: seconds(now),
+            now: seconds(py, now, "now")?,
         };
         let rotation = wire::rotate_key(&self.inner, &old, &options, clock).map_err(fail(py))?;
         Ok(Rotation {
@@ -930,7 +972,7 @@ impl Policy {
         let options = wire::KeyOptions {
             pepper: self::pepper(pepper)?,
             revoked_keys: revoked_keys.unwrap_or_default(),
-            now: seconds(now),
+            now: seconds(py, now, "now")?,
         };
         let policy = Arc::clone(&self.inner);
         let result = py.detach(move || wire::verify_key(&policy, &key, &record, &options, clock));
@@ -956,7 +998,7 @@ impl Policy {
             revoked_sessions: revoked_sessions.unwrap_or_default(),
             revoked_keys: revoked_keys.unwrap_or_default(),
             kind,
-            now: seconds(now),
+            now: seconds(py, now, "now")?,
         };
         let policy = Arc::clone(&self.inner);
         let result = py.detach(move || wire::verify_jwt(&policy, &token, &options, clock));
@@ -984,7 +1026,7 @@ impl Policy {
             revoked_sessions: revoked_sessions.unwrap_or_default(),
             revoked_keys: revoked_keys.unwrap_or_default(),
             kind,
-            now: seconds(now),
+            now: seconds(py, now, "now")?,
         };
         let pending = wire::begin_jwt(&self.inner, token, &options, clock).map_err(fail(py))?;
         Ok(PendingToken {
@@ -1016,7 +1058,7 @@ impl Policy {
             revoked_sessions: revoked_sessions.unwrap_or_default(),
             revoked_keys: revoked_keys.unwrap_or_default(),
             kind,
-            now: seconds(now),
+            now: seconds(py, now, "now")?,
         };
         let inner = wire::complete_jwt(&self.inner, taken, verdict, &options, clock).map_err(fail(py))?;
         Ok(VerifiedToken {
@@ -1051,7 +1093,7 @@ impl Policy {
             tenant,
             client_id,
             lifetime,
-            now: seconds(now),
+            now: seconds(py, now, "now")?,
         };
         wire::issue_session(&self.inner, kind, &request, &signing_key.inner, clock).map_err(fail(py))
     }
@@ -1078,7 +1120,7 @@ impl Policy {
             scopes,
             audience,
             lifetime,
-            now: seconds(now),
+            now: seconds(py, now, "now")?,
         };
         wire::delegate(&self.inner, kind, &identity, &request, &signing_key.inner, clock).map_err(fail(py))
     }
@@ -1145,6 +1187,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InvalidToken", py.get_type::<InvalidToken>())?;
     m.add("InvalidPrincipal", py.get_type::<InvalidPrincipal>())?;
     m.add("ScopeEscalation", py.get_type::<ScopeEscalation>())?;
+    m.add("InvalidArgument", invalid_argument_class(py)?.clone_ref(py))?;
     m.add_class::<Policy>()?;
     m.add_class::<Identity>()?;
     m.add_class::<Decision>()?;

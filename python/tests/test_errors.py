@@ -104,3 +104,22 @@ def test_yaml_aliases_count_towards_the_nesting_limit():
     with pytest.raises(permiso.InvalidPolicy) as e:
         permiso.Policy.from_yaml(doc)
     assert e.value.code == "invalid_policy" and "through an alias" in e.value.message
+
+
+@pytest.mark.parametrize("call,argument", [
+    (lambda p: p.authorize_request("GET", "/api/audit", 5), "headers"),
+    (lambda p: p.authorize_request("GET", "/api/audit", {"a": 5}), "headers"),
+    (lambda p: p.authorize_route("GET", "/api/audit", [1], {}), "params"),
+    (lambda p: p.generate_key("personal_key", "user:1", pepper=3.5), "pepper"),
+    (lambda p: p.verify_jwt("a.b.c", now="soon"), "time"),
+    (lambda p: permiso.JwksRefresh().due(now=1767225600000), "now"),
+    (lambda p: p.verify_jwt("a.b.c", now=1767225600000), "now"),
+])
+def test_bad_arguments_name_the_argument(policy, call, argument):
+    # An argument of the wrong type or shape: InvalidArgument, which is a
+    # PermisoError with a code and also a TypeError, naming the argument.
+    with pytest.raises(permiso.InvalidArgument) as e:
+        call(policy)
+    assert isinstance(e.value, TypeError) and isinstance(e.value, permiso.PermisoError)
+    assert e.value.code == "invalid_argument"
+    assert f"`{argument}`" in str(e.value), str(e.value)

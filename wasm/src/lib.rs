@@ -278,6 +278,17 @@ fn field(obj: &JsValue, name: &str) -> Result<JsValue, JsValue> {
     Reflect::get(obj, &JsValue::from_str(name)).map_err(|_| invalid(format!("cannot read `{name}`")))
 }
 
+/// A whole number of seconds (a float is floored); absent is `None`.
+fn opt_int(value: &JsValue, what: &str) -> Result<Option<i64>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(f) if f.is_finite() && f.abs() < 9.0e15 => Ok(Some(f.floor() as i64)),
+        _ => Err(err(wire::Error::argument(what, "must be a finite number"))),
+    }
+}
+
 /// A time in unix seconds (a float is floored); milliseconds such as
 /// `Date.now()` are refused with `invalid_argument`.
 fn opt_time(value: &JsValue, what: &'static str) -> Result<Option<i64>, JsValue> {
@@ -641,12 +652,16 @@ pub struct JwksRefresh {
 
 #[wasm_bindgen]
 impl JwksRefresh {
-    /// Cache `maxAge` seconds; refetch on unknown `kid` at most every `cooldown` seconds.
+    /// Cache `maxAge` seconds; refetch on unknown `kid` at most every
+    /// `cooldown` seconds (the core's defaults, 300 and 30, when absent).
     #[wasm_bindgen(constructor)]
-    pub fn new(max_age: f64, cooldown: f64) -> JwksRefresh {
-        JwksRefresh {
-            inner: core::JwksRefresh::new(max_age as i64, cooldown as i64),
-        }
+    pub fn new(
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] max_age: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] cooldown: JsValue,
+    ) -> Result<JwksRefresh, JsValue> {
+        Ok(JwksRefresh {
+            inner: wire::jwks_refresh(opt_int(&max_age, "maxAge")?, opt_int(&cooldown, "cooldown")?),
+        })
     }
     /// Whether a scheduled fetch is due.
     pub fn due(&self, #[wasm_bindgen(unchecked_optional_param_type = "number")] at: JsValue) -> Result<bool, JsValue> {

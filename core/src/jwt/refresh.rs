@@ -14,6 +14,19 @@ pub struct JwksRefresh {
     failures: u32,
 }
 
+/// Seconds a fetched JWK Set is used before it is fetched again, unless the
+/// host says otherwise.
+pub const DEFAULT_MAX_AGE: i64 = 300;
+/// Seconds between two fetches caused by unknown `kid`s, unless the host
+/// says otherwise.
+pub const DEFAULT_COOLDOWN: i64 = 30;
+
+impl Default for JwksRefresh {
+    fn default() -> Self {
+        JwksRefresh::new(DEFAULT_MAX_AGE, DEFAULT_COOLDOWN)
+    }
+}
+
 impl JwksRefresh {
     /// A helper for sets cached `max_age` seconds, refetching on unknown
     /// `kid`s at most every `cooldown` seconds.

@@ -423,6 +423,15 @@ pub fn pem_key(algorithm: &str, pem: &[u8], kid: Option<String>) -> Result<Signi
     })
 }
 
+/// A JWK Set refresh schedule; absent settings are the core's defaults
+/// (300 s cache, 30 s between fetches for unknown `kid`s).
+pub fn jwks_refresh(max_age: Option<i64>, cooldown: Option<i64>) -> crate::JwksRefresh {
+    crate::JwksRefresh::new(
+        max_age.unwrap_or(crate::jwt::DEFAULT_MAX_AGE),
+        cooldown.unwrap_or(crate::jwt::DEFAULT_COOLDOWN),
+    )
+}
+
 /// Replaces a jwt kind's public keys (a fetched JWK Set).
 pub fn set_jwks(policy: &Policy, kind: &str, jwks: &serde_json::Value) -> Result<(), Error> {
     Ok(policy.set_jwks(kind, jwks)?)

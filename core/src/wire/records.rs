@@ -442,7 +442,10 @@ impl<'d, 'a> From<&'d Decision<'a>> for DecisionInfo<'d, 'a> {
 
 /// The credential part of a verified token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "python", pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native"))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native")
+)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TokenCredential {
@@ -456,7 +459,10 @@ pub struct TokenCredential {
 
 /// A verified token as every runtime shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "python", pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native"))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native")
+)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TokenInfo {
@@ -515,7 +521,10 @@ impl From<&VerifiedToken> for TokenInfo {
 
 /// What a key's text says, before any record is read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "python", pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native"))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native")
+)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ParsedKeyInfo {
@@ -533,7 +542,10 @@ pub struct ParsedKeyInfo {
 
 /// The credential part of a verified key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "python", pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native"))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native")
+)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct KeyCredential {
@@ -545,7 +557,10 @@ pub struct KeyCredential {
 
 /// A verified key as every runtime shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "python", pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native"))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native")
+)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct KeyInfo {
@@ -602,7 +617,10 @@ pub struct RotationInfo {
 
 /// A matched route.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "python", pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native"))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native")
+)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RouteInfo {
@@ -629,7 +647,10 @@ impl From<&RouteMatch<'_>> for RouteInfo {
 
 /// What to fetch before authorizing a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "python", pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native"))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(get_all, frozen, skip_from_py_object, module = "permiso._native")
+)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Classification {

@@ -12,6 +12,7 @@ __all__ = [
     "InvalidToken",
     "InvalidPrincipal",
     "ScopeEscalation",
+    "InvalidArgument",
     "Policy",
     "Identity",
     "Decision",
@@ -47,6 +48,7 @@ class PermisoError(Exception):
     code: str
     message: str
 
+class InvalidArgument(PermisoError, TypeError): ...
 class InvalidPolicy(PermisoError):
     detail: str
     path: str
@@ -283,7 +285,7 @@ class SigningKey:
 
 @final
 class JwksRefresh:
-    def __new__(cls, *, max_age: int = 300, cooldown: int = 30) -> JwksRefresh: ...
+    def __new__(cls, *, max_age: Optional[int] = None, cooldown: Optional[int] = None) -> JwksRefresh: ...
     def due(self, now: Optional[float] = None) -> bool: ...
     def on_unknown_kid(self, now: Optional[float] = None) -> bool: ...
     def succeeded(self, now: Optional[float] = None) -> None: ...

@@ -1219,15 +1219,15 @@ open class JwksRefresh: JwksRefreshProtocol, @unchecked Sendable {
     }
     /**
      * Cache `max_age` seconds; refetch on an unknown `kid` at most every
-     * `cooldown` seconds.
+     * `cooldown` seconds (the core's defaults, 300 and 30, when absent).
      */
-public convenience init(maxAge: Int64, cooldown: Int64) {
+public convenience init(maxAge: Int64? = nil, cooldown: Int64? = nil) {
     let handle =
         try! rustCall() {
         uniffiCallStatus in
     uniffi_permiso_fn_constructor_jwksrefresh_new(
-        FfiConverterInt64.lower(maxAge),
-        FfiConverterInt64.lower(cooldown),uniffiCallStatus
+        FfiConverterOptionInt64.lower(maxAge),
+        FfiConverterOptionInt64.lower(cooldown),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -5268,7 +5268,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_permiso_checksum_method_verifiedtoken_info() != 39811) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_checksum_constructor_jwksrefresh_new() != 26332) {
+    if (uniffi_permiso_checksum_constructor_jwksrefresh_new() != 25435) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_constructor_pepper_new() != 14761) {

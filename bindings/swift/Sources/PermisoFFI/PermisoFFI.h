@@ -350,7 +350,7 @@ void uniffi_permiso_fn_free_jwksrefresh(uint64_t handle, RustCallStatus *_Nonnul
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_JWKSREFRESH_NEW
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_CONSTRUCTOR_JWKSREFRESH_NEW
-uint64_t uniffi_permiso_fn_constructor_jwksrefresh_new(int64_t max_age, int64_t cooldown, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_permiso_fn_constructor_jwksrefresh_new(RustBuffer max_age, RustBuffer cooldown, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_JWKSREFRESH_DUE

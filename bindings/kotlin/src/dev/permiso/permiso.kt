@@ -863,7 +863,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_permiso_fn_free_jwksrefresh(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_permiso_fn_constructor_jwksrefresh_new(`maxAge`: Long,`cooldown`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_permiso_fn_constructor_jwksrefresh_new(`maxAge`: RustBuffer.ByValue,`cooldown`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_permiso_fn_method_jwksrefresh_due(`ptr`: Long,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
@@ -1274,7 +1274,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_permiso_checksum_method_verifiedtoken_info() and 0xFFFF) != 39811) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_permiso_checksum_constructor_jwksrefresh_new() and 0xFFFF) != 26332) {
+    if ((lib.uniffi_permiso_checksum_constructor_jwksrefresh_new() and 0xFFFF) != 25435) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_constructor_pepper_new() and 0xFFFF) != 14761) {
@@ -2772,16 +2772,16 @@ open class JwksRefresh: Disposable, AutoCloseable, JwksRefreshInterface
     }
     /**
      * Cache `max_age` seconds; refetch on an unknown `kid` at most every
-     * `cooldown` seconds.
+     * `cooldown` seconds (the core's defaults, 300 and 30, when absent).
      */
-    constructor(`maxAge`: kotlin.Long, `cooldown`: kotlin.Long) :
+    constructor(`maxAge`: kotlin.Long? = null, `cooldown`: kotlin.Long? = null) :
         this(UniffiWithHandle, 
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_permiso_fn_constructor_jwksrefresh_new(
     
         
-        FfiConverterLong.lower(`maxAge`),
-        FfiConverterLong.lower(`cooldown`),_status)
+        FfiConverterOptionalLong.lower(`maxAge`),
+        FfiConverterOptionalLong.lower(`cooldown`),_status)
 }
     )
 
