@@ -323,6 +323,16 @@ impl Decision {
     fn principal(&self) -> Option<&str> {
         self.inner.actor().principal()
     }
+    /// The same as `allowed` (every runtime's decision record carries `ok`).
+    #[getter]
+    fn ok(&self) -> bool {
+        self.inner.allowed()
+    }
+    /// `{"kind", "id"}` of the credential, as in every runtime's record.
+    #[getter]
+    fn credential<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &wire::DecisionInfo::from(&self.inner).credential)
+    }
     #[getter]
     fn credential_kind(&self) -> Option<&str> {
         self.inner.actor().kind()

@@ -98,6 +98,9 @@ def test_requests_and_classify(policy):
                                  now=NOW)
     assert d.allowed and d.route == "POST /api/projects/{project}/endpoints/{name}/run"
     assert d.principal == f"key:{generated.record['id']}" and d.key_id == generated.record["id"]
+    # The field names of every runtime's decision record.
+    assert d.ok and d.credential == {"kind": "project_key", "id": generated.record["id"]}
+    assert {k: v for k, v in d.to_dict().items() if k in ("ok", "credential")} == {"ok": d.ok, "credential": d.credential}
     assert policy.authorize_request("GET", "/nowhere", {}, now=NOW).code == "no_route"
     assert policy.authorize_request("GET", "/api/audit", {"authorization": ["Bearer a.b.c", "Bearer d.e.f"]},
                                     now=NOW).code == "unrecognized_credential"
