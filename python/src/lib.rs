@@ -165,6 +165,22 @@ fn seconds(py: Python<'_>, value: Option<Seconds>, what: &'static str) -> PyResu
     checked.map(Some).map_err(|e| err(py, e))
 }
 
+/// The options of a token verification, from keyword arguments.
+fn token_options(
+    py: Python<'_>,
+    revoked_sessions: Option<Vec<String>>,
+    revoked_keys: Option<Vec<String>>,
+    kind: Option<String>,
+    now: Option<Seconds>,
+) -> PyResult<wire::TokenOptions> {
+    Ok(wire::TokenOptions {
+        revoked_sessions: revoked_sessions.unwrap_or_default(),
+        revoked_keys: revoked_keys.unwrap_or_default(),
+        kind,
+        now: seconds(py, now, "now")?,
+    })
+}
+
 /// An optional principal record (`None` for none).
 fn opt_principal(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<core::PrincipalRecord>> {
     match value {
@@ -1004,12 +1020,7 @@ impl Policy {
         kind: Option<String>,
         now: Option<Seconds>,
     ) -> PyResult<VerifiedToken> {
-        let options = wire::TokenOptions {
-            revoked_sessions: revoked_sessions.unwrap_or_default(),
-            revoked_keys: revoked_keys.unwrap_or_default(),
-            kind,
-            now: seconds(py, now, "now")?,
-        };
+        let options = token_options(py, revoked_sessions, revoked_keys, kind, now)?;
         let policy = Arc::clone(&self.inner);
         let result = py.detach(move || wire::verify_jwt(&policy, &token, &options, clock));
         let inner = result.map_err(fail(py))?;
@@ -1032,12 +1043,7 @@ impl Policy {
         kind: Option<String>,
         now: Option<Seconds>,
     ) -> PyResult<PendingToken> {
-        let options = wire::TokenOptions {
-            revoked_sessions: revoked_sessions.unwrap_or_default(),
-            revoked_keys: revoked_keys.unwrap_or_default(),
-            kind,
-            now: seconds(py, now, "now")?,
-        };
+        let options = token_options(py, revoked_sessions, revoked_keys, kind, now)?;
         let pending = wire::begin_jwt(&self.inner, token, &options, clock).map_err(fail(py))?;
         Ok(PendingToken {
             inner: std::sync::Mutex::new(Some(pending)),
@@ -1064,12 +1070,7 @@ impl Policy {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take()
             .ok_or_else(|| err(py, wire::Error::argument("pending", "this token was completed already")))?;
-        let options = wire::TokenOptions {
-            revoked_sessions: revoked_sessions.unwrap_or_default(),
-            revoked_keys: revoked_keys.unwrap_or_default(),
-            kind,
-            now: seconds(py, now, "now")?,
-        };
+        let options = token_options(py, revoked_sessions, revoked_keys, kind, now)?;
         let inner = wire::complete_jwt(&self.inner, taken, verdict, &options, clock).map_err(fail(py))?;
         Ok(VerifiedToken {
             inner,
@@ -1139,14 +1140,14 @@ impl Policy {
     /// public keys only); its HMAC secrets stay. An invalid set keeps the old one.
     fn set_jwks(&self, py: Python<'_>, kind: &str, jwks: &Bound<'_, PyAny>) -> PyResult<()> {
         let value: serde_json::Value = from_py(jwks, Code::InvalidPolicy, "jwks")?;
-        self.inner.set_jwks(kind, &value).map_err(fail(py))
+        wire::set_jwks(&self.inner, kind, &value).map_err(fail(py))
     }
 
     /// Replaces a jwt kind's HMAC secrets at runtime (`oct` keys from the
     /// operator's secret store); its public keys stay.
     fn set_secrets(&self, py: Python<'_>, kind: &str, jwks: &Bound<'_, PyAny>) -> PyResult<()> {
         let value: serde_json::Value = from_py(jwks, Code::InvalidPolicy, "jwks")?;
-        self.inner.set_secrets(kind, &value).map_err(fail(py))
+        wire::set_secrets(&self.inner, kind, &value).map_err(fail(py))
     }
 
     /// Key ids of a jwt kind's current key set.

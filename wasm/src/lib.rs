@@ -1030,9 +1030,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "JwkSet")] jwks: JsValue,
     ) -> Result<(), JsValue> {
         let value: serde_json::Value = from_js(jwks, Code::InvalidPolicy, "jwks")?;
-        self.inner
-            .set_jwks(&string(&kind, "kind")?, &value)
-            .map_err(|e| err(e.into()))
+        wire::set_jwks(&self.inner, &string(&kind, "kind")?, &value).map_err(err)
     }
 
     /// Replaces a jwt kind's HMAC secrets at runtime (`oct` keys from the
@@ -1044,9 +1042,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "JwkSet")] jwks: JsValue,
     ) -> Result<(), JsValue> {
         let value: serde_json::Value = from_js(jwks, Code::InvalidPolicy, "jwks")?;
-        self.inner
-            .set_secrets(&string(&kind, "kind")?, &value)
-            .map_err(|e| err(e.into()))
+        wire::set_secrets(&self.inner, &string(&kind, "kind")?, &value).map_err(err)
     }
 
     /// Key ids of a jwt kind's current key set.
