@@ -15,7 +15,7 @@ impl<'py> IntoPyObject<'py> for Code {
     type Output = Bound<'py, PyString>;
     type Error = std::convert::Infallible;
     fn into_pyobject(self, py: Python<'py>) -> Result<Self::Output, Self::Error> {
-        Ok(PyString::new(py, self.as_str()))
+        (&self).into_pyobject(py)
     }
 }
 
