@@ -182,8 +182,11 @@ pub fn run_case(
                 Ok(i) => i,
                 Err(e) => return Ok(refusal(&e)),
             };
+            let attributes: Option<permiso::Attributes> =
+                case.get("attributes").map(|_| from_field(case, "attributes")).transpose()?;
             let check = Check::new(str_field(case, "action")?)
                 .resource(opt_str(case, "resource"))
+                .attributes(attributes.as_ref())
                 .tenant(opt_str(case, "tenant"));
             let decision = wire::authorize(policy, &identity, check, Some(now), no_clock);
             Ok(answer(
@@ -239,6 +242,11 @@ pub fn run_case(
             })
         }
         "delegate" => delegate_case(policy()?, case, now),
+        "authzen" => {
+            let host = host_records(case, None, now)?;
+            let response = wire::authzen(policy()?, str_field(case, "api")?, field(case, "request")?, &host, no_clock);
+            Ok(answer(response))
+        }
         other => Err(format!("unsupported op `{other}`")),
     }
 }
@@ -334,6 +342,10 @@ fn host_records(case: &Value, pepper: Option<Pepper>, now: i64) -> Result<wire::
             None => Vec::new(),
             Some(_) => from_field(case, "principals")?,
         },
+        resources: match case.get("resources") {
+            None => Vec::new(),
+            Some(_) => from_field(case, "resources")?,
+        },
         revoked_keys: strings(case, "revoked_keys")?,
         revoked_sessions: strings(case, "revoked_sessions")?,
         pepper,
@@ -397,5 +409,89 @@ mod tests {
         assert!(matches(&json!({"z": 1}), &actual, "e").is_err());
         assert!(matches(&json!({"a": 2}), &actual, "e").is_err());
         assert!(matches(&json!({"scopes": ["x"]}), &actual, "e").is_err());
+    }
+}
+
+/// Replays an AuthZEN interop decision file (`{"evaluation": [...],
+/// "evaluations": [...]}` or `{"search": [...]}`) against a policy and the
+/// host's records: `expected` is a boolean (evaluation), a list of
+/// `{decision}` compared in order (evaluations), or `{"results": [...]}`
+/// compared as sets by `type`+`id` or `name` (a search of `search_api`).
+pub fn replay_interop(policy: &Policy, host: &wire::HostRecords, text: &str, search_api: Option<&str>) -> FileReport {
+    let file: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return FileReport {
+                description: String::new(),
+                cases: vec![CaseReport {
+                    name: "<file>".into(),
+                    failure: Some(format!("not JSON: {e}")),
+                }],
+            }
+        }
+    };
+    let mut cases = Vec::new();
+    for (key, api) in [
+        ("evaluation", "evaluation"),
+        ("evaluations", "evaluations"),
+        ("search", search_api.unwrap_or("search/resource")),
+    ] {
+        for (i, entry) in file.get(key).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            let name = format!("{key}[{i}]");
+            let failure = interop_case(policy, host, api, entry).err();
+            cases.push(CaseReport { name, failure });
+        }
+    }
+    if cases.is_empty() {
+        cases.push(CaseReport {
+            name: "<file>".into(),
+            failure: Some("no `evaluation`, `evaluations` or `search` entries".into()),
+        });
+    }
+    FileReport {
+        description: String::new(),
+        cases,
+    }
+}
+
+fn interop_case(policy: &Policy, host: &wire::HostRecords, api: &str, entry: &Value) -> Result<(), String> {
+    let request = field(entry, "request")?;
+    let expected = field(entry, "expected")?;
+    let response = wire::authzen(policy, api, request, host, no_clock).map_err(|e| format!("{}: {}", e.code, e.message))?;
+    let response = serde_json::to_value(response).map_err(|e| e.to_string())?;
+    let actual = match expected {
+        Value::Bool(_) => response.get("decision").cloned().unwrap_or(Value::Null),
+        Value::Array(_) => Value::Array(
+            response
+                .get("evaluations")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|e| json!({ "decision": e.get("decision") }))
+                .collect(),
+        ),
+        _ => {
+            let key = |v: &Value| match (v.get("type"), v.get("id"), v.get("name")) {
+                (Some(t), Some(i), _) => format!("{t}:{i}"),
+                (_, _, Some(n)) => n.to_string(),
+                _ => v.to_string(),
+            };
+            let set = |v: Option<&Value>| {
+                let mut keys: Vec<String> = v.and_then(Value::as_array).into_iter().flatten().map(key).collect();
+                keys.sort();
+                keys
+            };
+            let (want, got) = (set(expected.get("results")), set(response.get("results")));
+            return if want == got {
+                Ok(())
+            } else {
+                Err(format!("expected the results {want:?}, got {got:?}"))
+            };
+        }
+    };
+    if &actual == expected {
+        Ok(())
+    } else {
+        Err(format!("expected {expected}, got {actual}"))
     }
 }

@@ -10,6 +10,7 @@ use crate::jwt::{
     DelegationRequest, KeySet, PendingToken, SessionRequest, SigningKey, TokenError, VerifiedToken, VerifyTokenOptions,
 };
 use crate::key::{GeneratedKey, KeyError, KeyRecord, Rotation};
+use crate::policy::rules::RuleTrace;
 use crate::policy::{Format, Policy, PolicyDocument, PolicyError, PolicyHash, RouteMatch};
 use crate::request::{Classified, HostData, Request, RequestOutcome, RouteRequest};
 
@@ -126,10 +127,29 @@ impl Policy {
         crate::authz::is_allowed(self, identity, check)
     }
 
+    /// Every rule granting the check's action and how it fared: the roles it
+    /// needs, or the first `when` entry that failed (for `explain`).
+    pub fn explain_rules(&self, identity: &Identity, check: Check<'_>) -> Vec<RuleTrace> {
+        crate::authz::rule_trace(self, identity, check)
+    }
+
     /// Decides whether `identity` may perform `check` (the evaluation table), at `now`
     /// (unix seconds, recorded in the audit record).
     pub fn authorize<'a>(&'a self, identity: &'a Identity, check: Check<'a>, now: i64) -> Decision<'a> {
         crate::authz::authorize(self, identity, check, now)
+    }
+
+    // AuthZEN
+
+    /// Answers an AuthZEN 1.0 request of `api` (evaluation, batch or
+    /// search) from the host's principal and resource records, at `host.now`.
+    pub fn authzen(
+        &self,
+        api: crate::authzen::Api,
+        request: &serde_json::Value,
+        host: &HostData<'_>,
+    ) -> Result<crate::authzen::Response, crate::wire::Error> {
+        crate::authzen::answer(self, api, request, host)
     }
 
     // HTTP requests and routes

@@ -224,6 +224,7 @@ impl Policy {
                     allow,
                     deny: owner.deny.clone(),
                     grants: Vec::new(),
+                    attributes: Default::default(),
                 }
             }
         };

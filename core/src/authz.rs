@@ -9,9 +9,12 @@ use crate::code::Code;
 use crate::decision::{Actor, Decision, DecisionId};
 use crate::permset::{PermId, PermSet};
 use crate::policy::pattern::is_segment;
+use crate::policy::rules::{Facts, RuleTrace};
 use crate::policy::{Policy, RouteMatch, Unmatched};
 use crate::records::valid_principal_id;
-pub use crate::records::{CredentialInfo, Grant, IdentityRecord, PrincipalRecord};
+pub use crate::records::{
+    AttributeValue, Attributes, CredentialInfo, Grant, IdentityRecord, PrincipalRecord, ResourceRecord,
+};
 
 /// Why a principal record could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,6 +47,9 @@ pub struct Identity {
     scopes: Option<PermSet>,
     exact_grants: FxHashMap<Box<str>, PermSet>,
     type_grants: FxHashMap<Box<str>, PermSet>,
+    /// The roles held directly or by inheritance, as role ids; computed
+    /// only when the policy has rules that name roles.
+    held_roles: PermSet,
 }
 
 impl Identity {
@@ -61,11 +67,13 @@ impl Identity {
     }
 }
 
-/// What is checked: an action, optionally on a resource and in a tenant.
+/// What is checked: an action, optionally on a resource (with the
+/// resource's attributes, which rules read) and in a tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Check<'a> {
     action: &'a str,
     resource: Option<&'a str>,
+    attributes: Option<&'a Attributes>,
     tenant: Option<&'a str>,
 }
 
@@ -75,8 +83,20 @@ impl<'a> Check<'a> {
         Check {
             action,
             resource: None,
+            attributes: None,
             tenant: None,
         }
+    }
+    /// On the resource a host record describes: its id and its attributes.
+    pub fn on_record(mut self, record: &'a ResourceRecord) -> Self {
+        self.resource = Some(&record.id);
+        self.attributes = Some(&record.attributes);
+        self
+    }
+    /// With the resource's attributes (`owner`, `department`), which rules read.
+    pub fn attributes(mut self, attributes: Option<&'a Attributes>) -> Self {
+        self.attributes = attributes;
+        self
     }
     /// On `resource` (`type:id`), consulted for per-resource grants.
     pub fn on(mut self, resource: &'a str) -> Self {
@@ -130,6 +150,11 @@ pub struct Evaluation {
     pub roles_allow: Outcome,
     /// 6b. a grant on the resource (or its type) covers it.
     pub grant_allows: Outcome,
+    /// 6c. a rule whose roles the principal holds and whose conditions hold
+    /// grants it (consulted only when 6a and 6b fail).
+    pub rule_allows: Outcome,
+    /// The index of the rule that granted it, in the document's `rules`.
+    pub rule: Option<u32>,
 }
 
 impl Evaluation {
@@ -145,6 +170,8 @@ impl Evaluation {
             tenant_matches: Outcome::NotApplicable,
             roles_allow: Outcome::NotApplicable,
             grant_allows: Outcome::NotApplicable,
+            rule_allows: Outcome::NotApplicable,
+            rule: None,
         }
     }
 
@@ -161,7 +188,10 @@ impl Evaluation {
             Code::InsufficientScope
         } else if self.tenant_matches == Failed {
             Code::TenantMismatch
-        } else if self.roles_allow == Outcome::Passed || self.grant_allows == Outcome::Passed {
+        } else if self.roles_allow == Outcome::Passed
+            || self.grant_allows == Outcome::Passed
+            || self.rule_allows == Outcome::Passed
+        {
             Code::Allowed
         } else {
             Code::MissingPermission
@@ -169,7 +199,7 @@ impl Evaluation {
     }
 
     /// The rows as `(number, what is checked, code on failure, outcome)`.
-    pub fn rows(&self) -> [(u8, &'static str, Code, Outcome); 7] {
+    pub fn rows(&self) -> [(u8, &'static str, Code, Outcome); 8] {
         [
             (
                 1,
@@ -212,6 +242,12 @@ impl Evaluation {
                 "a grant on the resource or its type covers the action",
                 Code::MissingPermission,
                 self.grant_allows,
+            ),
+            (
+                6,
+                "a rule whose roles and conditions hold grants the action",
+                Code::MissingPermission,
+                self.rule_allows,
             ),
         ]
     }
@@ -409,6 +445,11 @@ pub(crate) fn identity(policy: &Policy, record: IdentityRecord) -> Result<Identi
             .or_insert_with(|| policy.empty_set())
             .union_with(level);
     }
+    let held_roles = if policy.rules.is_empty() {
+        PermSet::default()
+    } else {
+        policy.rules.held_roles(&p.roles)
+    };
     let (kind, scopes) = match &record.credential {
         None => (None, None),
         Some(c) => {
@@ -427,6 +468,7 @@ pub(crate) fn identity(policy: &Policy, record: IdentityRecord) -> Result<Identi
         scopes,
         exact_grants,
         type_grants,
+        held_roles,
     })
 }
 
@@ -480,6 +522,16 @@ pub(crate) fn evaluate(policy: &Policy, identity: &Identity, check: Check<'_>) -
             outcome(exact || by_type())
         }
     };
+    // Rules only when neither roles nor grants allow: the unconditional
+    // allow path never reads an attribute.
+    let (rule_allows, rule) = if roles || grant_allows == Outcome::Passed || !policy.rules.grants(action) {
+        (Outcome::NotApplicable, None)
+    } else {
+        match policy.rules.allowing(action, &identity.held_roles, &facts(identity, check)) {
+            Some(i) => (Outcome::Passed, Some(i)),
+            None => (Outcome::Failed, None),
+        }
+    };
     Evaluation {
         action: Some(action),
         declared: Outcome::Passed,
@@ -489,6 +541,29 @@ pub(crate) fn evaluate(policy: &Policy, identity: &Identity, check: Check<'_>) -
         tenant_matches,
         roles_allow: outcome(roles),
         grant_allows,
+        rule_allows,
+        rule,
+    }
+}
+
+fn facts<'a>(identity: &'a Identity, check: Check<'a>) -> Facts<'a> {
+    Facts {
+        principal: &identity.record.principal.id,
+        principal_attributes: &identity.record.principal.attributes,
+        resource: check.resource,
+        resource_attributes: check.attributes,
+    }
+}
+
+/// Every rule that grants the check's action, and how each fared.
+pub(crate) fn rule_trace(policy: &Policy, identity: &Identity, check: Check<'_>) -> Vec<RuleTrace> {
+    match (policy.perm_id(check.action), identity.policy == policy.instance) {
+        (Some(action), true) => policy.rules.trace(action, &identity.held_roles, &facts(identity, check)),
+        (_, false) => match policy.identity(identity.record.clone()) {
+            Ok(rebuilt) => rule_trace(policy, &rebuilt, check),
+            Err(_) => Vec::new(),
+        },
+        (None, true) => Vec::new(),
     }
 }
 

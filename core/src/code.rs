@@ -90,6 +90,13 @@ pub enum Code {
     InvalidPolicy,
     /// A binding was called with an argument of the wrong type or shape.
     InvalidArgument,
+    // AuthZEN
+    /// An AuthZEN request is malformed (a missing subject, a wrong type, an unknown semantic).
+    InvalidRequest,
+    /// A search's page token was not issued for this request.
+    InvalidPageToken,
+    /// A batch or a page is larger than permiso accepts.
+    LimitExceeded,
 }
 
 impl Code {
@@ -132,6 +139,9 @@ impl Code {
         Code::EntropyUnavailable,
         Code::InvalidPolicy,
         Code::InvalidArgument,
+        Code::InvalidRequest,
+        Code::InvalidPageToken,
+        Code::LimitExceeded,
     ];
 
     /// The stable snake_case name.
@@ -174,6 +184,9 @@ impl Code {
             Code::EntropyUnavailable => "entropy_unavailable",
             Code::InvalidPolicy => "invalid_policy",
             Code::InvalidArgument => "invalid_argument",
+            Code::InvalidRequest => "invalid_request",
+            Code::InvalidPageToken => "invalid_page_token",
+            Code::LimitExceeded => "limit_exceeded",
         }
     }
 
@@ -189,7 +202,8 @@ impl Code {
         match self {
             Code::Allowed => 200,
             Code::NoRoute => 404,
-            Code::InvalidArgument => 400,
+            Code::InvalidArgument | Code::InvalidRequest | Code::InvalidPageToken => 400,
+            Code::LimitExceeded => 413,
             Code::UnknownPermission
             | Code::ExplicitlyDenied
             | Code::CredentialKindNotAllowed

@@ -33,6 +33,7 @@
 mod api;
 mod apikeys;
 mod authz;
+pub mod authzen;
 mod code;
 mod decision;
 #[cfg(feature = "uniffi")]
@@ -57,7 +58,8 @@ uniffi::setup_scaffolding!("permiso");
 
 pub use apikeys::{NewKey, ParsedKey, RotateKey, VerifiedKey, VerifyKeyOptions};
 pub use authz::{
-    Check, CredentialInfo, Evaluation, Grant, Identity, IdentityError, IdentityRecord, Outcome, PrincipalRecord,
+    AttributeValue, Attributes, Check, CredentialInfo, Evaluation, Grant, Identity, IdentityError, IdentityRecord,
+    Outcome, PrincipalRecord, ResourceRecord,
 };
 pub use code::Code;
 pub use decision::{Actor, AuditRecord, Decision, DecisionId};
@@ -66,6 +68,7 @@ pub use jwt::{
     TokenError, VerifiedToken, VerifyTokenOptions,
 };
 pub use key::{ApiKey, GeneratedKey, KeyError, KeyRecord, Rotation};
+pub use policy::rules::RuleTrace;
 pub use policy::{Format, Policy, PolicyDetail, PolicyError, PolicyHash, PolicyIssue, RouteMatch};
 pub use request::{Classified, CredentialRef, HostData, OwnedHostData, Request, RequestOutcome, RouteRequest};
 pub use secret::{Pepper, SecretKey};

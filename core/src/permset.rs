@@ -65,6 +65,10 @@ impl PermSet {
         }
     }
 
+    pub(crate) fn intersects(&self, other: &PermSet) -> bool {
+        self.words.iter().zip(other.words.iter()).any(|(a, b)| a & b != 0)
+    }
+
     pub(crate) fn is_subset_of(&self, other: &PermSet) -> bool {
         self.words
             .iter()

@@ -36,7 +36,8 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::apikeys::{ParsedKey, VerifyKeyOptions};
-use crate::authz::{Check, Evaluation, Identity, PrincipalRecord};
+use crate::authz::{Check, Evaluation, Identity, PrincipalRecord, ResourceRecord};
+use crate::policy::rules::RuleTrace;
 use crate::code::Code;
 use crate::decision::{Actor, Decision};
 use crate::jwt::{VerifyTokenOptions, MAX_TOKEN_LEN};
@@ -46,6 +47,9 @@ use crate::path::clean_path;
 use crate::policy::{Policy, RouteMatch};
 use crate::secret::Pepper;
 use crate::text::shown;
+
+/// A request's decision, its evaluation table and (when explaining) the rules tried.
+type Decided<'p> = (Decision<'p>, Option<Evaluation>, Vec<RuleTrace>);
 
 /// Why authentication failed: the code, a message and who was seen acting.
 type AuthFailure = Box<(Code, String, Actor<'static>)>;
@@ -88,6 +92,9 @@ pub struct HostData<'a> {
     pub keys: &'a [KeyRecord],
     /// Principal records (key owners, token subjects).
     pub principals: &'a [PrincipalRecord],
+    /// Resource records (looked up by the route's resource id), whose
+    /// attributes rules read.
+    pub resources: &'a [ResourceRecord],
     /// Revoked key ids.
     pub revoked_keys: &'a [String],
     /// Revoked session ids.
@@ -106,6 +113,8 @@ pub struct OwnedHostData {
     pub keys: Vec<KeyRecord>,
     /// Principal records.
     pub principals: Vec<PrincipalRecord>,
+    /// Resource records.
+    pub resources: Vec<ResourceRecord>,
     /// Revoked key ids.
     pub revoked_keys: Vec<String>,
     /// Revoked session ids.
@@ -122,6 +131,7 @@ impl OwnedHostData {
         HostData {
             keys: &self.keys,
             principals: &self.principals,
+            resources: &self.resources,
             revoked_keys: &self.revoked_keys,
             revoked_sessions: &self.revoked_sessions,
             pepper: self.pepper.as_ref(),
@@ -174,6 +184,8 @@ pub struct RequestOutcome<'p> {
     pub decision: Decision<'p>,
     /// The rows of the evaluation table.
     pub evaluation: Option<Evaluation>,
+    /// The rules tried, when the request got as far as `authorize`.
+    pub rules: Vec<RuleTrace>,
     /// The matched route.
     pub route: Option<RouteMatch<'p>>,
     /// The credential read from the request.
@@ -282,16 +294,20 @@ impl Policy {
             .map(|(name, _)| name.to_owned())
     }
 
-    fn decide<'p>(&'p self, request: &Request<'_>, host: &HostData<'_>) -> (Decision<'p>, Option<Evaluation>) {
+    fn decide<'p>(&'p self, request: &Request<'_>, host: &HostData<'_>, explain: bool) -> Decided<'p> {
         let Some(route) = self.match_route(request.method, request.path) else {
             let method = shown(request.method);
             let why = match clean_path(request.path) {
                 Err(why) => format!("no route for `{method} {}`: {why}", shown(request.path)),
                 Ok(path) => format!("no route matches `{method} {}`", shown(path)),
             };
-            return (self.refusal(Code::NoRoute, why, None, Actor::default(), host.now), None);
+            return (
+                self.refusal(Code::NoRoute, why, None, Actor::default(), host.now),
+                None,
+                Vec::new(),
+            );
         };
-        self.decide_matched(route, request.headers, host)
+        self.decide_matched(route, request.headers, host, explain)
     }
 
     /// The steps after the route: credential, authentication, evaluation.
@@ -300,9 +316,14 @@ impl Policy {
         route: RouteMatch<'p>,
         headers: &[(&str, &str)],
         host: &HostData<'_>,
-    ) -> (Decision<'p>, Option<Evaluation>) {
+        explain: bool,
+    ) -> Decided<'p> {
         let fail = |code: Code, message: String, actor: Actor<'static>| {
-            (self.refusal(code, message, Some(&route), actor, host.now), None)
+            (
+                self.refusal(code, message, Some(&route), actor, host.now),
+                None,
+                Vec::new(),
+            )
         };
         let presented = self.present(headers);
         let kind_name = match &presented {
@@ -346,10 +367,21 @@ impl Policy {
                 return fail(code, message, actor);
             }
         };
+        let attributes = route
+            .resource
+            .as_deref()
+            .and_then(|id| host.resources.iter().find(|r| r.id == id))
+            .map(|r| &r.attributes);
         let check = Check::new(route.permission)
             .resource(route.resource.as_deref())
+            .attributes(attributes)
             .tenant(route.tenant.as_deref());
         let evaluation = self.evaluate(&identity, check);
+        let rules = if explain {
+            crate::authz::rule_trace(self, &identity, check)
+        } else {
+            Vec::new()
+        };
         let mut decision = self.decision(
             &evaluation,
             route.permission,
@@ -359,7 +391,7 @@ impl Policy {
             host.now,
         );
         decision.route = Some(Cow::Borrowed(route.route));
-        (decision, Some(evaluation))
+        (decision, Some(evaluation), rules)
     }
 
     fn authenticate_key(
@@ -443,12 +475,12 @@ pub(crate) fn classify_route<'p>(policy: &'p Policy, request: &RouteRequest<'_>)
 }
 
 pub(crate) fn authorize_request<'p>(policy: &'p Policy, request: &Request<'_>, host: &HostData<'_>) -> Decision<'p> {
-    policy.decide(request, host).0
+    policy.decide(request, host, false).0
 }
 
 pub(crate) fn authorize_route<'p>(policy: &'p Policy, request: &RouteRequest<'_>, host: &HostData<'_>) -> Decision<'p> {
     match policy.route_by_template(request.method, request.template, request.params) {
-        Ok(route) => policy.decide_matched(route, request.headers, host).0,
+        Ok(route) => policy.decide_matched(route, request.headers, host, false).0,
         Err(why) => policy.refusal(Code::NoRoute, why, None, Actor::default(), host.now),
     }
 }
@@ -459,16 +491,18 @@ pub(crate) fn explain_route<'p>(
     host: &HostData<'_>,
 ) -> RequestOutcome<'p> {
     let route = policy.route_by_template(request.method, request.template, request.params);
-    let (decision, evaluation) = match route.clone() {
-        Ok(route) => policy.decide_matched(route, request.headers, host),
+    let (decision, evaluation, rules) = match route.clone() {
+        Ok(route) => policy.decide_matched(route, request.headers, host, true),
         Err(why) => (
             policy.refusal(Code::NoRoute, why, None, Actor::default(), host.now),
             None,
+            Vec::new(),
         ),
     };
     RequestOutcome {
         decision,
         evaluation,
+        rules,
         route: route.ok(),
         credential: policy.present(request.headers).to_ref(),
     }
@@ -479,10 +513,11 @@ pub(crate) fn explain_request<'p>(
     request: &Request<'_>,
     host: &HostData<'_>,
 ) -> RequestOutcome<'p> {
-    let (decision, evaluation) = policy.decide(request, host);
+    let (decision, evaluation, rules) = policy.decide(request, host, true);
     RequestOutcome {
         decision,
         evaluation,
+        rules,
         route: policy.match_route(request.method, request.path),
         credential: policy.present(request.headers).to_ref(),
     }

@@ -36,6 +36,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("request", 5),
     ("api", 6),
     ("wire", 6),
+    ("authzen", 6),
     ("ffi", 7),
     ("py", 7),
 ];

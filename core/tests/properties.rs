@@ -69,6 +69,7 @@ fn principal(roles: Vec<String>, allow: Vec<String>, deny: Vec<String>) -> Princ
         allow,
         deny,
         grants: vec![],
+        attributes: Default::default(),
     }
 }
 

@@ -115,7 +115,8 @@ fn explain_shows_every_row() {
     let evaluation = outcome.evaluation.unwrap();
     assert_eq!(evaluation.roles_allow, Outcome::Failed);
     assert_eq!(evaluation.grant_allows, Outcome::Passed);
-    assert_eq!(evaluation.rows().len(), 7);
+    assert_eq!(evaluation.rule_allows, Outcome::NotApplicable);
+    assert_eq!(evaluation.rows().len(), 8);
 }
 
 fn hostile_header() -> impl Strategy<Value = (String, String)> {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::doc::{CredentialDoc, PolicyDocument, RoleDoc, RouteDoc};
+use super::doc::{CredentialDoc, PolicyDocument, RoleDoc, RouteDoc, RuleDoc};
 
 #[derive(Serialize)]
 struct Canon<'a> {
@@ -21,6 +21,9 @@ struct Canon<'a> {
     access_levels: BTreeMap<&'a str, Vec<(&'a str, &'a [String])>>,
     credentials: BTreeMap<&'a str, &'a CredentialDoc>,
     routes: &'a [RouteDoc],
+    /// Absent when empty, so documents without rules keep their hash.
+    #[serde(skip_serializing_if = "<[RuleDoc]>::is_empty")]
+    rules: &'a [RuleDoc],
 }
 
 pub(crate) fn to_canonical_json(doc: &PolicyDocument) -> String {
@@ -40,6 +43,7 @@ pub(crate) fn to_canonical_json(doc: &PolicyDocument) -> String {
             .collect(),
         credentials: doc.credentials.iter().map(|(k, v)| (k.as_str(), v)).collect(),
         routes: &doc.routes,
+        rules: &doc.rules,
     };
     let mut out = String::new();
     match serde_json::to_value(&canon) {
@@ -72,6 +76,14 @@ fn hide_secrets(value: &mut Value) {
             }
         }
     }
+}
+
+/// Compact JSON with object keys sorted at every depth: one text per value,
+/// whatever order its maps were written in.
+pub(crate) fn sorted_json(value: &Value) -> String {
+    let mut out = String::new();
+    write(value, &mut out);
+    out
 }
 
 fn write(value: &Value, out: &mut String) {

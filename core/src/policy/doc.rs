@@ -75,6 +75,29 @@ pub struct PolicyDocument {
     /// HTTP routes.
     #[serde(default)]
     pub routes: Vec<RouteDoc>,
+    /// Conditional grants (ownership, departments), in document order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleDoc>,
+}
+
+/// A rule: `permissions` for principals holding one of `roles` (any
+/// principal without `roles`) whenever every entry of `when` holds.
+#[non_exhaustive]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a rule: {roles, permissions, when}")]
+pub struct RuleDoc {
+    /// Roles, held directly or by inheritance, one of which the principal needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
+    /// Permission patterns the rule grants.
+    pub permissions: Vec<String>,
+    /// Conditions: a reference (`resource.owner`) to another reference
+    /// (`principal.id`), `{equals: literal}` or `{in: reference}`.
+    #[serde(deserialize_with = "unique_map")]
+    pub when: Map<serde_json::Value>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// A role.

@@ -46,6 +46,8 @@ pub enum PolicyDetail {
     RouteConflict,
     /// A route names a credential kind the policy does not define.
     UnknownCredentialKind,
+    /// A rule's condition is malformed (a bad reference or test, an empty `when`).
+    InvalidCondition,
 }
 
 impl PolicyDetail {
@@ -72,6 +74,7 @@ impl PolicyDetail {
             PolicyDetail::InvalidRoute => "invalid_route",
             PolicyDetail::RouteConflict => "route_conflict",
             PolicyDetail::UnknownCredentialKind => "unknown_credential_kind",
+            PolicyDetail::InvalidCondition => "invalid_condition",
         }
     }
 }

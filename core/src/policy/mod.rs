@@ -1,11 +1,12 @@
 //! Loading, validating and compiling policy documents.
 
-mod canonical;
+pub(crate) mod canonical;
 pub mod doc;
 mod error;
 pub(crate) mod kinds;
 pub(crate) mod pattern;
 pub(crate) mod routes;
+pub(crate) mod rules;
 mod value;
 mod yaml;
 
@@ -132,6 +133,7 @@ pub struct Policy {
     kind_index: FxHashMap<Box<str>, usize>,
     prefix_index: FxHashMap<Box<str>, usize>,
     pub(crate) router: Router,
+    pub(crate) rules: rules::RuleSet,
 }
 
 static INSTANCES: AtomicU64 = AtomicU64::new(1);
@@ -342,6 +344,7 @@ impl Policy {
                         allow: account.allow.clone(),
                         deny: Vec::new(),
                         grants: Vec::new(),
+                        attributes: Default::default(),
                     };
                     (client.as_str().into(), principal)
                 })
@@ -742,6 +745,7 @@ pub(crate) fn compile(doc: PolicyDocument) -> Result<Policy, PolicyError> {
         kind_index: FxHashMap::default(),
         prefix_index: FxHashMap::default(),
         router: Router::default(),
+        rules: rules::RuleSet::default(),
         doc: PolicyDocument {
             version: doc.version,
             permissions: Vec::new(),
@@ -749,12 +753,14 @@ pub(crate) fn compile(doc: PolicyDocument) -> Result<Policy, PolicyError> {
             access_levels: Default::default(),
             credentials: Default::default(),
             routes: Vec::new(),
+            rules: Vec::new(),
         },
     };
 
     policy.compile_roles(&doc, &mut issues);
     policy.compile_levels(&doc, &mut issues);
     policy.compile_kinds(&doc, &mut issues);
+    policy.compile_rules(&doc, &mut issues);
     policy.router = Router::compile(&doc.routes, &policy, &mut issues);
 
     if !issues.0.is_empty() {

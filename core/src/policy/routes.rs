@@ -377,6 +377,17 @@ impl Router {
     /// method that has no route of its own for the template, and `HEAD`
     /// without a route of its own is the `GET` route (frameworks answer
     /// `HEAD` with the `GET` handler).
+    /// The methods of the routes with this path template, as written, in
+    /// declaration order.
+    pub(crate) fn methods<'r>(&'r self, template: &str) -> impl Iterator<Item = &'r str> + 'r {
+        self.by_path
+            .get(template)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.routes.get(*i))
+            .map(|r| &*r.method)
+    }
+
     pub(crate) fn by_template(&self, method: &str, template: &str) -> Option<&Route> {
         let candidates = self.by_path.get(template)?;
         let named = |m: &str| {

@@ -105,7 +105,12 @@ impl Error {
 /// wherever they are raised.
 fn family_of(code: Code, default: Family) -> Family {
     match code {
-        Code::InvalidArgument | Code::EntropyUnavailable | Code::UnknownCredentialKind => Family::Argument,
+        Code::InvalidArgument
+        | Code::EntropyUnavailable
+        | Code::UnknownCredentialKind
+        | Code::InvalidRequest
+        | Code::InvalidPageToken
+        | Code::LimitExceeded => Family::Argument,
         Code::InvalidPrincipal | Code::UnknownPrincipal => Family::Principal,
         Code::InvalidPolicy => Family::Policy,
         _ => default,

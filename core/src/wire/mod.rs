@@ -53,6 +53,8 @@ pub const OPERATIONS: &[&str] = &[
     "classify",
     "authorize_request",
     "authorize_route",
+    // AuthZEN
+    "authzen",
     // API keys
     "generate_key",
     "rotate_key",
@@ -187,6 +189,7 @@ fn host_data<'h>(host: &'h HostRecords, clock: Clock) -> Result<HostData<'h>, Er
     Ok(HostData {
         keys: &host.keys,
         principals: &host.principals,
+        resources: &host.resources,
         revoked_keys: &host.revoked_keys,
         revoked_sessions: &host.revoked_sessions,
         pepper: host.pepper.as_ref(),
@@ -209,6 +212,19 @@ pub fn authorize_request<'p>(
         headers: &headers,
     };
     Ok(policy.authorize_request(&request, &host_data(host, clock)?))
+}
+
+/// Answers an AuthZEN request (`api`: `evaluation`, `evaluations`,
+/// `search/subject`, `search/resource` or `search/action`) from the host's
+/// principal and resource records.
+pub fn authzen(
+    policy: &Policy,
+    api: &str,
+    request: &serde_json::Value,
+    host: &HostRecords,
+    clock: Clock,
+) -> Result<crate::authzen::Response, Error> {
+    crate::authzen::answer(policy, crate::authzen::Api::parse(api)?, request, &host_data(host, clock)?)
 }
 
 /// Authorizes a route the application's router matched.

@@ -5,7 +5,7 @@
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::authz::{CredentialInfo, PrincipalRecord};
+use crate::authz::{CredentialInfo, PrincipalRecord, ResourceRecord};
 use crate::code::Code;
 use crate::decision::{AuditRecord, Decision};
 use crate::jwt::VerifiedToken;
@@ -205,7 +205,7 @@ pub struct MatchedRoute {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "host data: {keys, principals, revoked_keys, revoked_sessions, pepper, now}"
+    expecting = "host data: {keys, principals, resources, revoked_keys, revoked_sessions, pepper, now}"
 )]
 pub struct HostRecords {
     /// Key records.
@@ -214,6 +214,9 @@ pub struct HostRecords {
     /// Principal records (key owners, token subjects).
     #[serde(default)]
     pub principals: Vec<PrincipalRecord>,
+    /// Resource records (their attributes are what rules read).
+    #[serde(default)]
+    pub resources: Vec<ResourceRecord>,
     /// Revoked key ids.
     #[serde(default)]
     pub revoked_keys: Vec<String>,

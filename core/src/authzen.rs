@@ -1,0 +1,676 @@
+//! The OpenID AuthZEN Authorization API 1.0, answered in-process: access
+//! evaluation, batch evaluations and subject, resource and action search.
+//!
+//! Mapping onto the policy:
+//! - a subject `{type, id}` is the principal `type:id`, looked up in the
+//!   host's principal records (absent: `decision: false`,
+//!   `unknown_principal`); subject `properties` and the request `context`
+//!   do not enter the decision, the host's records are authoritative;
+//! - a resource `{type, id, properties}` is the resource `type:id`; its
+//!   attributes are the host's resource record's when there is one, else
+//!   its `properties` (entries that are not attribute values are ignored,
+//!   so they can only fail a rule's condition, never satisfy one);
+//! - an action `{name}` is the permission `{resource.type}:{name}`;
+//! - a resource of type `route` names a route template of the policy and
+//!   the action an HTTP method: the route's permission is checked without
+//!   a resource.
+//!
+//! A search returns exactly the candidates for which evaluation says true:
+//! both go through [`Target`] and one decision function. Subject and
+//! resource candidates are the host's records of the requested type, in
+//! host order; action candidates the declared actions of the resource's
+//! type (for a route, its methods), in declaration order.
+
+use std::borrow::Cow;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::authz::{Attributes, Check, Identity, IdentityRecord, PrincipalRecord, ResourceRecord};
+use crate::code::Code;
+use crate::decision::{Actor, Decision};
+use crate::policy::canonical::sorted_json;
+use crate::policy::Policy;
+use crate::records::AttributeValue;
+use crate::request::HostData;
+use crate::text::shown;
+use crate::wire::Error;
+
+/// Most items a batch (`evaluations`) may hold.
+pub const MAX_EVALUATIONS: usize = 1000;
+/// Largest page a search answers (`page.limit`).
+pub const MAX_PAGE_SIZE: usize = 1000;
+/// The page size when a request has `page` without a `limit`.
+pub const DEFAULT_PAGE_SIZE: usize = 100;
+
+/// The AuthZEN API a request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// `evaluation`: one decision.
+    Evaluation,
+    /// `evaluations`: a batch.
+    Evaluations,
+    /// `search/subject`.
+    SearchSubject,
+    /// `search/resource`.
+    SearchResource,
+    /// `search/action`.
+    SearchAction,
+}
+
+impl Api {
+    /// Every API, by name.
+    pub const ALL: [Api; 5] = [
+        Api::Evaluation,
+        Api::Evaluations,
+        Api::SearchSubject,
+        Api::SearchResource,
+        Api::SearchAction,
+    ];
+
+    /// The API's name: `evaluation`, `evaluations`, `search/subject`, ...
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Api::Evaluation => "evaluation",
+            Api::Evaluations => "evaluations",
+            Api::SearchSubject => "search/subject",
+            Api::SearchResource => "search/resource",
+            Api::SearchAction => "search/action",
+        }
+    }
+
+    /// The API named `name`, or `invalid_argument`.
+    pub fn parse(name: &str) -> Result<Api, Error> {
+        Api::ALL.into_iter().find(|a| a.as_str() == name).ok_or_else(|| {
+            Error::argument(
+                "api",
+                format_args!(
+                    "`{}` is not `evaluation`, `evaluations`, `search/subject`, `search/resource` or `search/action`",
+                    shown(name)
+                ),
+            )
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Subject {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Resource {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    properties: Option<Map<String, Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Action {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Page {
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    limit: Option<u64>,
+}
+
+/// A request of any API; which fields are required depends on the API.
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "an AuthZEN request object")]
+struct Query {
+    #[serde(default)]
+    subject: Option<Subject>,
+    #[serde(default)]
+    action: Option<Action>,
+    #[serde(default)]
+    resource: Option<Resource>,
+    #[serde(default)]
+    page: Option<Page>,
+}
+
+/// The `context` of a response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResponseContext {
+    /// The decision's code (`allowed`, `missing_permission`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Code>,
+    /// Why, for administrators: `{"en": message}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_admin: Option<Reason>,
+    /// The decision id of the audit record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision_id: Option<String>,
+    /// Why an item of a batch could not be evaluated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ItemError>,
+}
+
+/// A reason in words, by language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// English.
+    pub en: String,
+}
+
+/// Why one item of a batch could not be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemError {
+    /// The HTTP status the item alone would have had.
+    pub status: u16,
+    /// The code.
+    pub code: Code,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// One decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvaluationResponse {
+    /// Whether the subject may perform the action on the resource.
+    pub decision: bool,
+    /// The code, the reason and the decision id (or the item's error).
+    pub context: ResponseContext,
+}
+
+/// A found subject or resource (`{type, id}`), or action (`{name}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Found {
+    /// A subject or a resource.
+    Entity {
+        /// Its type.
+        #[serde(rename = "type")]
+        kind: String,
+        /// Its id (without the type).
+        id: String,
+    },
+    /// An action.
+    Action {
+        /// The action's name.
+        name: String,
+    },
+}
+
+/// A page of a search's results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PageInfo {
+    /// The token of the next page; empty on the last page.
+    pub next_token: String,
+    /// Results on this page.
+    pub count: usize,
+    /// Results on every page.
+    pub total: usize,
+}
+
+/// The answer of any AuthZEN API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Response {
+    /// `evaluation` (and `evaluations` without items).
+    Evaluation(EvaluationResponse),
+    /// `evaluations`.
+    Evaluations {
+        /// One response per item, in order (fewer when a semantic stopped early).
+        evaluations: Vec<EvaluationResponse>,
+    },
+    /// A search.
+    Search {
+        /// What is allowed.
+        results: Vec<Found>,
+        /// Present when the request had `page`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        page: Option<PageInfo>,
+    },
+}
+
+fn invalid(message: impl std::fmt::Display) -> Error {
+    Error::record(Code::InvalidRequest, "request", message)
+}
+
+fn parse_query(request: &Value) -> Result<Query, Error> {
+    crate::wire::read(request.clone(), Code::InvalidRequest, "request")
+}
+
+/// What a decision is about, resolved once per request: the permission,
+/// the resource and its attributes, or why there is nothing to check.
+enum Target<'a> {
+    Check {
+        permission: Cow<'a, str>,
+        resource: Option<Cow<'a, str>>,
+        attributes: Option<Cow<'a, Attributes>>,
+    },
+    /// A route template with no route for the method.
+    NoRoute(String),
+}
+
+impl<'a> Target<'a> {
+    fn resolve(policy: &'a Policy, host: &HostData<'a>, action: &str, resource: &Resource) -> Result<Self, Error> {
+        let id = resource
+            .id
+            .as_deref()
+            .ok_or_else(|| invalid("`resource.id` is missing"))?;
+        if resource.kind == "route" {
+            return Ok(match policy.router.by_template(action, id) {
+                Some(route) => Target::Check {
+                    permission: Cow::Borrowed(policy.perm_name(route.permission)),
+                    resource: None,
+                    attributes: None,
+                },
+                None => Target::NoRoute(format!(
+                    "no route of this policy is `{} {}`",
+                    shown(action),
+                    shown(id)
+                )),
+            });
+        }
+        let typed = format!("{}:{id}", resource.kind);
+        let attributes = match host.resources.iter().find(|r| r.id == typed) {
+            Some(record) => Some(Cow::Borrowed(&record.attributes)),
+            None => resource.properties.as_ref().map(|p| Cow::Owned(attributes_of(p))),
+        };
+        Ok(Target::Check {
+            permission: Cow::Owned(format!("{}:{action}", resource.kind)),
+            resource: Some(Cow::Owned(typed)),
+            attributes,
+        })
+    }
+
+    fn of_record(permission: &'a str, record: &'a ResourceRecord) -> Self {
+        Target::Check {
+            permission: Cow::Borrowed(permission),
+            resource: Some(Cow::Borrowed(&record.id)),
+            attributes: Some(Cow::Borrowed(&record.attributes)),
+        }
+    }
+}
+
+/// The entries of `properties` that are attribute values.
+fn attributes_of(properties: &Map<String, Value>) -> Attributes {
+    properties
+        .iter()
+        .filter_map(|(name, value)| {
+            let value: AttributeValue = serde_json::from_value(value.clone()).ok()?;
+            crate::records::is_attribute_name(name).then(|| (name.clone(), value))
+        })
+        .collect()
+}
+
+/// The one decision function evaluation and search share.
+fn decide<'a>(policy: &'a Policy, identity: &'a Identity, target: &'a Target<'_>, now: i64) -> Decision<'a> {
+    match target {
+        Target::NoRoute(why) => policy.refusal(Code::NoRoute, why.clone(), None, Actor::default(), now),
+        Target::Check {
+            permission,
+            resource,
+            attributes,
+        } => {
+            let check = Check::new(permission)
+                .resource(resource.as_deref())
+                .attributes(attributes.as_deref());
+            policy.authorize(identity, check, now)
+        }
+    }
+}
+
+fn response(decision: &Decision<'_>) -> EvaluationResponse {
+    EvaluationResponse {
+        decision: decision.allowed(),
+        context: ResponseContext {
+            code: Some(decision.code()),
+            reason_admin: Some(Reason {
+                en: decision.message().to_owned(),
+            }),
+            decision_id: Some(decision.id().to_string()),
+            error: None,
+        },
+    }
+}
+
+fn item_error(e: &Error) -> EvaluationResponse {
+    EvaluationResponse {
+        decision: false,
+        context: ResponseContext {
+            code: Some(e.code),
+            reason_admin: None,
+            decision_id: None,
+            error: Some(ItemError {
+                status: e.status(),
+                code: e.code,
+                message: e.message.clone(),
+            }),
+        },
+    }
+}
+
+fn principal_id(subject: &Subject) -> Result<String, Error> {
+    let id = subject.id.as_deref().ok_or_else(|| invalid("`subject.id` is missing"))?;
+    Ok(format!("{}:{id}", subject.kind))
+}
+
+fn identity_of(policy: &Policy, record: &PrincipalRecord) -> Result<Identity, Error> {
+    Ok(policy.identity(IdentityRecord {
+        principal: record.clone(),
+        credential: None,
+    })?)
+}
+
+/// Identities already built in this request, by principal id (a batch
+/// usually asks about one subject many times).
+#[derive(Default)]
+struct Identities {
+    last: Option<(String, Identity)>,
+}
+
+impl Identities {
+    fn get(&mut self, policy: &Policy, host: &HostData<'_>, id: &str) -> Result<Option<&Identity>, Error> {
+        if self.last.as_ref().is_none_or(|(known, _)| known != id) {
+            let Some(record) = host.principals.iter().find(|p| p.id == id) else {
+                return Ok(None);
+            };
+            self.last = Some((id.to_owned(), identity_of(policy, record)?));
+        }
+        Ok(self.last.as_ref().map(|(_, identity)| identity))
+    }
+}
+
+fn required<'q, T>(field: &'q Option<T>, name: &str) -> Result<&'q T, Error> {
+    field.as_ref().ok_or_else(|| invalid(format_args!("`{name}` is missing")))
+}
+
+fn evaluate_query(
+    policy: &Policy,
+    host: &HostData<'_>,
+    identities: &mut Identities,
+    query: &Query,
+) -> Result<EvaluationResponse, Error> {
+    let subject = required(&query.subject, "subject")?;
+    let action = required(&required(&query.action, "action")?.name, "action.name")?;
+    let resource = required(&query.resource, "resource")?;
+    let principal = principal_id(subject)?;
+    let target = Target::resolve(policy, host, action, resource)?;
+    let Some(identity) = identities.get(policy, host, &principal)? else {
+        let why = format!("no principal record for `{}`", shown(&principal));
+        return Ok(response(&policy.refusal(
+            Code::UnknownPrincipal,
+            why,
+            None,
+            Actor::default(),
+            host.now,
+        )));
+    };
+    Ok(response(&decide(policy, identity, &target, host.now)))
+}
+
+/// One access evaluation.
+pub fn evaluation(policy: &Policy, request: &Value, host: &HostData<'_>) -> Result<EvaluationResponse, Error> {
+    evaluate_query(policy, host, &mut Identities::default(), &parse_query(request)?)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Semantic {
+    ExecuteAll,
+    DenyOnFirstDeny,
+    PermitOnFirstPermit,
+}
+
+fn semantic(request: &Map<String, Value>) -> Result<Semantic, Error> {
+    let Some(options) = request.get("options") else {
+        return Ok(Semantic::ExecuteAll);
+    };
+    let options = options
+        .as_object()
+        .ok_or_else(|| invalid("`options` is not an object"))?;
+    match options.get("evaluations_semantic") {
+        None => Ok(Semantic::ExecuteAll),
+        Some(Value::String(s)) if s == "execute_all" => Ok(Semantic::ExecuteAll),
+        Some(Value::String(s)) if s == "deny_on_first_deny" => Ok(Semantic::DenyOnFirstDeny),
+        Some(Value::String(s)) if s == "permit_on_first_permit" => Ok(Semantic::PermitOnFirstPermit),
+        Some(other) => Err(invalid(format_args!(
+            "`options.evaluations_semantic` is `{}`, not `execute_all`, `deny_on_first_deny` or `permit_on_first_permit`",
+            shown(&other.to_string())
+        ))),
+    }
+}
+
+/// A batch: the request's `subject`, `action`, `resource` and `context` are
+/// defaults each item may replace. An item that cannot be evaluated gets
+/// `decision: false` and `context.error`; it never fails the others.
+/// Without items, the request is one evaluation.
+pub fn evaluations(policy: &Policy, request: &Value, host: &HostData<'_>) -> Result<Response, Error> {
+    let top = request
+        .as_object()
+        .ok_or_else(|| invalid("the request is not a JSON object"))?;
+    let semantic = semantic(top)?;
+    let items = match top.get("evaluations") {
+        None => None,
+        Some(Value::Array(items)) if items.is_empty() => None,
+        Some(Value::Array(items)) => Some(items),
+        Some(_) => return Err(invalid("`evaluations` is not a list")),
+    };
+    let Some(items) = items else {
+        return Ok(Response::Evaluation(evaluation(policy, request, host)?));
+    };
+    if items.len() > MAX_EVALUATIONS {
+        return Err(Error::new(
+            Code::LimitExceeded,
+            crate::wire::Family::Argument,
+            format!(
+                "the batch holds {} evaluations; at most {MAX_EVALUATIONS} are accepted",
+                items.len()
+            ),
+        ));
+    }
+    let mut identities = Identities::default();
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let answer = match item.as_object() {
+            None => Err(invalid(format_args!("`evaluations[{i}]` is not an object"))),
+            Some(fields) => {
+                let mut merged = Map::new();
+                for key in ["subject", "action", "resource", "context"] {
+                    if let Some(value) = fields.get(key).or_else(|| top.get(key)) {
+                        merged.insert(key.to_owned(), value.clone());
+                    }
+                }
+                crate::wire::read::<Query>(Value::Object(merged), Code::InvalidRequest, &format!("evaluations[{i}]"))
+                    .and_then(|query| evaluate_query(policy, host, &mut identities, &query))
+            }
+        };
+        let answer = answer.unwrap_or_else(|e| item_error(&e));
+        let decided = answer.decision;
+        out.push(answer);
+        match semantic {
+            Semantic::DenyOnFirstDeny if !decided => break,
+            Semantic::PermitOnFirstPermit if decided => break,
+            _ => {}
+        }
+    }
+    Ok(Response::Evaluations { evaluations: out })
+}
+
+/// A search: every candidate for which evaluation says true, paged when the
+/// request has `page`.
+pub fn search(policy: &Policy, api: Api, request: &Value, host: &HostData<'_>) -> Result<Response, Error> {
+    let query = parse_query(request)?;
+    let found = match api {
+        Api::SearchSubject => search_subjects(policy, host, &query)?,
+        Api::SearchResource => search_resources(policy, host, &query)?,
+        Api::SearchAction => search_actions(policy, host, &query)?,
+        Api::Evaluation | Api::Evaluations => {
+            return Err(Error::argument("api", format_args!("`{}` is not a search", api.as_str())))
+        }
+    };
+    let Some(page) = &query.page else {
+        return Ok(Response::Search {
+            results: found,
+            page: None,
+        });
+    };
+    let limit = match page.limit {
+        None => DEFAULT_PAGE_SIZE,
+        Some(0) => return Err(invalid("`page.limit` is 0")),
+        Some(n) if n > MAX_PAGE_SIZE as u64 => {
+            return Err(Error::new(
+                Code::LimitExceeded,
+                crate::wire::Family::Argument,
+                format!("`page.limit` is {n}; at most {MAX_PAGE_SIZE} results are answered per page"),
+            ))
+        }
+        Some(n) => n as usize,
+    };
+    let fingerprint = fingerprint(policy, api, request);
+    let offset = match page.token.as_deref() {
+        None | Some("") => 0,
+        Some(token) => read_token(token, &fingerprint)?,
+    };
+    let total = found.len();
+    let results: Vec<Found> = found.into_iter().skip(offset).take(limit).collect();
+    let end = offset.saturating_add(results.len());
+    Ok(Response::Search {
+        page: Some(PageInfo {
+            next_token: if end < total {
+                token(end, &fingerprint)
+            } else {
+                String::new()
+            },
+            count: results.len(),
+            total,
+        }),
+        results,
+    })
+}
+
+fn search_subjects(policy: &Policy, host: &HostData<'_>, query: &Query) -> Result<Vec<Found>, Error> {
+    let kind = &required(&query.subject, "subject")?.kind;
+    let action = required(&required(&query.action, "action")?.name, "action.name")?;
+    let target = Target::resolve(policy, host, action, required(&query.resource, "resource")?)?;
+    let mut found = Vec::new();
+    for record in host.principals {
+        let Some(id) = record.id.strip_prefix(kind.as_str()).and_then(|r| r.strip_prefix(':')) else {
+            continue;
+        };
+        if decide(policy, &identity_of(policy, record)?, &target, host.now).allowed() {
+            found.push(Found::Entity {
+                kind: kind.clone(),
+                id: id.to_owned(),
+            });
+        }
+    }
+    Ok(found)
+}
+
+fn search_resources(policy: &Policy, host: &HostData<'_>, query: &Query) -> Result<Vec<Found>, Error> {
+    let principal = principal_id(required(&query.subject, "subject")?)?;
+    let action = required(&required(&query.action, "action")?.name, "action.name")?;
+    let kind = &required(&query.resource, "resource")?.kind;
+    let mut identities = Identities::default();
+    let Some(identity) = identities.get(policy, host, &principal)? else {
+        return Ok(Vec::new());
+    };
+    let permission = format!("{kind}:{action}");
+    let mut found = Vec::new();
+    for record in host.resources {
+        let Some(id) = record.id.strip_prefix(kind.as_str()).and_then(|r| r.strip_prefix(':')) else {
+            continue;
+        };
+        if decide(policy, identity, &Target::of_record(&permission, record), host.now).allowed() {
+            found.push(Found::Entity {
+                kind: kind.clone(),
+                id: id.to_owned(),
+            });
+        }
+    }
+    Ok(found)
+}
+
+fn search_actions(policy: &Policy, host: &HostData<'_>, query: &Query) -> Result<Vec<Found>, Error> {
+    let principal = principal_id(required(&query.subject, "subject")?)?;
+    let resource = required(&query.resource, "resource")?;
+    let id = required(&resource.id, "resource.id")?;
+    let names: Vec<&str> = if resource.kind == "route" {
+        policy.router.methods(id).collect()
+    } else {
+        crate::policy::permissions(policy)
+            .filter_map(|p| p.strip_prefix(resource.kind.as_str())?.strip_prefix(':'))
+            .collect()
+    };
+    let mut identities = Identities::default();
+    let Some(identity) = identities.get(policy, host, &principal)? else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    for name in names {
+        let target = Target::resolve(policy, host, name, resource)?;
+        if decide(policy, identity, &target, host.now).allowed() {
+            found.push(Found::Action { name: name.to_owned() });
+        }
+    }
+    Ok(found)
+}
+
+/// Binds page tokens to one request: the policy, the API and the request
+/// without its `page`.
+fn fingerprint(policy: &Policy, api: Api, request: &Value) -> [u8; 16] {
+    let mut unpaged = request.clone();
+    if let Some(map) = unpaged.as_object_mut() {
+        map.remove("page");
+    }
+    let digest = Sha256::new()
+        .chain_update(policy.hash().as_bytes())
+        .chain_update(api.as_str())
+        .chain_update(sorted_json(&unpaged))
+        .finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
+fn token(offset: usize, fingerprint: &[u8; 16]) -> String {
+    let mut bytes = [0u8; 24];
+    bytes[..8].copy_from_slice(&(offset as u64).to_be_bytes());
+    bytes[8..].copy_from_slice(fingerprint);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn read_token(token: &str, fingerprint: &[u8; 16]) -> Result<usize, Error> {
+    let refused = || {
+        Error::new(
+            Code::InvalidPageToken,
+            crate::wire::Family::Argument,
+            format!(
+                "page token `{}` was not issued for this request (same API, policy and fields)",
+                shown(token)
+            ),
+        )
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| refused())?;
+    let (offset, mark) = bytes.split_at_checked(8).ok_or_else(refused)?;
+    if mark != fingerprint {
+        return Err(refused());
+    }
+    let offset = u64::from_be_bytes(offset.try_into().map_err(|_| refused())?);
+    usize::try_from(offset).map_err(|_| refused())
+}
+
+/// Answers a request of any API.
+pub fn answer(policy: &Policy, api: Api, request: &Value, host: &HostData<'_>) -> Result<Response, Error> {
+    match api {
+        Api::Evaluation => evaluation(policy, request, host).map(Response::Evaluation),
+        Api::Evaluations => evaluations(policy, request, host),
+        Api::SearchSubject | Api::SearchResource | Api::SearchAction => search(policy, api, request, host),
+    }
+}
