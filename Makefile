@@ -15,3 +15,4 @@ vectors:
 	python3 tools/vectors/gen_policy.py
 	python3 tools/vectors/gen_requests.py
 	python3 tools/vectors/gen_lifecycle.py
+	python3 tools/vectors/gen_rules.py

@@ -16,7 +16,8 @@ use base64::Engine;
 use clap::{Args, Parser, Subcommand};
 use permiso::wire;
 use permiso::{
-    Format, HostData, KeyRecord, Outcome, Pepper, Policy, PrincipalRecord, Request, RouteRequest, SigningKey,
+    Format, HostData, KeyRecord, Outcome, Pepper, Policy, PrincipalRecord, Request, ResourceRecord, RouteRequest,
+    SigningKey,
 };
 use permiso_conformance as conformance;
 use serde::Deserialize;
@@ -77,6 +78,28 @@ enum Command {
     Jwt(JwtCommand),
     /// Replay a directory of conformance vectors.
     Vectors(VectorsArgs),
+    /// Answer an AuthZEN request (`permiso authzen evaluation REQUEST.json`),
+    /// or replay an AuthZEN interop decision file (`permiso authzen replay FILE`).
+    Authzen(AuthzenArgs),
+}
+
+#[derive(Args)]
+struct AuthzenArgs {
+    /// `evaluation`, `evaluations`, `search/subject`, `search/resource`,
+    /// `search/action`, or `replay`.
+    api: String,
+    /// The request (JSON), or with `replay` the decision file; `-` reads stdin.
+    file: PathBuf,
+    #[command(flatten)]
+    policy: PolicyArg,
+    /// Host data files (JSON: `principals`, `resources`); repeatable.
+    #[arg(long)]
+    host_data: Vec<PathBuf>,
+    /// With `replay`: the search API the file's `search` entries are for.
+    #[arg(long = "api")]
+    search_api: Option<String>,
+    #[command(flatten)]
+    time: TimeArg,
 }
 
 #[derive(Args)]
@@ -411,6 +434,8 @@ struct HostFile {
     #[serde(default)]
     principals: Vec<PrincipalRecord>,
     #[serde(default)]
+    resources: Vec<ResourceRecord>,
+    #[serde(default)]
     revoked_keys: Vec<String>,
     #[serde(default)]
     revoked_sessions: Vec<String>,
@@ -423,6 +448,7 @@ fn load_host(files: &[PathBuf], records: &[PathBuf]) -> Result<HostFile, Failure
             serde_json::from_str(&read_file(path)?).map_err(|e| usage(format!("`{}`: {e}", path.display())))?;
         host.keys.extend(part.keys);
         host.principals.extend(part.principals);
+        host.resources.extend(part.resources);
         host.revoked_keys.extend(part.revoked_keys);
         host.revoked_sessions.extend(part.revoked_sessions);
     }
@@ -542,6 +568,7 @@ fn check(json: bool, a: &RequestArgs, explain: bool) -> Run {
     let data = HostData {
         keys: &host.keys,
         principals: &host.principals,
+        resources: &host.resources,
         revoked_keys: &host.revoked_keys,
         revoked_sessions: &host.revoked_sessions,
         pepper: pepper.as_ref(),
@@ -586,6 +613,9 @@ fn check(json: bool, a: &RequestArgs, explain: bool) -> Run {
             for (n, what, code, o) in ev.rows() {
                 steps.push(json!({"step": n, "check": what, "outcome": o, "code_on_failure": code.as_str()}));
             }
+            for rule in &outcome.rules {
+                steps.push(json!({"step": "rule", "rule": rule.rule, "allowed": rule.allowed, "failed": rule.failed}));
+            }
         }
         if let Some(map) = result.as_object_mut() {
             map.insert("steps".into(), Value::Array(steps));
@@ -620,6 +650,12 @@ fn check(json: bool, a: &RequestArgs, explain: bool) -> Run {
                             Outcome::NotApplicable => " n/a",
                         };
                         outln!("  {n}. [{mark}] {what} (else {code})");
+                    }
+                    for rule in &outcome.rules {
+                        match &rule.failed {
+                            None => outln!("     rules[{}] allows", rule.rule),
+                            Some(entry) => outln!("     rules[{}] does not apply: `{entry}` fails", rule.rule),
+                        }
                     }
                 }
             }
@@ -737,6 +773,48 @@ fn jwt_verify(json: bool, a: &JwtVerifyArgs) -> Run {
     Ok(())
 }
 
+fn authzen(json: bool, a: &AuthzenArgs) -> Run {
+    let policy = load_policy(json, &a.policy.policy)?;
+    let files = load_host(&a.host_data, &[])?;
+    let host = wire::HostRecords {
+        principals: files.principals,
+        resources: files.resources,
+        now: Some(a.time.get()),
+        ..Default::default()
+    };
+    let text = if a.file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| usage(format!("cannot read stdin: {e}")))?;
+        text
+    } else {
+        read_file(&a.file)?
+    };
+    if a.api == "replay" {
+        let report = conformance::replay_interop(&policy, &host, &text, a.search_api.as_deref());
+        for case in &report.cases {
+            if let Some(why) = &case.failure {
+                errln!("FAIL {} :: {}: {why}", a.file.display(), case.name);
+            }
+        }
+        if json {
+            outln!("{}", json!({"passed": report.passed(), "failed": report.failed()}));
+        } else {
+            outln!("{} passed, {} failed", report.passed(), report.failed());
+        }
+        return if report.failed() == 0 {
+            Ok(())
+        } else {
+            Err(Failure::Denied)
+        };
+    }
+    let request: Value =
+        serde_json::from_str(&text).map_err(|e| usage(format!("`{}` is not JSON: {e}", a.file.display())))?;
+    let response = wire::authzen(&policy, &a.api, &request, &host, clock).map_err(|e| fail(json, e))?;
+    outln!("{}", serde_json::to_string(&response).unwrap_or_default());
+    Ok(())
+}
+
 fn vectors(json: bool, a: &VectorsArgs) -> Run {
     let dir = a
         .dir
@@ -797,6 +875,7 @@ fn main() -> ExitCode {
         Command::Jwt(JwtCommand::Delegate(a)) => jwt_delegate(json, a),
         Command::Jwt(JwtCommand::Verify(a)) => jwt_verify(json, a),
         Command::Vectors(a) => vectors(json, a),
+        Command::Authzen(a) => authzen(json, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

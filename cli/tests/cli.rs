@@ -189,7 +189,7 @@ fn keygen_hash_verify_and_check() {
     let d = json(&out);
     assert_eq!(d["code"], "missing_permission");
     let steps = d["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 3 + 7);
+    assert_eq!(steps.len(), 3 + 8);
     assert!(steps
         .iter()
         .any(|s| s["outcome"] == "failed" && s["code_on_failure"] == "missing_permission"));
@@ -339,4 +339,51 @@ fn a_closed_stdout_ends_the_tool_quietly() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn authzen_answers_requests_and_replays_interop_files() {
+    let todo = [
+        "-p",
+        "examples/authzen/todo-policy.yaml",
+        "--host-data",
+        "examples/authzen/todo-host.json",
+    ];
+    let out = run(
+        &[
+            &[
+                "authzen",
+                "replay",
+                "examples/authzen/interop/todo-decisions-1_0-02.json",
+            ],
+            &todo[..],
+        ]
+        .concat(),
+        None,
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "43 passed, 0 failed");
+    assert!(out.status.success());
+
+    // Morty (an editor) may delete the todo he owns, not Rick's.
+    let morty = "CiRmZDE2MTRkMy1jMzlhLTQ3ODEtYjdiZC04Yjk2ZjVhNTEwMGQSBWxvY2Fs";
+    let request = |owner: &str| {
+        format!(
+            r#"{{"subject":{{"type":"user","id":"{morty}"}},"action":{{"name":"can_delete_todo"}},
+               "resource":{{"type":"todo","id":"1","properties":{{"ownerID":"{owner}"}}}}}}"#
+        )
+    };
+    let args = [&["authzen", "evaluation", "-"], &todo[..]].concat();
+    let own = json(&run(&args, Some(&request("morty@the-citadel.com"))));
+    assert_eq!(own["decision"], true);
+    let other = json(&run(&args, Some(&request("rick@the-citadel.com"))));
+    assert_eq!(other["decision"], false);
+    assert_eq!(other["context"]["code"], "missing_permission");
+
+    // A malformed request is refused with its code, exit 1.
+    let bad = run(&args, Some(r#"{"action":{"name":"can_read_todos"}}"#));
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("invalid_request"),
+        "{bad:?}"
+    );
 }

@@ -177,13 +177,17 @@ pub fn run_case(
         }
         "authorize" => {
             let policy = policy()?;
-            let record: IdentityRecord = from_field(case, "identity")?;
-            let identity = match wire::identity(policy, record) {
+            let identity =
+                wire::read::<IdentityRecord>(field(case, "identity")?.clone(), Code::InvalidPrincipal, "identity")
+                    .and_then(|record| wire::identity(policy, record));
+            let identity = match identity {
                 Ok(i) => i,
                 Err(e) => return Ok(refusal(&e)),
             };
-            let attributes: Option<permiso::Attributes> =
-                case.get("attributes").map(|_| from_field(case, "attributes")).transpose()?;
+            let attributes: Option<permiso::Attributes> = case
+                .get("attributes")
+                .map(|_| from_field(case, "attributes"))
+                .transpose()?;
             let check = Check::new(str_field(case, "action")?)
                 .resource(opt_str(case, "resource"))
                 .attributes(attributes.as_ref())
@@ -244,8 +248,19 @@ pub fn run_case(
         "delegate" => delegate_case(policy()?, case, now),
         "authzen" => {
             let host = host_records(case, None, now)?;
-            let response = wire::authzen(policy()?, str_field(case, "api")?, field(case, "request")?, &host, no_clock);
-            Ok(answer(response))
+            let api = str_field(case, "api")?;
+            let first = answer(wire::authzen(policy()?, api, field(case, "request")?, &host, no_clock));
+            let Some(then) = case.get("then") else {
+                return Ok(first);
+            };
+            // The next page: the second request carries the first's token.
+            let mut request = field(then, "request")?.clone();
+            let token = first.pointer("/page/next_token").cloned().unwrap_or(Value::Null);
+            if let Some(page) = request.get_mut("page").and_then(Value::as_object_mut) {
+                page.insert("token".into(), token);
+            }
+            let api = opt_str(then, "api").unwrap_or(api);
+            Ok(answer(wire::authzen(policy()?, api, &request, &host, no_clock)))
         }
         other => Err(format!("unsupported op `{other}`")),
     }
@@ -395,23 +410,6 @@ pub fn matches(expect: &Value, actual: &Value, path: &str) -> Result<(), String>
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn subset_matching() {
-        let actual = json!({"a": 1, "b": {"c": [1, 2], "d": "x"}, "scopes": ["x", "y"]});
-        assert!(matches(&json!({"a": 1}), &actual, "e").is_ok());
-        assert!(matches(&json!({"b": {"d": "x"}}), &actual, "e").is_ok());
-        assert!(matches(&json!({"scopes": ["y", "x"]}), &actual, "e").is_ok());
-        assert!(matches(&json!({"b": {"c": [2, 1]}}), &actual, "e").is_err());
-        assert!(matches(&json!({"z": 1}), &actual, "e").is_err());
-        assert!(matches(&json!({"a": 2}), &actual, "e").is_err());
-        assert!(matches(&json!({"scopes": ["x"]}), &actual, "e").is_err());
-    }
-}
-
 /// Replays an AuthZEN interop decision file (`{"evaluation": [...],
 /// "evaluations": [...]}` or `{"search": [...]}`) against a policy and the
 /// host's records: `expected` is a boolean (evaluation), a list of
@@ -436,7 +434,13 @@ pub fn replay_interop(policy: &Policy, host: &wire::HostRecords, text: &str, sea
         ("evaluations", "evaluations"),
         ("search", search_api.unwrap_or("search/resource")),
     ] {
-        for (i, entry) in file.get(key).and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (i, entry) in file
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             let name = format!("{key}[{i}]");
             let failure = interop_case(policy, host, api, entry).err();
             cases.push(CaseReport { name, failure });
@@ -457,7 +461,8 @@ pub fn replay_interop(policy: &Policy, host: &wire::HostRecords, text: &str, sea
 fn interop_case(policy: &Policy, host: &wire::HostRecords, api: &str, entry: &Value) -> Result<(), String> {
     let request = field(entry, "request")?;
     let expected = field(entry, "expected")?;
-    let response = wire::authzen(policy, api, request, host, no_clock).map_err(|e| format!("{}: {}", e.code, e.message))?;
+    let response =
+        wire::authzen(policy, api, request, host, no_clock).map_err(|e| format!("{}: {}", e.code, e.message))?;
     let response = serde_json::to_value(response).map_err(|e| e.to_string())?;
     let actual = match expected {
         Value::Bool(_) => response.get("decision").cloned().unwrap_or(Value::Null),
@@ -493,5 +498,22 @@ fn interop_case(policy: &Policy, host: &wire::HostRecords, api: &str, entry: &Va
         Ok(())
     } else {
         Err(format!("expected {expected}, got {actual}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subset_matching() {
+        let actual = json!({"a": 1, "b": {"c": [1, 2], "d": "x"}, "scopes": ["x", "y"]});
+        assert!(matches(&json!({"a": 1}), &actual, "e").is_ok());
+        assert!(matches(&json!({"b": {"d": "x"}}), &actual, "e").is_ok());
+        assert!(matches(&json!({"scopes": ["y", "x"]}), &actual, "e").is_ok());
+        assert!(matches(&json!({"b": {"c": [2, 1]}}), &actual, "e").is_err());
+        assert!(matches(&json!({"z": 1}), &actual, "e").is_err());
+        assert!(matches(&json!({"a": 2}), &actual, "e").is_err());
+        assert!(matches(&json!({"scopes": ["x"]}), &actual, "e").is_err());
     }
 }

@@ -1,12 +1,15 @@
 //! Replays the AuthZEN interop decision files (Todo and API gateway) against
 //! the project's translation of each scenario in `examples/authzen/`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 
 use permiso::{wire, Format, Policy};
 
 fn example(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/authzen").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/authzen")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
@@ -24,9 +27,16 @@ fn replay(policy: &str, host: &str, decisions: &str) -> (usize, Vec<String>) {
 
 #[test]
 fn the_todo_and_gateway_interop_files_pass() {
-    let (todo, todo_failures) = replay("todo-policy.yaml", "todo-host.json", "interop/todo-decisions-1_0-02.json");
-    let (gateway, gateway_failures) =
-        replay("gateway-policy.yaml", "gateway-host.json", "interop/gateway-decisions.json");
+    let (todo, todo_failures) = replay(
+        "todo-policy.yaml",
+        "todo-host.json",
+        "interop/todo-decisions-1_0-02.json",
+    );
+    let (gateway, gateway_failures) = replay(
+        "gateway-policy.yaml",
+        "gateway-host.json",
+        "interop/gateway-decisions.json",
+    );
     println!("authzen interop: todo {todo} passed, gateway {gateway} passed");
     assert!(todo_failures.is_empty(), "todo: {todo_failures:#?}");
     assert!(gateway_failures.is_empty(), "gateway: {gateway_failures:#?}");

@@ -148,7 +148,7 @@ impl Policy {
         api: crate::authzen::Api,
         request: &serde_json::Value,
         host: &HostData<'_>,
-    ) -> Result<crate::authzen::Response, crate::wire::Error> {
+    ) -> Result<crate::authzen::AuthzenResponse, crate::wire::Error> {
         crate::authzen::answer(self, api, request, host)
     }
 

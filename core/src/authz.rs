@@ -12,9 +12,7 @@ use crate::policy::pattern::is_segment;
 use crate::policy::rules::{Facts, RuleTrace};
 use crate::policy::{Policy, RouteMatch, Unmatched};
 use crate::records::valid_principal_id;
-pub use crate::records::{
-    AttributeValue, Attributes, CredentialInfo, Grant, IdentityRecord, PrincipalRecord, ResourceRecord,
-};
+pub use crate::records::{Attributes, CredentialInfo, Grant, IdentityRecord, PrincipalRecord, ResourceRecord};
 
 /// Why a principal record could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -396,6 +394,20 @@ pub(crate) fn identity(policy: &Policy, record: IdentityRecord) -> Result<Identi
     if !valid_principal_id(&p.id) {
         return bad(format!("principal id `{}` is not a typed id such as `user:1`", p.id));
     }
+    for (name, value) in &p.attributes {
+        let why = if crate::records::is_attribute_name(name) {
+            crate::records::attribute_value_error(value)
+        } else {
+            Some("attribute names are `[A-Za-z0-9_-]+`")
+        };
+        if let Some(why) = why {
+            return bad(format!(
+                "principal `{}` attribute `{}`: {why}",
+                p.id,
+                crate::text::shown(name)
+            ));
+        }
+    }
     let mut granted = policy.empty_set();
     for role in &p.roles {
         if let Some(set) = policy.role(role) {
@@ -527,7 +539,10 @@ pub(crate) fn evaluate(policy: &Policy, identity: &Identity, check: Check<'_>) -
     let (rule_allows, rule) = if roles || grant_allows == Outcome::Passed || !policy.rules.grants(action) {
         (Outcome::NotApplicable, None)
     } else {
-        match policy.rules.allowing(action, &identity.held_roles, &facts(identity, check)) {
+        match policy
+            .rules
+            .allowing(action, &identity.held_roles, &facts(identity, check))
+        {
             Some(i) => (Outcome::Passed, Some(i)),
             None => (Outcome::Failed, None),
         }
@@ -558,7 +573,9 @@ fn facts<'a>(identity: &'a Identity, check: Check<'a>) -> Facts<'a> {
 /// Every rule that grants the check's action, and how each fared.
 pub(crate) fn rule_trace(policy: &Policy, identity: &Identity, check: Check<'_>) -> Vec<RuleTrace> {
     match (policy.perm_id(check.action), identity.policy == policy.instance) {
-        (Some(action), true) => policy.rules.trace(action, &identity.held_roles, &facts(identity, check)),
+        (Some(action), true) => policy
+            .rules
+            .trace(action, &identity.held_roles, &facts(identity, check)),
         (_, false) => match policy.identity(identity.record.clone()) {
             Ok(rebuilt) => rule_trace(policy, &rebuilt, check),
             Err(_) => Vec::new(),

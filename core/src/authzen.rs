@@ -25,7 +25,7 @@ use std::borrow::Cow;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -34,7 +34,6 @@ use crate::code::Code;
 use crate::decision::{Actor, Decision};
 use crate::policy::canonical::sorted_json;
 use crate::policy::Policy;
-use crate::records::AttributeValue;
 use crate::request::HostData;
 use crate::text::shown;
 use crate::wire::Error;
@@ -96,54 +95,118 @@ impl Api {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct Subject {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    id: Option<String>,
+// Requests are read from the JSON value by hand, each field borrowed:
+// precise messages naming the field, and no deserializer per shape.
+
+struct Subject<'v> {
+    kind: &'v str,
+    id: Option<&'v str>,
 }
 
-#[derive(Debug, Deserialize)]
-struct Resource {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    properties: Option<Map<String, Value>>,
+struct Resource<'v> {
+    kind: &'v str,
+    id: Option<&'v str>,
+    properties: Option<&'v Map<String, Value>>,
 }
 
-#[derive(Debug, Deserialize)]
-struct Action {
-    #[serde(default)]
-    name: Option<String>,
+struct Action<'v> {
+    name: Option<&'v str>,
 }
 
-#[derive(Debug, Deserialize)]
-struct Page {
-    #[serde(default)]
-    token: Option<String>,
-    #[serde(default)]
+struct Page<'v> {
+    token: Option<&'v str>,
     limit: Option<u64>,
 }
 
 /// A request of any API; which fields are required depends on the API.
-#[derive(Debug, Deserialize)]
-#[serde(expecting = "an AuthZEN request object")]
-struct Query {
-    #[serde(default)]
-    subject: Option<Subject>,
-    #[serde(default)]
-    action: Option<Action>,
-    #[serde(default)]
-    resource: Option<Resource>,
-    #[serde(default)]
-    page: Option<Page>,
+struct Query<'v> {
+    /// Where the request is: `request`, or `evaluations[3]` in a batch.
+    at: String,
+    subject: Option<Subject<'v>>,
+    action: Option<Action<'v>>,
+    resource: Option<Resource<'v>>,
+    page: Option<Page<'v>>,
+}
+
+fn invalid_at(at: &str, why: &str) -> Error {
+    Error::record(Code::InvalidRequest, at, why)
+}
+
+fn object<'v>(value: &'v Value, at: &str) -> Result<&'v Map<String, Value>, Error> {
+    value.as_object().ok_or_else(|| invalid_at(at, "is not an object"))
+}
+
+fn member<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    map.get(key).filter(|v| !v.is_null())
+}
+
+fn text<'v>(map: &'v Map<String, Value>, key: &str, at: &str) -> Result<Option<&'v str>, Error> {
+    match member(map, key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(invalid_at(&format!("{at}.{key}"), "is not a string")),
+    }
+}
+
+fn required_text<'v>(map: &'v Map<String, Value>, key: &str, at: &str) -> Result<&'v str, Error> {
+    text(map, key, at)?.ok_or_else(|| invalid_at(&format!("{at}.{key}"), "is missing"))
+}
+
+fn part<'v, T>(
+    map: &'v Map<String, Value>,
+    key: &str,
+    at: &str,
+    read: impl FnOnce(&'v Map<String, Value>, &str) -> Result<T, Error>,
+) -> Result<Option<T>, Error> {
+    match member(map, key) {
+        None => Ok(None),
+        Some(value) => {
+            let at = format!("{at}.{key}");
+            read(object(value, &at)?, &at).map(Some)
+        }
+    }
+}
+
+fn read_query<'v>(request: &'v Value, at: &str) -> Result<Query<'v>, Error> {
+    let map = object(request, at)?;
+    Ok(Query {
+        at: at.to_owned(),
+        subject: part(map, "subject", at, |m, at| {
+            Ok(Subject {
+                kind: required_text(m, "type", at)?,
+                id: text(m, "id", at)?,
+            })
+        })?,
+        action: part(map, "action", at, |m, at| {
+            Ok(Action {
+                name: text(m, "name", at)?,
+            })
+        })?,
+        resource: part(map, "resource", at, |m, at| {
+            Ok(Resource {
+                kind: required_text(m, "type", at)?,
+                id: text(m, "id", at)?,
+                properties: part(m, "properties", at, |p, _| Ok(p))?,
+            })
+        })?,
+        page: part(map, "page", at, |m, at| {
+            Ok(Page {
+                token: text(m, "token", at)?,
+                limit: match member(m, "limit") {
+                    None => None,
+                    Some(v) => Some(
+                        v.as_u64()
+                            .ok_or_else(|| invalid_at(&format!("{at}.limit"), "is not a whole number"))?,
+                    ),
+                },
+            })
+        })?,
+    })
 }
 
 /// The `context` of a response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct ResponseContext {
     /// The decision's code (`allowed`, `missing_permission`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,6 +224,7 @@ pub struct ResponseContext {
 
 /// A reason in words, by language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Reason {
     /// English.
     pub en: String,
@@ -168,6 +232,7 @@ pub struct Reason {
 
 /// Why one item of a batch could not be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct ItemError {
     /// The HTTP status the item alone would have had.
     pub status: u16,
@@ -179,6 +244,7 @@ pub struct ItemError {
 
 /// One decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct EvaluationResponse {
     /// Whether the subject may perform the action on the resource.
     pub decision: bool,
@@ -188,6 +254,7 @@ pub struct EvaluationResponse {
 
 /// A found subject or resource (`{type, id}`), or action (`{name}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(untagged)]
 pub enum Found {
     /// A subject or a resource.
@@ -207,6 +274,7 @@ pub enum Found {
 
 /// A page of a search's results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct PageInfo {
     /// The token of the next page; empty on the last page.
     pub next_token: String,
@@ -218,8 +286,9 @@ pub struct PageInfo {
 
 /// The answer of any AuthZEN API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(untagged)]
-pub enum Response {
+pub enum AuthzenResponse {
     /// `evaluation` (and `evaluations` without items).
     Evaluation(EvaluationResponse),
     /// `evaluations`.
@@ -237,12 +306,8 @@ pub enum Response {
     },
 }
 
-fn invalid(message: impl std::fmt::Display) -> Error {
-    Error::record(Code::InvalidRequest, "request", message)
-}
-
-fn parse_query(request: &Value) -> Result<Query, Error> {
-    crate::wire::read(request.clone(), Code::InvalidRequest, "request")
+fn parse_query(request: &Value) -> Result<Query<'_>, Error> {
+    read_query(request, "request")
 }
 
 /// What a decision is about, resolved once per request: the permission,
@@ -258,11 +323,9 @@ enum Target<'a> {
 }
 
 impl<'a> Target<'a> {
-    fn resolve(policy: &'a Policy, host: &HostData<'a>, action: &str, resource: &Resource) -> Result<Self, Error> {
-        let id = resource
-            .id
-            .as_deref()
-            .ok_or_else(|| invalid("`resource.id` is missing"))?;
+    fn resolve(policy: &'a Policy, host: &HostData<'a>, action: &str, query: &Query<'_>) -> Result<Self, Error> {
+        let resource = query.need(&query.resource, "resource")?;
+        let id = *query.need(&resource.id, "resource.id")?;
         if resource.kind == "route" {
             return Ok(match policy.router.by_template(action, id) {
                 Some(route) => Target::Check {
@@ -270,11 +333,7 @@ impl<'a> Target<'a> {
                     resource: None,
                     attributes: None,
                 },
-                None => Target::NoRoute(format!(
-                    "no route of this policy is `{} {}`",
-                    shown(action),
-                    shown(id)
-                )),
+                None => Target::NoRoute(format!("no route of this policy is `{} {}`", shown(action), shown(id))),
             });
         }
         let typed = format!("{}:{id}", resource.kind);
@@ -302,10 +361,10 @@ impl<'a> Target<'a> {
 fn attributes_of(properties: &Map<String, Value>) -> Attributes {
     properties
         .iter()
-        .filter_map(|(name, value)| {
-            let value: AttributeValue = serde_json::from_value(value.clone()).ok()?;
-            crate::records::is_attribute_name(name).then(|| (name.clone(), value))
+        .filter(|(name, value)| {
+            crate::records::is_attribute_name(name) && crate::records::attribute_value_error(value).is_none()
         })
+        .map(|(name, value)| (name.clone(), value.clone()))
         .collect()
 }
 
@@ -356,8 +415,14 @@ fn item_error(e: &Error) -> EvaluationResponse {
     }
 }
 
-fn principal_id(subject: &Subject) -> Result<String, Error> {
-    let id = subject.id.as_deref().ok_or_else(|| invalid("`subject.id` is missing"))?;
+fn action_name<'v>(query: &Query<'v>) -> Result<&'v str, Error> {
+    let action = query.need(&query.action, "action")?;
+    query.need(&action.name, "action.name").copied()
+}
+
+fn principal_id(query: &Query<'_>) -> Result<String, Error> {
+    let subject = query.need(&query.subject, "subject")?;
+    let id = query.need(&subject.id, "subject.id")?;
     Ok(format!("{}:{id}", subject.kind))
 }
 
@@ -387,8 +452,13 @@ impl Identities {
     }
 }
 
-fn required<'q, T>(field: &'q Option<T>, name: &str) -> Result<&'q T, Error> {
-    field.as_ref().ok_or_else(|| invalid(format_args!("`{name}` is missing")))
+impl Query<'_> {
+    /// A field the API requires: `invalid_request` naming it when absent.
+    fn need<'q, T>(&self, field: &'q Option<T>, name: &str) -> Result<&'q T, Error> {
+        field
+            .as_ref()
+            .ok_or_else(|| invalid_at(&format!("{}.{name}", self.at), "is missing"))
+    }
 }
 
 fn evaluate_query(
@@ -397,11 +467,8 @@ fn evaluate_query(
     identities: &mut Identities,
     query: &Query,
 ) -> Result<EvaluationResponse, Error> {
-    let subject = required(&query.subject, "subject")?;
-    let action = required(&required(&query.action, "action")?.name, "action.name")?;
-    let resource = required(&query.resource, "resource")?;
-    let principal = principal_id(subject)?;
-    let target = Target::resolve(policy, host, action, resource)?;
+    let principal = principal_id(query)?;
+    let target = Target::resolve(policy, host, action_name(query)?, query)?;
     let Some(identity) = identities.get(policy, host, &principal)? else {
         let why = format!("no principal record for `{}`", shown(&principal));
         return Ok(response(&policy.refusal(
@@ -433,16 +500,20 @@ fn semantic(request: &Map<String, Value>) -> Result<Semantic, Error> {
     };
     let options = options
         .as_object()
-        .ok_or_else(|| invalid("`options` is not an object"))?;
+        .ok_or_else(|| invalid_at("request.options", "is not an object"))?;
     match options.get("evaluations_semantic") {
         None => Ok(Semantic::ExecuteAll),
         Some(Value::String(s)) if s == "execute_all" => Ok(Semantic::ExecuteAll),
         Some(Value::String(s)) if s == "deny_on_first_deny" => Ok(Semantic::DenyOnFirstDeny),
         Some(Value::String(s)) if s == "permit_on_first_permit" => Ok(Semantic::PermitOnFirstPermit),
-        Some(other) => Err(invalid(format_args!(
-            "`options.evaluations_semantic` is `{}`, not `execute_all`, `deny_on_first_deny` or `permit_on_first_permit`",
-            shown(&other.to_string())
-        ))),
+        Some(Value::String(other)) => Err(invalid_at(
+            "request.options.evaluations_semantic",
+            &format!(
+                "`{}` is not `execute_all`, `deny_on_first_deny` or `permit_on_first_permit`",
+                shown(other)
+            ),
+        )),
+        Some(_) => Err(invalid_at("request.options.evaluations_semantic", "is not a string")),
     }
 }
 
@@ -450,19 +521,19 @@ fn semantic(request: &Map<String, Value>) -> Result<Semantic, Error> {
 /// defaults each item may replace. An item that cannot be evaluated gets
 /// `decision: false` and `context.error`; it never fails the others.
 /// Without items, the request is one evaluation.
-pub fn evaluations(policy: &Policy, request: &Value, host: &HostData<'_>) -> Result<Response, Error> {
+pub fn evaluations(policy: &Policy, request: &Value, host: &HostData<'_>) -> Result<AuthzenResponse, Error> {
     let top = request
         .as_object()
-        .ok_or_else(|| invalid("the request is not a JSON object"))?;
+        .ok_or_else(|| invalid_at("request", "is not an object"))?;
     let semantic = semantic(top)?;
     let items = match top.get("evaluations") {
         None => None,
         Some(Value::Array(items)) if items.is_empty() => None,
         Some(Value::Array(items)) => Some(items),
-        Some(_) => return Err(invalid("`evaluations` is not a list")),
+        Some(_) => return Err(invalid_at("request.evaluations", "is not a list")),
     };
     let Some(items) = items else {
-        return Ok(Response::Evaluation(evaluation(policy, request, host)?));
+        return Ok(AuthzenResponse::Evaluation(evaluation(policy, request, host)?));
     };
     if items.len() > MAX_EVALUATIONS {
         return Err(Error::new(
@@ -478,7 +549,7 @@ pub fn evaluations(policy: &Policy, request: &Value, host: &HostData<'_>) -> Res
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let answer = match item.as_object() {
-            None => Err(invalid(format_args!("`evaluations[{i}]` is not an object"))),
+            None => Err(invalid_at(&format!("evaluations[{i}]"), "is not an object")),
             Some(fields) => {
                 let mut merged = Map::new();
                 for key in ["subject", "action", "resource", "context"] {
@@ -486,7 +557,8 @@ pub fn evaluations(policy: &Policy, request: &Value, host: &HostData<'_>) -> Res
                         merged.insert(key.to_owned(), value.clone());
                     }
                 }
-                crate::wire::read::<Query>(Value::Object(merged), Code::InvalidRequest, &format!("evaluations[{i}]"))
+                let merged = Value::Object(merged);
+                read_query(&merged, &format!("evaluations[{i}]"))
                     .and_then(|query| evaluate_query(policy, host, &mut identities, &query))
             }
         };
@@ -499,30 +571,33 @@ pub fn evaluations(policy: &Policy, request: &Value, host: &HostData<'_>) -> Res
             _ => {}
         }
     }
-    Ok(Response::Evaluations { evaluations: out })
+    Ok(AuthzenResponse::Evaluations { evaluations: out })
 }
 
 /// A search: every candidate for which evaluation says true, paged when the
 /// request has `page`.
-pub fn search(policy: &Policy, api: Api, request: &Value, host: &HostData<'_>) -> Result<Response, Error> {
+pub fn search(policy: &Policy, api: Api, request: &Value, host: &HostData<'_>) -> Result<AuthzenResponse, Error> {
     let query = parse_query(request)?;
     let found = match api {
         Api::SearchSubject => search_subjects(policy, host, &query)?,
         Api::SearchResource => search_resources(policy, host, &query)?,
         Api::SearchAction => search_actions(policy, host, &query)?,
         Api::Evaluation | Api::Evaluations => {
-            return Err(Error::argument("api", format_args!("`{}` is not a search", api.as_str())))
+            return Err(Error::argument(
+                "api",
+                format_args!("`{}` is not a search", api.as_str()),
+            ))
         }
     };
     let Some(page) = &query.page else {
-        return Ok(Response::Search {
+        return Ok(AuthzenResponse::Search {
             results: found,
             page: None,
         });
     };
     let limit = match page.limit {
         None => DEFAULT_PAGE_SIZE,
-        Some(0) => return Err(invalid("`page.limit` is 0")),
+        Some(0) => return Err(invalid_at("request.page.limit", "is 0")),
         Some(n) if n > MAX_PAGE_SIZE as u64 => {
             return Err(Error::new(
                 Code::LimitExceeded,
@@ -540,7 +615,7 @@ pub fn search(policy: &Policy, api: Api, request: &Value, host: &HostData<'_>) -
     let total = found.len();
     let results: Vec<Found> = found.into_iter().skip(offset).take(limit).collect();
     let end = offset.saturating_add(results.len());
-    Ok(Response::Search {
+    Ok(AuthzenResponse::Search {
         page: Some(PageInfo {
             next_token: if end < total {
                 token(end, &fingerprint)
@@ -555,17 +630,16 @@ pub fn search(policy: &Policy, api: Api, request: &Value, host: &HostData<'_>) -
 }
 
 fn search_subjects(policy: &Policy, host: &HostData<'_>, query: &Query) -> Result<Vec<Found>, Error> {
-    let kind = &required(&query.subject, "subject")?.kind;
-    let action = required(&required(&query.action, "action")?.name, "action.name")?;
-    let target = Target::resolve(policy, host, action, required(&query.resource, "resource")?)?;
+    let kind = &query.need(&query.subject, "subject")?.kind;
+    let target = Target::resolve(policy, host, action_name(query)?, query)?;
     let mut found = Vec::new();
     for record in host.principals {
-        let Some(id) = record.id.strip_prefix(kind.as_str()).and_then(|r| r.strip_prefix(':')) else {
+        let Some(id) = record.id.strip_prefix(*kind).and_then(|r| r.strip_prefix(':')) else {
             continue;
         };
         if decide(policy, &identity_of(policy, record)?, &target, host.now).allowed() {
             found.push(Found::Entity {
-                kind: kind.clone(),
+                kind: (*kind).to_owned(),
                 id: id.to_owned(),
             });
         }
@@ -574,9 +648,9 @@ fn search_subjects(policy: &Policy, host: &HostData<'_>, query: &Query) -> Resul
 }
 
 fn search_resources(policy: &Policy, host: &HostData<'_>, query: &Query) -> Result<Vec<Found>, Error> {
-    let principal = principal_id(required(&query.subject, "subject")?)?;
-    let action = required(&required(&query.action, "action")?.name, "action.name")?;
-    let kind = &required(&query.resource, "resource")?.kind;
+    let principal = principal_id(query)?;
+    let action = action_name(query)?;
+    let kind = &query.need(&query.resource, "resource")?.kind;
     let mut identities = Identities::default();
     let Some(identity) = identities.get(policy, host, &principal)? else {
         return Ok(Vec::new());
@@ -584,12 +658,12 @@ fn search_resources(policy: &Policy, host: &HostData<'_>, query: &Query) -> Resu
     let permission = format!("{kind}:{action}");
     let mut found = Vec::new();
     for record in host.resources {
-        let Some(id) = record.id.strip_prefix(kind.as_str()).and_then(|r| r.strip_prefix(':')) else {
+        let Some(id) = record.id.strip_prefix(*kind).and_then(|r| r.strip_prefix(':')) else {
             continue;
         };
         if decide(policy, identity, &Target::of_record(&permission, record), host.now).allowed() {
             found.push(Found::Entity {
-                kind: kind.clone(),
+                kind: (*kind).to_owned(),
                 id: id.to_owned(),
             });
         }
@@ -598,14 +672,14 @@ fn search_resources(policy: &Policy, host: &HostData<'_>, query: &Query) -> Resu
 }
 
 fn search_actions(policy: &Policy, host: &HostData<'_>, query: &Query) -> Result<Vec<Found>, Error> {
-    let principal = principal_id(required(&query.subject, "subject")?)?;
-    let resource = required(&query.resource, "resource")?;
-    let id = required(&resource.id, "resource.id")?;
+    let principal = principal_id(query)?;
+    let resource = query.need(&query.resource, "resource")?;
+    let id = query.need(&resource.id, "resource.id")?;
     let names: Vec<&str> = if resource.kind == "route" {
         policy.router.methods(id).collect()
     } else {
         crate::policy::permissions(policy)
-            .filter_map(|p| p.strip_prefix(resource.kind.as_str())?.strip_prefix(':'))
+            .filter_map(|p| p.strip_prefix(resource.kind)?.strip_prefix(':'))
             .collect()
     };
     let mut identities = Identities::default();
@@ -614,7 +688,7 @@ fn search_actions(policy: &Policy, host: &HostData<'_>, query: &Query) -> Result
     };
     let mut found = Vec::new();
     for name in names {
-        let target = Target::resolve(policy, host, name, resource)?;
+        let target = Target::resolve(policy, host, name, query)?;
         if decide(policy, identity, &target, host.now).allowed() {
             found.push(Found::Action { name: name.to_owned() });
         }
@@ -625,24 +699,31 @@ fn search_actions(policy: &Policy, host: &HostData<'_>, query: &Query) -> Result
 /// Binds page tokens to one request: the policy, the API and the request
 /// without its `page`.
 fn fingerprint(policy: &Policy, api: Api, request: &Value) -> [u8; 16] {
-    let mut unpaged = request.clone();
-    if let Some(map) = unpaged.as_object_mut() {
-        map.remove("page");
-    }
+    let unpaged = match request.as_object() {
+        Some(map) => Value::Object(
+            map.iter()
+                .filter(|(key, _)| *key != "page")
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect(),
+        ),
+        None => request.clone(),
+    };
     let digest = Sha256::new()
         .chain_update(policy.hash().as_bytes())
         .chain_update(api.as_str())
         .chain_update(sorted_json(&unpaged))
         .finalize();
     let mut out = [0u8; 16];
-    out.copy_from_slice(&digest[..16]);
+    for (o, d) in out.iter_mut().zip(digest.iter()) {
+        *o = *d;
+    }
     out
 }
 
 fn token(offset: usize, fingerprint: &[u8; 16]) -> String {
-    let mut bytes = [0u8; 24];
-    bytes[..8].copy_from_slice(&(offset as u64).to_be_bytes());
-    bytes[8..].copy_from_slice(fingerprint);
+    let mut bytes = Vec::with_capacity(24);
+    bytes.extend_from_slice(&(offset as u64).to_be_bytes());
+    bytes.extend_from_slice(fingerprint);
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
@@ -667,9 +748,9 @@ fn read_token(token: &str, fingerprint: &[u8; 16]) -> Result<usize, Error> {
 }
 
 /// Answers a request of any API.
-pub fn answer(policy: &Policy, api: Api, request: &Value, host: &HostData<'_>) -> Result<Response, Error> {
+pub fn answer(policy: &Policy, api: Api, request: &Value, host: &HostData<'_>) -> Result<AuthzenResponse, Error> {
     match api {
-        Api::Evaluation => evaluation(policy, request, host).map(Response::Evaluation),
+        Api::Evaluation => evaluation(policy, request, host).map(AuthzenResponse::Evaluation),
         Api::Evaluations => evaluations(policy, request, host),
         Api::SearchSubject | Api::SearchResource | Api::SearchAction => search(policy, api, request, host),
     }

@@ -11,8 +11,56 @@ use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::code::Code;
+use crate::records::Attributes;
 use crate::wire;
 use crate::{Check, IdentityRecord, KeyRecord, PrincipalRecord};
+
+/// An attribute value: a string, an integer, a boolean, or a list of those.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum AttributeValue {
+    /// A string.
+    Text(String),
+    /// An integer.
+    Integer(i64),
+    /// A boolean.
+    Boolean(bool),
+    /// A list of scalars (a nested list is refused).
+    List(Vec<AttributeValue>),
+}
+
+impl AttributeValue {
+    fn from_json(value: serde_json::Value) -> AttributeValue {
+        use serde_json::Value;
+        match value {
+            Value::Bool(b) => AttributeValue::Boolean(b),
+            Value::Number(n) => n
+                .as_i64()
+                .map_or_else(|| AttributeValue::Text(n.to_string()), AttributeValue::Integer),
+            Value::String(s) => AttributeValue::Text(s),
+            Value::Array(items) => AttributeValue::List(items.into_iter().map(AttributeValue::from_json).collect()),
+            other => AttributeValue::Text(other.to_string()),
+        }
+    }
+
+    fn into_json(self) -> serde_json::Value {
+        match self {
+            AttributeValue::Text(s) => s.into(),
+            AttributeValue::Integer(i) => i.into(),
+            AttributeValue::Boolean(b) => b.into(),
+            AttributeValue::List(items) => items.into_iter().map(AttributeValue::into_json).collect(),
+        }
+    }
+}
+
+// Attributes cross as a map of `AttributeValue` (Kotlin `Map`, Swift
+// `Dictionary`); the core keeps them as JSON values.
+uniffi::custom_type!(Attributes, std::collections::HashMap<String, AttributeValue>, {
+    remote,
+    lower: |attributes| attributes.into_iter().map(|(k, v)| (k, AttributeValue::from_json(v))).collect(),
+    // Names and shapes are checked where the record is used (`identity`
+    // refuses a principal's bad attributes with `invalid_principal`).
+    try_lift: |map| Ok(map.into_iter().map(|(k, v)| (k, v.into_json())).collect()),
+});
 
 uniffi::custom_type!(Code, String, {
     lower: |code| code.as_str().to_owned(),
@@ -161,6 +209,9 @@ pub struct HostData {
     /// Principal records.
     #[uniffi(default)]
     pub principals: Vec<PrincipalRecord>,
+    /// Resource records, whose attributes rules read.
+    #[uniffi(default)]
+    pub resources: Vec<crate::ResourceRecord>,
     /// Revoked key ids.
     #[uniffi(default)]
     pub revoked_keys: Vec<String>,
@@ -180,6 +231,7 @@ impl From<HostData> for wire::HostRecords {
         wire::HostRecords {
             keys: h.keys,
             principals: h.principals,
+            resources: h.resources,
             revoked_keys: h.revoked_keys,
             revoked_sessions: h.revoked_sessions,
             pepper: pepper(h.pepper),
@@ -522,8 +574,9 @@ impl Policy {
         }))
     }
 
-    /// Decides whether `identity` may do `action` (on `resource`, in `tenant`).
-    #[uniffi::method(default(resource = None, tenant = None, now = None))]
+    /// Decides whether `identity` may do `action` (on `resource`, in
+    /// `tenant`); `attributes` are the resource's, which rules read.
+    #[uniffi::method(default(resource = None, tenant = None, now = None, attributes = None))]
     pub fn authorize(
         &self,
         identity: Arc<Identity>,
@@ -531,9 +584,11 @@ impl Policy {
         resource: Option<String>,
         tenant: Option<String>,
         now: Option<i64>,
+        attributes: Option<Attributes>,
     ) -> Result<Arc<Decision>> {
         let check = Check::new(&action)
             .resource(resource.as_deref())
+            .attributes(attributes.as_ref())
             .tenant(tenant.as_deref());
         Ok(Decision::new(wire::authorize(
             &self.inner,
@@ -545,16 +600,18 @@ impl Policy {
     }
 
     /// Yes or no, without a decision object (for hiding buttons).
-    #[uniffi::method(default(resource = None, tenant = None))]
+    #[uniffi::method(default(resource = None, tenant = None, attributes = None))]
     pub fn is_allowed(
         &self,
         identity: Arc<Identity>,
         action: String,
         resource: Option<String>,
         tenant: Option<String>,
+        attributes: Option<Attributes>,
     ) -> bool {
         let check = Check::new(&action)
             .resource(resource.as_deref())
+            .attributes(attributes.as_ref())
             .tenant(tenant.as_deref());
         self.inner.is_allowed(&identity.inner, check)
     }
@@ -570,6 +627,64 @@ impl Policy {
     pub fn authorize_request(&self, request: HttpRequest, host: HostData) -> Result<Arc<Decision>> {
         let decision = wire::authorize_request(&self.inner, &request.into(), &host.into(), clock)?;
         Ok(Decision::new(decision))
+    }
+
+    /// Answers an AuthZEN 1.0 request of `api` (`evaluation`,
+    /// `evaluations`, `search/subject`, `search/resource`, `search/action`):
+    /// JSON in, JSON out, one call for a whole batch.
+    pub fn authzen(&self, api: String, request: String, host: HostData) -> Result<String> {
+        let request = json_request(&request)?;
+        authzen_json(wire::authzen(&self.inner, &api, &request, &host.into(), clock))
+    }
+
+    /// An AuthZEN access evaluation (JSON in, JSON out).
+    pub fn access_evaluation(&self, request: String, host: HostData) -> Result<String> {
+        authzen_json(wire::access_evaluation(
+            &self.inner,
+            &json_request(&request)?,
+            &host.into(),
+            clock,
+        ))
+    }
+
+    /// AuthZEN access evaluations, a batch (JSON in, JSON out).
+    pub fn access_evaluations(&self, request: String, host: HostData) -> Result<String> {
+        authzen_json(wire::access_evaluations(
+            &self.inner,
+            &json_request(&request)?,
+            &host.into(),
+            clock,
+        ))
+    }
+
+    /// AuthZEN subject search (JSON in, JSON out).
+    pub fn search_subjects(&self, request: String, host: HostData) -> Result<String> {
+        authzen_json(wire::search_subjects(
+            &self.inner,
+            &json_request(&request)?,
+            &host.into(),
+            clock,
+        ))
+    }
+
+    /// AuthZEN resource search (JSON in, JSON out).
+    pub fn search_resources(&self, request: String, host: HostData) -> Result<String> {
+        authzen_json(wire::search_resources(
+            &self.inner,
+            &json_request(&request)?,
+            &host.into(),
+            clock,
+        ))
+    }
+
+    /// AuthZEN action search (JSON in, JSON out).
+    pub fn search_actions(&self, request: String, host: HostData) -> Result<String> {
+        authzen_json(wire::search_actions(
+            &self.inner,
+            &json_request(&request)?,
+            &host.into(),
+            clock,
+        ))
     }
 
     /// Authorizes the route the application's router matched, by its
@@ -849,4 +964,20 @@ pub fn principal_records_from_json(json: String) -> Result<Vec<PrincipalRecord>>
 #[uniffi::export]
 pub fn key_records_from_json(json: String) -> Result<Vec<KeyRecord>> {
     Ok(wire::read_str(&json, Code::InvalidKeyRecord, "keys")?)
+}
+
+/// An AuthZEN request's JSON text.
+fn json_request(text: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(text).map_err(|e| {
+        wire::Error::new(
+            Code::InvalidRequest,
+            wire::Family::Argument,
+            format!("`request` is not JSON: {e}"),
+        )
+        .into()
+    })
+}
+
+fn authzen_json(response: std::result::Result<crate::authzen::AuthzenResponse, wire::Error>) -> Result<String> {
+    Ok(serde_json::to_string(&response?).unwrap_or_default())
 }

@@ -58,8 +58,8 @@ uniffi::setup_scaffolding!("permiso");
 
 pub use apikeys::{NewKey, ParsedKey, RotateKey, VerifiedKey, VerifyKeyOptions};
 pub use authz::{
-    AttributeValue, Attributes, Check, CredentialInfo, Evaluation, Grant, Identity, IdentityError, IdentityRecord,
-    Outcome, PrincipalRecord, ResourceRecord,
+    Attributes, Check, CredentialInfo, Evaluation, Grant, Identity, IdentityError, IdentityRecord, Outcome,
+    PrincipalRecord, ResourceRecord,
 };
 pub use code::Code;
 pub use decision::{Actor, AuditRecord, Decision, DecisionId};

@@ -1,97 +1,41 @@
 //! Host records: what the host passes about principals and credentials.
 //! Plain data with their serde shapes; the rules that read them live above.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
 
 use crate::policy::pattern::is_segment;
 
-/// An attribute value: a string, an integer, a boolean, or a list of those.
-/// Equality is JSON equality of scalars (`"101"` is not `101`); a list is
-/// never equal to anything and only answers `in`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-#[serde(untagged)]
-pub enum AttributeValue {
-    /// A string.
-    Text(String),
-    /// An integer.
-    Integer(i64),
-    /// A boolean.
-    Boolean(bool),
-    /// A list of scalars.
-    List(Vec<AttributeValue>),
-}
-
-/// Attributes by name (`[A-Za-z0-9_-]+`, case-sensitive).
-pub type Attributes = BTreeMap<String, AttributeValue>;
+/// Attributes by name (`[A-Za-z0-9_-]+`, case-sensitive). A value is a
+/// string, an integer, a boolean, or a list of those; equality is JSON
+/// equality of scalars (`"101"` is not `101`), a list is never equal to
+/// anything and only answers `in`.
+pub type Attributes = serde_json::Map<String, Value>;
 
 /// Whether `name` may name an attribute.
 pub(crate) fn is_attribute_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-struct ValueVisitor {
-    scalar_only: bool,
-}
-
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = AttributeValue;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.scalar_only {
-            "a string, an integer or a boolean"
-        } else {
-            "a string, an integer, a boolean or a list of those"
-        })
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(AttributeValue::Boolean(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(AttributeValue::Integer(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        i64::try_from(v)
-            .map(AttributeValue::Integer)
-            .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(AttributeValue::Text(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-        Ok(AttributeValue::Text(v))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        if self.scalar_only {
-            return Err(de::Error::invalid_type(de::Unexpected::Seq, &self));
-        }
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(Scalar)? {
-            items.push(item);
-        }
-        Ok(AttributeValue::List(items))
+/// Why `value` is not an attribute value, if it is not.
+pub(crate) fn attribute_value_error(value: &Value) -> Option<&'static str> {
+    let scalar = |v: &Value| matches!(v, Value::String(_) | Value::Bool(_)) || v.as_i64().is_some();
+    match value {
+        Value::Array(items) if items.iter().all(scalar) => None,
+        Value::Array(_) => Some("a list holds strings, integers or booleans only"),
+        v if scalar(v) => None,
+        _ => Some("an attribute is a string, an integer, a boolean or a list of those"),
     }
 }
 
-struct Scalar;
-
-impl<'de> de::DeserializeSeed<'de> for Scalar {
-    type Value = AttributeValue;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(ValueVisitor { scalar_only: true })
-    }
-}
-
-impl<'de> Deserialize<'de> for AttributeValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ValueVisitor { scalar_only: false })
-    }
-}
-
-/// Reads an attribute map, refusing names outside `[A-Za-z0-9_-]+`.
+/// Reads an attribute map, refusing names outside `[A-Za-z0-9_-]+` and
+/// values of other types.
 fn attributes<'de, D: Deserializer<'de>>(d: D) -> Result<Attributes, D::Error> {
     struct MapVisitor;
     impl<'de> Visitor<'de> for MapVisitor {
@@ -108,7 +52,10 @@ fn attributes<'de, D: Deserializer<'de>>(d: D) -> Result<Attributes, D::Error> {
                         crate::text::shown(&name)
                     )));
                 }
-                let value = access.next_value()?;
+                let value: Value = access.next_value()?;
+                if let Some(why) = attribute_value_error(&value) {
+                    return Err(de::Error::custom(format_args!("`{name}`: {why}")));
+                }
                 map.insert(name, value);
             }
             Ok(map)
@@ -131,7 +78,10 @@ pub struct ResourceRecord {
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(
         feature = "ts",
-        tsify(optional, type = "Record<string, string | number | boolean | (string | number | boolean)[]>")
+        tsify(
+            optional,
+            type = "Record<string, string | number | boolean | (string | number | boolean)[]>"
+        )
     )]
     pub attributes: Attributes,
 }
@@ -185,11 +135,18 @@ pub struct PrincipalRecord {
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub grants: Vec<Grant>,
     /// Attributes that rules compare (`department`, `teams`).
-    #[serde(default, deserialize_with = "attributes", skip_serializing_if = "Attributes::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "attributes",
+        skip_serializing_if = "Attributes::is_empty"
+    )]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     #[cfg_attr(
         feature = "ts",
-        tsify(optional, type = "Record<string, string | number | boolean | (string | number | boolean)[]>")
+        tsify(
+            optional,
+            type = "Record<string, string | number | boolean | (string | number | boolean)[]>"
+        )
     )]
     pub attributes: Attributes,
 }

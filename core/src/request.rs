@@ -37,13 +37,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::apikeys::{ParsedKey, VerifyKeyOptions};
 use crate::authz::{Check, Evaluation, Identity, PrincipalRecord, ResourceRecord};
-use crate::policy::rules::RuleTrace;
 use crate::code::Code;
 use crate::decision::{Actor, Decision};
 use crate::jwt::{VerifyTokenOptions, MAX_TOKEN_LEN};
 use crate::key::KeyError;
 use crate::key::KeyRecord;
 use crate::path::clean_path;
+use crate::policy::rules::RuleTrace;
 use crate::policy::{Policy, RouteMatch};
 use crate::secret::Pepper;
 use crate::text::shown;

@@ -263,11 +263,40 @@ fn header_pairs(headers: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<(String,
     Ok(out)
 }
 
+/// A check's resource: an id, or a record with attributes.
+enum Resource {
+    None,
+    Id(String),
+    Record(core::ResourceRecord),
+}
+
+impl Resource {
+    fn read(value: Option<&Bound<'_, PyAny>>) -> PyResult<Resource> {
+        let Some(value) = value.filter(|v| !v.is_none()) else {
+            return Ok(Resource::None);
+        };
+        if let Ok(id) = value.extract::<String>() {
+            return Ok(Resource::Id(id));
+        }
+        Ok(Resource::Record(from_py(value, Code::InvalidArgument, "resource")?))
+    }
+
+    fn check<'a>(&'a self, check: core::Check<'a>) -> core::Check<'a> {
+        match self {
+            Resource::None => check,
+            Resource::Id(id) => check.on(id),
+            Resource::Record(record) => check.on_record(record),
+        }
+    }
+}
+
 /// The host data of a request, converted once (owned, so the GIL can be
 /// released while it is used).
+#[allow(clippy::too_many_arguments)]
 fn host_data(
     keys: Option<&Bound<'_, PyAny>>,
     principals: Option<&Bound<'_, PyAny>>,
+    resources: Option<&Bound<'_, PyAny>>,
     revoked_keys: Option<Vec<String>>,
     revoked_sessions: Option<Vec<String>>,
     pepper: Option<&Bound<'_, PyAny>>,
@@ -281,6 +310,10 @@ fn host_data(
         },
         principals: match principals {
             Some(p) if !p.is_none() => from_py(p, Code::InvalidPrincipal, "principals")?,
+            _ => Vec::new(),
+        },
+        resources: match resources {
+            Some(r) if !r.is_none() => from_py(r, Code::InvalidArgument, "resources")?,
             _ => Vec::new(),
         },
         revoked_keys: revoked_keys.unwrap_or_default(),
@@ -791,18 +824,21 @@ impl Policy {
         })
     }
 
-    /// Decides whether `identity` (an Identity or its dict) may do `action`.
+    /// Decides whether `identity` (an Identity or its dict) may do `action`
+    /// on `resource`: its id (`"record:101"`) or its record
+    /// (`{"id": ..., "attributes": {...}}`, whose attributes rules read).
     #[pyo3(signature = (identity, action, resource = None, tenant = None, *, now = None))]
     fn authorize(
         &self,
         py: Python<'_>,
         identity: &Bound<'_, PyAny>,
         action: &str,
-        resource: Option<&str>,
+        resource: Option<&Bound<'_, PyAny>>,
         tenant: Option<&str>,
         now: Option<Seconds>,
     ) -> PyResult<Decision> {
-        let check = core::Check::new(action).resource(resource).tenant(tenant);
+        let resource = Resource::read(resource)?;
+        let check = resource.check(core::Check::new(action)).tenant(tenant);
         let now = now_or(seconds(py, now, "now")?);
         let decision = if let Ok(i) = identity.cast::<Identity>() {
             self.inner.authorize(&i.get().inner, check, now).into_owned()
@@ -816,11 +852,104 @@ impl Policy {
     /// Whether `identity` may do `action`: the rules of `authorize`, answering
     /// only yes or no (no Decision, no audit record).
     #[pyo3(signature = (identity, action, resource = None, tenant = None))]
-    fn is_allowed(&self, identity: &Identity, action: &str, resource: Option<&str>, tenant: Option<&str>) -> bool {
-        self.inner.is_allowed(
-            &identity.inner,
-            core::Check::new(action).resource(resource).tenant(tenant),
-        )
+    fn is_allowed(
+        &self,
+        identity: &Identity,
+        action: &str,
+        resource: Option<&Bound<'_, PyAny>>,
+        tenant: Option<&str>,
+    ) -> PyResult<bool> {
+        let resource = Resource::read(resource)?;
+        Ok(self
+            .inner
+            .is_allowed(&identity.inner, resource.check(core::Check::new(action)).tenant(tenant)))
+    }
+
+    /// Answers an AuthZEN 1.0 request (a dict) of `api`: `evaluation`,
+    /// `evaluations`, `search/subject`, `search/resource` or `search/action`,
+    /// from the host's `principals` and `resources`. A dict comes back; a
+    /// denial is a response, a malformed request raises.
+    #[pyo3(signature = (api, request, *, principals = None, resources = None, now = None))]
+    fn authzen<'py>(
+        &self,
+        py: Python<'py>,
+        api: &str,
+        request: &Bound<'py, PyAny>,
+        principals: Option<&Bound<'py, PyAny>>,
+        resources: Option<&Bound<'py, PyAny>>,
+        now: Option<Seconds>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request: serde_json::Value = from_py(request, Code::InvalidRequest, "request")?;
+        let host = host_data(None, principals, resources, None, None, None, now, py)?;
+        let policy = Arc::clone(&self.inner);
+        let api = api.to_owned();
+        let response = py.detach(move || wire::authzen(&policy, &api, &request, &host, clock));
+        to_py(py, &response.map_err(fail(py))?)
+    }
+
+    /// An AuthZEN access evaluation: `{"decision": bool, "context": {...}}`.
+    #[pyo3(signature = (request, *, principals = None, resources = None, now = None))]
+    fn access_evaluation<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+        principals: Option<&Bound<'py, PyAny>>,
+        resources: Option<&Bound<'py, PyAny>>,
+        now: Option<Seconds>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.authzen(py, "evaluation", request, principals, resources, now)
+    }
+
+    /// AuthZEN access evaluations (a batch, one call): `{"evaluations": [...]}`.
+    #[pyo3(signature = (request, *, principals = None, resources = None, now = None))]
+    fn access_evaluations<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+        principals: Option<&Bound<'py, PyAny>>,
+        resources: Option<&Bound<'py, PyAny>>,
+        now: Option<Seconds>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.authzen(py, "evaluations", request, principals, resources, now)
+    }
+
+    /// AuthZEN subject search: `{"results": [{"type", "id"}], "page"?}`.
+    #[pyo3(signature = (request, *, principals = None, resources = None, now = None))]
+    fn search_subjects<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+        principals: Option<&Bound<'py, PyAny>>,
+        resources: Option<&Bound<'py, PyAny>>,
+        now: Option<Seconds>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.authzen(py, "search/subject", request, principals, resources, now)
+    }
+
+    /// AuthZEN resource search: `{"results": [{"type", "id"}], "page"?}`.
+    #[pyo3(signature = (request, *, principals = None, resources = None, now = None))]
+    fn search_resources<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+        principals: Option<&Bound<'py, PyAny>>,
+        resources: Option<&Bound<'py, PyAny>>,
+        now: Option<Seconds>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.authzen(py, "search/resource", request, principals, resources, now)
+    }
+
+    /// AuthZEN action search: `{"results": [{"name"}], "page"?}`.
+    #[pyo3(signature = (request, *, principals = None, resources = None, now = None))]
+    fn search_actions<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+        principals: Option<&Bound<'py, PyAny>>,
+        resources: Option<&Bound<'py, PyAny>>,
+        now: Option<Seconds>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.authzen(py, "search/action", request, principals, resources, now)
     }
 
     /// The route and what to fetch (a key id) before `authorize_request`.
@@ -841,8 +970,8 @@ impl Policy {
     }
 
     /// Authorizes an HTTP request in one call. The GIL is released meanwhile.
-    #[pyo3(signature = (method, path, headers, *, keys = None, principals = None, revoked_keys = None,
-                        revoked_sessions = None, pepper = None, now = None))]
+    #[pyo3(signature = (method, path, headers, *, keys = None, principals = None, resources = None,
+                        revoked_keys = None, revoked_sessions = None, pepper = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     fn authorize_request(
         &self,
@@ -852,13 +981,23 @@ impl Policy {
         headers: &Bound<'_, PyAny>,
         keys: Option<&Bound<'_, PyAny>>,
         principals: Option<&Bound<'_, PyAny>>,
+        resources: Option<&Bound<'_, PyAny>>,
         revoked_keys: Option<Vec<String>>,
         revoked_sessions: Option<Vec<String>>,
         pepper: Option<&Bound<'_, PyAny>>,
         now: Option<Seconds>,
     ) -> PyResult<Decision> {
         let headers = header_pairs(headers, "headers")?;
-        let host = host_data(keys, principals, revoked_keys, revoked_sessions, pepper, now, py)?;
+        let host = host_data(
+            keys,
+            principals,
+            resources,
+            revoked_keys,
+            revoked_sessions,
+            pepper,
+            now,
+            py,
+        )?;
         let request = wire::HttpRequest {
             method,
             path: Some(path),
@@ -876,8 +1015,8 @@ impl Policy {
     /// Authorizes the route the application's router matched: the path
     /// `template` as the policy writes it and the decoded `params`; no path
     /// is parsed. The GIL is released meanwhile.
-    #[pyo3(signature = (method, template, params, headers, *, keys = None, principals = None, revoked_keys = None,
-                        revoked_sessions = None, pepper = None, now = None))]
+    #[pyo3(signature = (method, template, params, headers, *, keys = None, principals = None, resources = None,
+                        revoked_keys = None, revoked_sessions = None, pepper = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     fn authorize_route(
         &self,
@@ -888,6 +1027,7 @@ impl Policy {
         headers: &Bound<'_, PyAny>,
         keys: Option<&Bound<'_, PyAny>>,
         principals: Option<&Bound<'_, PyAny>>,
+        resources: Option<&Bound<'_, PyAny>>,
         revoked_keys: Option<Vec<String>>,
         revoked_sessions: Option<Vec<String>>,
         pepper: Option<&Bound<'_, PyAny>>,
@@ -895,7 +1035,16 @@ impl Policy {
     ) -> PyResult<Decision> {
         let headers = header_pairs(headers, "headers")?;
         let params = header_pairs(params, "params")?;
-        let host = host_data(keys, principals, revoked_keys, revoked_sessions, pepper, now, py)?;
+        let host = host_data(
+            keys,
+            principals,
+            resources,
+            revoked_keys,
+            revoked_sessions,
+            pepper,
+            now,
+            py,
+        )?;
         let route = wire::MatchedRoute {
             method,
             template,

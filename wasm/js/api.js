@@ -24,6 +24,19 @@ Policy.prototype.authorize = function authorize(identity, action, resource, tena
     : this.authorizeRecord(identity, action, resource, tenant, now);
 };
 
+// The AuthZEN APIs by name; each is one `authzen` call.
+for (const [name, api] of [
+  ["accessEvaluation", "evaluation"],
+  ["accessEvaluations", "evaluations"],
+  ["searchSubjects", "search/subject"],
+  ["searchResources", "search/resource"],
+  ["searchActions", "search/action"],
+]) {
+  Policy.prototype[name] = function (request, hostData) {
+    return this.authzen(api, request, hostData);
+  };
+}
+
 Policy.prototype.delegate = function delegate(kind, identity, request, key, now) {
   return identity instanceof Identity
     ? this.delegateIdentity(kind, identity, request, key, now)

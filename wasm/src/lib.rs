@@ -145,6 +145,7 @@ export interface DelegationRequest {
   lifetime?: number;
 }
 export interface JwkSet { keys: object[] }
+export type AuthzenApi = "evaluation" | "evaluations" | "search/subject" | "search/resource" | "search/action";
 
 /** The one error class: `code` is the stable code. */
 export declare class PermisoError extends Error {
@@ -156,7 +157,17 @@ export declare class PermisoError extends Error {
 
 export interface Policy {
   /** Decides whether `identity` (an Identity or its record) may do `action`. */
-  authorize(identity: Identity | IdentityRecord, action: string, resource?: string | null, tenant?: string | null, now?: number): Decision;
+  authorize(identity: Identity | IdentityRecord, action: string, resource?: string | ResourceRecord | null, tenant?: string | null, now?: number): Decision;
+  /** An AuthZEN access evaluation: `{decision, context}`. */
+  accessEvaluation(request: object, hostData?: HostData): AuthzenResponse;
+  /** AuthZEN access evaluations, a batch in one call: `{evaluations}`. */
+  accessEvaluations(request: object, hostData?: HostData): AuthzenResponse;
+  /** AuthZEN subject search: the allowed principals, `{results, page?}`. */
+  searchSubjects(request: object, hostData?: HostData): AuthzenResponse;
+  /** AuthZEN resource search: the allowed resources, `{results, page?}`. */
+  searchResources(request: object, hostData?: HostData): AuthzenResponse;
+  /** AuthZEN action search: the allowed actions, `{results, page?}`. */
+  searchActions(request: object, hostData?: HostData): AuthzenResponse;
   /**
    * `verifyJWT` with the signature of RS*, PS*, ES* and EdDSA tokens checked
    * by the runtime's WebCrypto (much faster than pure-Rust crypto in wasm for
@@ -420,10 +431,38 @@ fn list<T: DeserializeOwned>(value: JsValue, code: Code, what: &str) -> Result<V
     }
 }
 
+/// A check's resource: an id, or a record whose attributes rules read.
+enum Resource {
+    None,
+    Id(String),
+    Record(core::ResourceRecord),
+}
+
+impl Resource {
+    fn read(value: JsValue) -> Result<Resource, JsValue> {
+        if value.is_undefined() || value.is_null() {
+            Ok(Resource::None)
+        } else if let Some(id) = value.as_string() {
+            Ok(Resource::Id(id))
+        } else {
+            from_js(value, Code::InvalidArgument, "resource").map(Resource::Record)
+        }
+    }
+
+    fn check<'a>(&'a self, check: core::Check<'a>) -> core::Check<'a> {
+        match self {
+            Resource::None => check,
+            Resource::Id(id) => check.on(id),
+            Resource::Record(record) => check.on_record(record),
+        }
+    }
+}
+
 /// Host data: records keep their snake_case names, the lists and `now` are
 /// options (`revokedKeys`).
 fn host_data(host: &JsValue) -> Result<wire::HostRecords, JsValue> {
-    let (mut records, bytes): (wire::HostRecords, _) = options_except(host, "hostData", &["keys", "principals"])?;
+    let (mut records, bytes): (wire::HostRecords, _) =
+        options_except(host, "hostData", &["keys", "principals", "resources"])?;
     records.pepper = bytes;
     records.keys = list(field(host, "keys")?, Code::InvalidKeyRecord, "hostData.keys")?;
     records.principals = list(
@@ -431,6 +470,7 @@ fn host_data(host: &JsValue) -> Result<wire::HostRecords, JsValue> {
         Code::InvalidPrincipal,
         "hostData.principals",
     )?;
+    records.resources = list(field(host, "resources")?, Code::InvalidArgument, "hostData.resources")?;
     Ok(records)
 }
 
@@ -777,11 +817,9 @@ impl Policy {
         at: JsValue,
     ) -> Result<JsValue, JsValue> {
         let action = string(&action, "action")?;
-        let resource = opt_string(&resource, "resource")?;
+        let resource = Resource::read(resource)?;
         let tenant = opt_string(&tenant, "tenant")?;
-        let check = core::Check::new(&action)
-            .resource(resource.as_deref())
-            .tenant(tenant.as_deref());
+        let check = resource.check(core::Check::new(&action)).tenant(tenant.as_deref());
         decision(&self.inner.authorize(&identity.inner, check, now(&at)?))
     }
 
@@ -806,16 +844,30 @@ impl Policy {
         &self,
         identity: &Identity,
         #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] resource: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | ResourceRecord | null")] resource: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "string | null")] tenant: JsValue,
     ) -> Result<bool, JsValue> {
         let action = string(&action, "action")?;
-        let resource = opt_string(&resource, "resource")?;
+        let resource = Resource::read(resource)?;
         let tenant = opt_string(&tenant, "tenant")?;
-        let check = core::Check::new(&action)
-            .resource(resource.as_deref())
-            .tenant(tenant.as_deref());
+        let check = resource.check(core::Check::new(&action)).tenant(tenant.as_deref());
         Ok(self.inner.is_allowed(&identity.inner, check))
+    }
+
+    /// Answers an AuthZEN 1.0 request of `api` (`evaluation`,
+    /// `evaluations`, `search/subject`, `search/resource`, `search/action`)
+    /// from `hostData.principals` and `hostData.resources`, in one call.
+    #[wasm_bindgen(unchecked_return_type = "AuthzenResponse")]
+    pub fn authzen(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AuthzenApi")] api: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "object")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "HostData")] host: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let api = string(&api, "api")?;
+        let request: serde_json::Value = from_js(request, Code::InvalidRequest, "request")?;
+        let host = host_data(&host)?;
+        to_js(&wire::authzen(&self.inner, &api, &request, &host, clock).map_err(err)?)
     }
 
     /// The route and what to fetch (a key id) before `authorizeRequest`.

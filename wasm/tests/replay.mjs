@@ -64,6 +64,17 @@ function delegate(permiso, policy, now, c) {
   return { ok: true, code: "allowed", lifetime: expires == null ? null : expires - now, verified };
 }
 
+// The authzen op: one request, or with `then` the next page of a search
+// (the second request carries the first response's token).
+function authzen(policy, now, c) {
+  const host = { principals: c.principals, resources: c.resources, now };
+  const first = policy.authzen(c.api, c.request, host);
+  if (!c.then) return first;
+  const request = structuredClone(c.then.request);
+  if (request.page) request.page.token = first.page?.next_token ?? null;
+  return policy.authzen(c.then.api ?? c.api, request, host);
+}
+
 export function run(permiso, policy, now, c) {
   const { Policy, PermisoError, hashKey } = permiso;
   try {
@@ -80,16 +91,20 @@ export function run(permiso, policy, now, c) {
       }
       case "verify_jwt":
         return policy.verifyJWT(c.token, { revokedSessions: c.revoked_sessions, kind: c.kind, now }).toJSON();
-      case "authorize":
-        return policy.authorize(c.identity, c.action, c.resource, c.tenant, now);
+      case "authorize": {
+        const resource = c.attributes ? { id: c.resource, attributes: c.attributes } : c.resource;
+        return policy.authorize(c.identity, c.action, resource, c.tenant, now);
+      }
+      case "authzen":
+        return authzen(policy, now, c);
       case "authorize_request":
         return policy.authorizeRequest(c.request, {
-          keys: c.keys, principals: c.principals, revokedKeys: c.revoked_keys,
+          keys: c.keys, principals: c.principals, resources: c.resources, revokedKeys: c.revoked_keys,
           revokedSessions: c.revoked_sessions, pepper: c.pepper, now,
         });
       case "authorize_route":
         return policy.authorizeRoute({ ...c.route, headers: c.headers ?? {} }, {
-          keys: c.keys, principals: c.principals, revokedKeys: c.revoked_keys,
+          keys: c.keys, principals: c.principals, resources: c.resources, revokedKeys: c.revoked_keys,
           revokedSessions: c.revoked_sessions, pepper: c.pepper, now,
         });
       case "rotate_key": {

@@ -14,7 +14,7 @@ use super::doc::{PolicyDocument, RuleDoc};
 use super::error::{Issues, PolicyDetail};
 use super::Policy;
 use crate::permset::{PermId, PermSet};
-use crate::records::{is_attribute_name, AttributeValue, Attributes};
+use crate::records::{is_attribute_name, Attributes};
 use crate::text::shown;
 
 /// Which record a reference reads.
@@ -43,7 +43,7 @@ enum Test {
     /// Equal to another reference.
     Same(Reference),
     /// Equal to a literal scalar.
-    Equals(AttributeValue),
+    Equals(Value),
     /// A member of a list attribute.
     In(Reference),
 }
@@ -92,16 +92,19 @@ enum Seen<'a> {
     Text(&'a str),
     Integer(i64),
     Boolean(bool),
-    List(&'a [AttributeValue]),
+    List(&'a [Value]),
+    /// Anything else (a float, an object): equal to nothing.
+    Other,
 }
 
 impl<'a> Seen<'a> {
-    fn of(value: &'a AttributeValue) -> Seen<'a> {
+    fn of(value: &'a Value) -> Seen<'a> {
         match value {
-            AttributeValue::Text(s) => Seen::Text(s),
-            AttributeValue::Integer(i) => Seen::Integer(*i),
-            AttributeValue::Boolean(b) => Seen::Boolean(*b),
-            AttributeValue::List(l) => Seen::List(l),
+            Value::String(s) => Seen::Text(s),
+            Value::Bool(b) => Seen::Boolean(*b),
+            Value::Array(l) => Seen::List(l),
+            Value::Number(n) => n.as_i64().map_or(Seen::Other, Seen::Integer),
+            _ => Seen::Other,
         }
     }
     /// JSON equality of scalars; a list equals nothing.
@@ -168,7 +171,11 @@ impl RuleSet {
     pub(crate) fn held_roles(&self, names: &[String]) -> PermSet {
         let mut held = PermSet::empty(self.includes.len());
         for name in names {
-            if let Some(set) = self.role_ids.get(name.as_str()).and_then(|i| self.includes.get(*i as usize)) {
+            if let Some(set) = self
+                .role_ids
+                .get(name.as_str())
+                .and_then(|i| self.includes.get(*i as usize))
+            {
                 held.union_with(set);
             }
         }
@@ -252,12 +259,9 @@ fn parse_test(value: &Value) -> Result<Test, String> {
         Value::Object(map) if map.len() == 1 => match map.iter().next() {
             Some((op, Value::String(text))) if op == "in" => parse_reference(text).map(Test::In),
             Some((op, literal)) if op == "equals" => match literal {
-                Value::String(s) => Ok(Test::Equals(AttributeValue::Text(s.clone()))),
-                Value::Bool(b) => Ok(Test::Equals(AttributeValue::Boolean(*b))),
-                Value::Number(n) => n
-                    .as_i64()
-                    .map(|i| Test::Equals(AttributeValue::Integer(i)))
-                    .ok_or_else(|| format!("`{n}` is not an integer: literals are strings, integers or booleans")),
+                Value::String(_) | Value::Bool(_) => Ok(Test::Equals(literal.clone())),
+                Value::Number(n) if n.is_i64() => Ok(Test::Equals(literal.clone())),
+                Value::Number(_) => Err("literals are strings, integers or booleans, not fractions".into()),
                 _ => Err("`equals` takes a string, an integer or a boolean".into()),
             },
             Some((op, _)) if op == "in" => Err("`in` takes a reference to a list attribute".into()),
