@@ -608,7 +608,7 @@ pub fn search(policy: &Policy, api: Api, request: &Value, host: &HostData<'_>) -
         Some(n) => n as usize,
     };
     let fingerprint = fingerprint(policy, api, request);
-    let offset = match page.token.as_deref() {
+    let offset = match page.token {
         None | Some("") => 0,
         Some(token) => read_token(token, &fingerprint)?,
     };
