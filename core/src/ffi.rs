@@ -24,8 +24,8 @@ pub enum AttributeValue {
     Integer(i64),
     /// A boolean.
     Boolean(bool),
-    /// A list of scalars (a nested list is refused).
-    List(Vec<AttributeValue>),
+    /// A list of scalars (a nested list equals nothing).
+    Values(Vec<AttributeValue>),
 }
 
 impl AttributeValue {
@@ -37,7 +37,7 @@ impl AttributeValue {
                 .as_i64()
                 .map_or_else(|| AttributeValue::Text(n.to_string()), AttributeValue::Integer),
             Value::String(s) => AttributeValue::Text(s),
-            Value::Array(items) => AttributeValue::List(items.into_iter().map(AttributeValue::from_json).collect()),
+            Value::Array(items) => AttributeValue::Values(items.into_iter().map(AttributeValue::from_json).collect()),
             other => AttributeValue::Text(other.to_string()),
         }
     }
@@ -47,7 +47,7 @@ impl AttributeValue {
             AttributeValue::Text(s) => s.into(),
             AttributeValue::Integer(i) => i.into(),
             AttributeValue::Boolean(b) => b.into(),
-            AttributeValue::List(items) => items.into_iter().map(AttributeValue::into_json).collect(),
+            AttributeValue::Values(items) => items.into_iter().map(AttributeValue::into_json).collect(),
         }
     }
 }
@@ -958,6 +958,12 @@ pub fn identity_record_from_json(json: String) -> Result<IdentityRecord> {
 #[uniffi::export]
 pub fn principal_records_from_json(json: String) -> Result<Vec<PrincipalRecord>> {
     Ok(wire::read_str(&json, Code::InvalidPrincipal, "principals")?)
+}
+
+/// Resource records from a JSON array.
+#[uniffi::export]
+pub fn resource_records_from_json(json: String) -> Result<Vec<crate::ResourceRecord>> {
+    Ok(wire::read_str(&json, Code::InvalidArgument, "resources")?)
 }
 
 /// Key records from a JSON array.

@@ -89,19 +89,32 @@ def run(policy, now, case):
             return policy.verify_jwt(case["token"], revoked_sessions=case.get("revoked_sessions"),
                                      kind=case.get("kind"), now=now).to_dict()
         if op == "authorize":
-            return policy.authorize(case["identity"], case["action"], case.get("resource"), case.get("tenant"),
+            resource = case.get("resource")
+            if "attributes" in case:
+                resource = {"id": resource, "attributes": case["attributes"]}
+            return policy.authorize(case["identity"], case["action"], resource, case.get("tenant"),
                                     now=now).to_dict()
+        if op == "authzen":
+            host = {"principals": case.get("principals"), "resources": case.get("resources"), "now": now}
+            first = policy.authzen(case["api"], case["request"], **host)
+            then = case.get("then")
+            if then is None:
+                return first
+            request = json.loads(json.dumps(then["request"]))
+            if "page" in request:
+                request["page"]["token"] = first.get("page", {}).get("next_token")
+            return policy.authzen(then.get("api", case["api"]), request, **host)
         if op == "authorize_request":
             r = case["request"]
             return policy.authorize_request(
                 r["method"], r["path"], headers(r), keys=case.get("keys"), principals=case.get("principals"),
-                revoked_keys=case.get("revoked_keys"), revoked_sessions=case.get("revoked_sessions"),
+                resources=case.get("resources"), revoked_keys=case.get("revoked_keys"), revoked_sessions=case.get("revoked_sessions"),
                 pepper=pepper, now=now).to_dict()
         if op == "authorize_route":
             r = case["route"]
             return policy.authorize_route(
                 r["method"], r["template"], r.get("params", {}), headers(case), keys=case.get("keys"),
-                principals=case.get("principals"), revoked_keys=case.get("revoked_keys"),
+                principals=case.get("principals"), resources=case.get("resources"), revoked_keys=case.get("revoked_keys"),
                 revoked_sessions=case.get("revoked_sessions"), pepper=pepper, now=now).to_dict()
         if op == "rotate_key":
             new, old = policy.rotate_key(case["record"], grace=case.get("grace"), scopes=case.get("scopes"),

@@ -69,6 +69,7 @@ fun pairs(node: JsonNode?): List<Header> {
 fun hostData(c: JsonNode, pepper: String?, now: Long?) = HostData(
     keys = keyRecordsFromJson(json(c.get("keys") ?: mapper.createArrayNode())),
     principals = principalRecordsFromJson(json(c.get("principals") ?: mapper.createArrayNode())),
+    resources = resourceRecordsFromJson(json(c.get("resources") ?: mapper.createArrayNode())),
     revokedKeys = strings(c.get("revoked_keys")), revokedSessions = strings(c.get("revoked_sessions")),
     pepper = pepper?.let { Pepper(it) }, now = now,
 )
@@ -131,7 +132,24 @@ fun run(policy: Policy?, now: Long?, c: JsonNode): Map<String, Any?> {
             "verify_jwt" -> tokenMap(p.verifyJwt(c.get("token").asText(), strings(c.get("revoked_sessions")), kind = str(c.get("kind")), now = now).info())
             "authorize" -> {
                 val identity = p.identity(identityRecordFromJson(json(c.get("identity"))))
-                decisionMap(p.authorize(identity, c.get("action").asText(), str(c.get("resource")), str(c.get("tenant")), now))
+                val attributes = c.get("attributes")?.let {
+                    resourceRecordsFromJson("[{\"id\": \"r:1\", \"attributes\": " + json(it) + "}]").first().attributes
+                }
+                decisionMap(p.authorize(identity, c.get("action").asText(), str(c.get("resource")), str(c.get("tenant")), now, attributes))
+            }
+            "authzen" -> {
+                val host = hostData(c, null, now)
+                val api = c.get("api").asText()
+                val first = p.authzen(api, json(c.get("request")), host)
+                val then = c.get("then")
+                if (then == null) mapper.readValue(first, Map::class.java) as Map<String, Any?>
+                else {
+                    val request = then.get("request").deepCopy<com.fasterxml.jackson.databind.node.ObjectNode>()
+                    (request.get("page") as? com.fasterxml.jackson.databind.node.ObjectNode)
+                        ?.set<JsonNode>("token", mapper.readTree(first).path("page").path("next_token"))
+                    @Suppress("UNCHECKED_CAST")
+                    mapper.readValue(p.authzen(str(then.get("api")) ?: api, json(request), host), Map::class.java) as Map<String, Any?>
+                }
             }
             "authorize_request" -> {
                 val r = c.get("request")
@@ -184,6 +202,21 @@ fun apiTests(root: File) {
         if (d.allowed() || d.code() != "missing_permission" || d.status().toInt() != 403 || d.missing() != listOf("deployments:write")) fail(d.toJson())
         if (!policy.isAllowed(alice, "deployments:write", "deployment:web")) fail("grant ignored")
         if (mapper.readTree(d.auditJson()).get("actor").get("principal").asText() != "user:alice") fail(d.auditJson())
+    }
+    check("an ownership rule reads the resource's attributes") {
+        val rules = Policy.fromYaml("""
+            version: 1
+            permissions: [record:edit]
+            rules:
+              - permissions: [record:edit]
+                when: { resource.owner: principal.id, resource.tags: { in: principal.teams } }
+        """.trimIndent())
+        val bob = rules.identity(IdentityRecord(PrincipalRecord(id = "user:bob",
+            attributes = mapOf("teams" to AttributeValue.Values(listOf(AttributeValue.Text("x")))))))
+        val owned = mapOf("owner" to AttributeValue.Text("bob"), "tags" to AttributeValue.Text("x"))
+        if (!rules.authorize(bob, "record:edit", "record:1", attributes = owned).allowed()) fail("the owner was refused")
+        if (rules.isAllowed(bob, "record:edit", "record:1", attributes = owned + ("owner" to AttributeValue.Text("eve")))) fail("another's record was allowed")
+        if (rules.isAllowed(bob, "record:edit", "record:1")) fail("allowed without attributes")
     }
     check("keys round-trip") {
         val generated = policy.generateKey("project_key", "project:p1", scopes = listOf("endpoints:run"))
@@ -283,9 +316,34 @@ fun parityTests() {
     }
 }
 
+// The AuthZEN interop files (Todo, API gateway), one check per decision.
+fun interopTests(root: File) {
+    val dir = File(root, "examples/authzen")
+    for ((scenario, decisions) in listOf("todo" to "todo-decisions-1_0-02.json", "gateway" to "gateway-decisions.json")) {
+        val policy = Policy.fromYaml(File(dir, "$scenario-policy.yaml").readText())
+        val host = HostData(principals = principalRecordsFromJson(json(mapper.readTree(File(dir, "$scenario-host.json")).get("principals"))))
+        val file = mapper.readTree(File(dir, "interop/$decisions"))
+        file.get("evaluation")?.forEachIndexed { i, e ->
+            check("$scenario evaluation[$i]") {
+                val got = mapper.readTree(policy.accessEvaluation(json(e.get("request")), host)).get("decision").asBoolean()
+                if (got != e.get("expected").asBoolean()) fail("expected ${e.get("expected")}, got $got")
+            }
+        }
+        file.get("evaluations")?.forEachIndexed { i, e ->
+            check("$scenario evaluations[$i]") {
+                val got = mapper.readTree(policy.accessEvaluations(json(e.get("request")), host)).get("evaluations")
+                    .map { mapOf("decision" to it.get("decision").asBoolean()) }
+                val want = e.get("expected").map { mapOf("decision" to it.get("decision").asBoolean()) }
+                if (got != want) fail("expected $want, got $got")
+            }
+        }
+    }
+}
+
 fun main() {
     val root = File(System.getProperty("permiso.root") ?: ".").canonicalFile
     replayVectors(root)
+    interopTests(root)
     apiTests(root)
     parityTests()
     println("kotlin: $passed passed, $failed failed")

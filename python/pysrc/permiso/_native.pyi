@@ -322,14 +322,67 @@ class Policy:
         self,
         identity: Union[Identity, Mapping[str, Any]],
         action: str,
-        resource: Optional[str] = None,
+        resource: Union[str, Mapping[str, Any], None] = None,
         tenant: Optional[str] = None,
         *,
         now: Optional[float] = None,
     ) -> Decision: ...
     def is_allowed(
-        self, identity: Identity, action: str, resource: Optional[str] = None, tenant: Optional[str] = None
+        self,
+        identity: Identity,
+        action: str,
+        resource: Union[str, Mapping[str, Any], None] = None,
+        tenant: Optional[str] = None,
     ) -> bool: ...
+    def authzen(
+        self,
+        api: str,
+        request: Mapping[str, Any],
+        *,
+        principals: Optional[Sequence[Mapping[str, Any]]] = None,
+        resources: Optional[Sequence[Mapping[str, Any]]] = None,
+        now: Optional[float] = None,
+    ) -> dict[str, Any]: ...
+    def access_evaluation(
+        self,
+        request: Mapping[str, Any],
+        *,
+        principals: Optional[Sequence[Mapping[str, Any]]] = None,
+        resources: Optional[Sequence[Mapping[str, Any]]] = None,
+        now: Optional[float] = None,
+    ) -> dict[str, Any]: ...
+    def access_evaluations(
+        self,
+        request: Mapping[str, Any],
+        *,
+        principals: Optional[Sequence[Mapping[str, Any]]] = None,
+        resources: Optional[Sequence[Mapping[str, Any]]] = None,
+        now: Optional[float] = None,
+    ) -> dict[str, Any]: ...
+    def search_subjects(
+        self,
+        request: Mapping[str, Any],
+        *,
+        principals: Optional[Sequence[Mapping[str, Any]]] = None,
+        resources: Optional[Sequence[Mapping[str, Any]]] = None,
+        now: Optional[float] = None,
+    ) -> dict[str, Any]: ...
+    def search_resources(
+        self,
+        request: Mapping[str, Any],
+        *,
+        principals: Optional[Sequence[Mapping[str, Any]]] = None,
+        resources: Optional[Sequence[Mapping[str, Any]]] = None,
+        now: Optional[float] = None,
+    ) -> dict[str, Any]: ...
+    def search_actions(
+        self,
+        request: Mapping[str, Any],
+        *,
+        principals: Optional[Sequence[Mapping[str, Any]]] = None,
+        resources: Optional[Sequence[Mapping[str, Any]]] = None,
+        now: Optional[float] = None,
+    ) -> dict[str, Any]: ...
     def classify(self, method: str, path: str, headers: _Headers) -> Classification: ...
     def authorize_request(
         self,
@@ -339,6 +392,7 @@ class Policy:
         *,
         keys: Optional[Sequence[Mapping[str, Any]]] = None,
         principals: Optional[Sequence[Mapping[str, Any]]] = None,
+        resources: Optional[Sequence[Mapping[str, Any]]] = None,
         revoked_keys: Optional[Sequence[str]] = None,
         revoked_sessions: Optional[Sequence[str]] = None,
         pepper: Optional[_Secret] = None,
@@ -353,6 +407,7 @@ class Policy:
         *,
         keys: Optional[Sequence[Mapping[str, Any]]] = None,
         principals: Optional[Sequence[Mapping[str, Any]]] = None,
+        resources: Optional[Sequence[Mapping[str, Any]]] = None,
         revoked_keys: Optional[Sequence[str]] = None,
         revoked_sessions: Optional[Sequence[str]] = None,
         pepper: Optional[_Secret] = None,

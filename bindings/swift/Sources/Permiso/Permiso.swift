@@ -1673,9 +1673,20 @@ public func FfiConverterTypePepper_lower(_ value: Pepper) -> UInt64 {
 public protocol PolicyProtocol: AnyObject, Sendable {
     
     /**
-     * Decides whether `identity` may do `action` (on `resource`, in `tenant`).
+     * An AuthZEN access evaluation (JSON in, JSON out).
      */
-    func authorize(identity: Identity, action: String, resource: String?, tenant: String?, now: Int64?) throws  -> Decision
+    func accessEvaluation(request: String, host: HostData) throws  -> String
+    
+    /**
+     * AuthZEN access evaluations, a batch (JSON in, JSON out).
+     */
+    func accessEvaluations(request: String, host: HostData) throws  -> String
+    
+    /**
+     * Decides whether `identity` may do `action` (on `resource`, in
+     * `tenant`); `attributes` are the resource's, which rules read.
+     */
+    func authorize(identity: Identity, action: String, resource: String?, tenant: String?, now: Int64?, attributes: Attributes?) throws  -> Decision
     
     /**
      * Authorizes an HTTP request in one call (for proxies and gateways
@@ -1688,6 +1699,13 @@ public protocol PolicyProtocol: AnyObject, Sendable {
      * template and decoded parameters; no path is parsed.
      */
     func authorizeRoute(request: RouteRequest, host: HostData) throws  -> Decision
+    
+    /**
+     * Answers an AuthZEN 1.0 request of `api` (`evaluation`,
+     * `evaluations`, `search/subject`, `search/resource`, `search/action`):
+     * JSON in, JSON out, one call for a whole batch.
+     */
+    func authzen(api: String, request: String, host: HostData) throws  -> String
     
     /**
      * Every rule of `verify_jwt` up to the signature.
@@ -1736,7 +1754,7 @@ public protocol PolicyProtocol: AnyObject, Sendable {
     /**
      * Yes or no, without a decision object (for hiding buttons).
      */
-    func isAllowed(identity: Identity, action: String, resource: String?, tenant: String?)  -> Bool
+    func isAllowed(identity: Identity, action: String, resource: String?, tenant: String?, attributes: Attributes?)  -> Bool
     
     /**
      * Signs a session token; `lifetime` is 900 seconds when absent, capped
@@ -1765,6 +1783,21 @@ public protocol PolicyProtocol: AnyObject, Sendable {
      * absent).
      */
     func rotateKey(record: KeyRecord, grace: Int64?, scopes: [String]?, expiresAt: Int64?, label: String?, pepper: Pepper?, revokedKeys: [String], now: Int64?) throws  -> Rotation
+    
+    /**
+     * AuthZEN action search (JSON in, JSON out).
+     */
+    func searchActions(request: String, host: HostData) throws  -> String
+    
+    /**
+     * AuthZEN resource search (JSON in, JSON out).
+     */
+    func searchResources(request: String, host: HostData) throws  -> String
+    
+    /**
+     * AuthZEN subject search (JSON in, JSON out).
+     */
+    func searchSubjects(request: String, host: HostData) throws  -> String
     
     /**
      * Replaces a jwt kind's public keys (a fetched JWK Set as JSON: public
@@ -1882,9 +1915,38 @@ public static func fromYaml(text: String)throws  -> Policy  {
 
     
     /**
-     * Decides whether `identity` may do `action` (on `resource`, in `tenant`).
+     * An AuthZEN access evaluation (JSON in, JSON out).
      */
-open func authorize(identity: Identity, action: String, resource: String? = nil, tenant: String? = nil, now: Int64? = nil)throws  -> Decision  {
+open func accessEvaluation(request: String, host: HostData)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_access_evaluation(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(request),
+        FfiConverterTypeHostData_lower(host),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * AuthZEN access evaluations, a batch (JSON in, JSON out).
+     */
+open func accessEvaluations(request: String, host: HostData)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_access_evaluations(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(request),
+        FfiConverterTypeHostData_lower(host),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Decides whether `identity` may do `action` (on `resource`, in
+     * `tenant`); `attributes` are the resource's, which rules read.
+     */
+open func authorize(identity: Identity, action: String, resource: String? = nil, tenant: String? = nil, now: Int64? = nil, attributes: Attributes? = nil)throws  -> Decision  {
     return try  FfiConverterTypeDecision_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
     uniffi_permiso_fn_method_policy_authorize(
@@ -1893,7 +1955,8 @@ open func authorize(identity: Identity, action: String, resource: String? = nil,
         FfiConverterString.lower(action),
         FfiConverterOptionString.lower(resource),
         FfiConverterOptionString.lower(tenant),
-        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+        FfiConverterOptionInt64.lower(now),
+        FfiConverterOptionTypeAttributes.lower(attributes),uniffiCallStatus
     )
 })
 }
@@ -1923,6 +1986,23 @@ open func authorizeRoute(request: RouteRequest, host: HostData)throws  -> Decisi
     uniffi_permiso_fn_method_policy_authorize_route(
             self.uniffiCloneHandle(),
         FfiConverterTypeRouteRequest_lower(request),
+        FfiConverterTypeHostData_lower(host),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Answers an AuthZEN 1.0 request of `api` (`evaluation`,
+     * `evaluations`, `search/subject`, `search/resource`, `search/action`):
+     * JSON in, JSON out, one call for a whole batch.
+     */
+open func authzen(api: String, request: String, host: HostData)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_authzen(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(api),
+        FfiConverterString.lower(request),
         FfiConverterTypeHostData_lower(host),uniffiCallStatus
     )
 })
@@ -2059,7 +2139,7 @@ open func identity(record: IdentityRecord)throws  -> Identity  {
     /**
      * Yes or no, without a decision object (for hiding buttons).
      */
-open func isAllowed(identity: Identity, action: String, resource: String? = nil, tenant: String? = nil) -> Bool  {
+open func isAllowed(identity: Identity, action: String, resource: String? = nil, tenant: String? = nil, attributes: Attributes? = nil) -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_permiso_fn_method_policy_is_allowed(
@@ -2067,7 +2147,8 @@ open func isAllowed(identity: Identity, action: String, resource: String? = nil,
         FfiConverterTypeIdentity_lower(identity),
         FfiConverterString.lower(action),
         FfiConverterOptionString.lower(resource),
-        FfiConverterOptionString.lower(tenant),uniffiCallStatus
+        FfiConverterOptionString.lower(tenant),
+        FfiConverterOptionTypeAttributes.lower(attributes),uniffiCallStatus
     )
 })
 }
@@ -2151,6 +2232,48 @@ open func rotateKey(record: KeyRecord, grace: Int64? = nil, scopes: [String]? = 
         FfiConverterOptionTypePepper.lower(pepper),
         FfiConverterSequenceString.lower(revokedKeys),
         FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * AuthZEN action search (JSON in, JSON out).
+     */
+open func searchActions(request: String, host: HostData)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_search_actions(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(request),
+        FfiConverterTypeHostData_lower(host),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * AuthZEN resource search (JSON in, JSON out).
+     */
+open func searchResources(request: String, host: HostData)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_search_resources(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(request),
+        FfiConverterTypeHostData_lower(host),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * AuthZEN subject search (JSON in, JSON out).
+     */
+open func searchSubjects(request: String, host: HostData)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_search_subjects(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(request),
+        FfiConverterTypeHostData_lower(host),uniffiCallStatus
     )
 })
 }
@@ -3097,6 +3220,10 @@ public struct HostData {
      */
     public var principals: [PrincipalRecord]
     /**
+     * Resource records, whose attributes rules read.
+     */
+    public var resources: [ResourceRecord]
+    /**
      * Revoked key ids.
      */
     public var revokedKeys: [String]
@@ -3123,6 +3250,9 @@ public struct HostData {
          * Principal records.
          */principals: [PrincipalRecord] = [], 
         /**
+         * Resource records, whose attributes rules read.
+         */resources: [ResourceRecord] = [], 
+        /**
          * Revoked key ids.
          */revokedKeys: [String] = [], 
         /**
@@ -3136,6 +3266,7 @@ public struct HostData {
          */now: Int64? = nil) {
         self.keys = keys
         self.principals = principals
+        self.resources = resources
         self.revokedKeys = revokedKeys
         self.revokedSessions = revokedSessions
         self.pepper = pepper
@@ -3160,6 +3291,7 @@ public struct FfiConverterTypeHostData: FfiConverterRustBuffer {
             try HostData(
                 keys: FfiConverterSequenceTypeKeyRecord.read(from: &buf), 
                 principals: FfiConverterSequenceTypePrincipalRecord.read(from: &buf), 
+                resources: FfiConverterSequenceTypeResourceRecord.read(from: &buf), 
                 revokedKeys: FfiConverterSequenceString.read(from: &buf), 
                 revokedSessions: FfiConverterSequenceString.read(from: &buf), 
                 pepper: FfiConverterOptionTypePepper.read(from: &buf), 
@@ -3170,6 +3302,7 @@ public struct FfiConverterTypeHostData: FfiConverterRustBuffer {
     public static func write(_ value: HostData, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeKeyRecord.write(value.keys, into: &buf)
         FfiConverterSequenceTypePrincipalRecord.write(value.principals, into: &buf)
+        FfiConverterSequenceTypeResourceRecord.write(value.resources, into: &buf)
         FfiConverterSequenceString.write(value.revokedKeys, into: &buf)
         FfiConverterSequenceString.write(value.revokedSessions, into: &buf)
         FfiConverterOptionTypePepper.write(value.pepper, into: &buf)
@@ -3850,6 +3983,10 @@ public struct PrincipalRecord: Equatable, Hashable {
      * Per-resource grants.
      */
     public var grants: [Grant]
+    /**
+     * Attributes that rules compare (`department`, `teams`).
+     */
+    public var attributes: Attributes
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3871,13 +4008,17 @@ public struct PrincipalRecord: Equatable, Hashable {
          */deny: [String] = [], 
         /**
          * Per-resource grants.
-         */grants: [Grant] = []) {
+         */grants: [Grant] = [], 
+        /**
+         * Attributes that rules compare (`department`, `teams`).
+         */attributes: Attributes = [:]) {
         self.id = id
         self.tenant = tenant
         self.roles = roles
         self.allow = allow
         self.deny = deny
         self.grants = grants
+        self.attributes = attributes
     }
 
     
@@ -3901,7 +4042,8 @@ public struct FfiConverterTypePrincipalRecord: FfiConverterRustBuffer {
                 roles: FfiConverterSequenceString.read(from: &buf), 
                 allow: FfiConverterSequenceString.read(from: &buf), 
                 deny: FfiConverterSequenceString.read(from: &buf), 
-                grants: FfiConverterSequenceTypeGrant.read(from: &buf)
+                grants: FfiConverterSequenceTypeGrant.read(from: &buf), 
+                attributes: FfiConverterTypeAttributes.read(from: &buf)
         )
     }
 
@@ -3912,6 +4054,7 @@ public struct FfiConverterTypePrincipalRecord: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.allow, into: &buf)
         FfiConverterSequenceString.write(value.deny, into: &buf)
         FfiConverterSequenceTypeGrant.write(value.grants, into: &buf)
+        FfiConverterTypeAttributes.write(value.attributes, into: &buf)
     }
 }
 
@@ -3928,6 +4071,76 @@ public func FfiConverterTypePrincipalRecord_lift(_ buf: RustBuffer) throws -> Pr
 #endif
 public func FfiConverterTypePrincipalRecord_lower(_ value: PrincipalRecord) -> RustBuffer {
     return FfiConverterTypePrincipalRecord.lower(value)
+}
+
+
+/**
+ * Host data describing a resource: its typed id and its attributes, which
+ * rules compare with the principal's.
+ */
+public struct ResourceRecord: Equatable, Hashable {
+    /**
+     * Typed id: `record:101`.
+     */
+    public var id: String
+    /**
+     * Attributes by name.
+     */
+    public var attributes: Attributes
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Typed id: `record:101`.
+         */id: String, 
+        /**
+         * Attributes by name.
+         */attributes: Attributes = [:]) {
+        self.id = id
+        self.attributes = attributes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ResourceRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResourceRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ResourceRecord {
+        return
+            try ResourceRecord(
+                id: FfiConverterString.read(from: &buf), 
+                attributes: FfiConverterTypeAttributes.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ResourceRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeAttributes.write(value.attributes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResourceRecord_lift(_ buf: RustBuffer) throws -> ResourceRecord {
+    return try FfiConverterTypeResourceRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResourceRecord_lower(_ value: ResourceRecord) -> RustBuffer {
+    return FfiConverterTypeResourceRecord.lower(value)
 }
 
 
@@ -4438,6 +4651,113 @@ public func FfiConverterTypeTokenInfo_lower(_ value: TokenInfo) -> RustBuffer {
 
 
 /**
+ * An attribute value: a string, an integer, a boolean, or a list of those.
+ */
+
+public indirect enum AttributeValue: Equatable, Hashable {
+    
+    /**
+     * A string.
+     */
+    case text(String
+    )
+    /**
+     * An integer.
+     */
+    case integer(Int64
+    )
+    /**
+     * A boolean.
+     */
+    case boolean(Bool
+    )
+    /**
+     * A list of scalars (a nested list equals nothing).
+     */
+    case values([AttributeValue]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AttributeValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAttributeValue: FfiConverterRustBuffer {
+    typealias SwiftType = AttributeValue
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AttributeValue {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .text(try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .integer(try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 3: return .boolean(try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 4: return .values(try FfiConverterSequenceTypeAttributeValue.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AttributeValue, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .text(v1):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(v1, into: &buf)
+            
+        
+        case let .integer(v1):
+            writeInt(&buf, Int32(2))
+            FfiConverterInt64.write(v1, into: &buf)
+            
+        
+        case let .boolean(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterBool.write(v1, into: &buf)
+            
+        
+        case let .values(v1):
+            writeInt(&buf, Int32(4))
+            FfiConverterSequenceTypeAttributeValue.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttributeValue_lift(_ buf: RustBuffer) throws -> AttributeValue {
+    return try FfiConverterTypeAttributeValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttributeValue_lower(_ value: AttributeValue) -> RustBuffer {
+    return FfiConverterTypeAttributeValue.lower(value)
+}
+
+
+
+/**
  * The credential a request carries, as far as can be told without secrets.
  */
 
@@ -4847,6 +5167,30 @@ fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAttributes: FfiConverterRustBuffer {
+    typealias SwiftType = Attributes?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAttributes.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAttributes.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -4969,6 +5313,122 @@ fileprivate struct FfiConverterSequenceTypePrincipalRecord: FfiConverterRustBuff
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeResourceRecord: FfiConverterRustBuffer {
+    typealias SwiftType = [ResourceRecord]
+
+    public static func write(_ value: [ResourceRecord], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeResourceRecord.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ResourceRecord] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ResourceRecord]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeResourceRecord.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAttributeValue: FfiConverterRustBuffer {
+    typealias SwiftType = [AttributeValue]
+
+    public static func write(_ value: [AttributeValue], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAttributeValue.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AttributeValue] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AttributeValue]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAttributeValue.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringTypeAttributeValue: FfiConverterRustBuffer {
+    public static func write(_ value: [String: AttributeValue], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTypeAttributeValue.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: AttributeValue] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: AttributeValue]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterTypeAttributeValue.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+
+public typealias Attributes = [String: AttributeValue]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAttributes: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Attributes {
+        return try FfiConverterDictionaryStringTypeAttributeValue.read(from: &buf)
+    }
+
+    public static func write(_ value: Attributes, into buf: inout [UInt8]) {
+        return FfiConverterDictionaryStringTypeAttributeValue.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Attributes {
+        return try FfiConverterDictionaryStringTypeAttributeValue.lift(value)
+    }
+
+    public static func lower(_ value: Attributes) -> RustBuffer {
+        return FfiConverterDictionaryStringTypeAttributeValue.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttributes_lift(_ value: RustBuffer) throws -> Attributes {
+    return try FfiConverterTypeAttributes.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttributes_lower(_ value: Attributes) -> RustBuffer {
+    return FfiConverterTypeAttributes.lower(value)
+}
+
+
 
 public typealias Code = String
 
@@ -5075,6 +5535,17 @@ public func principalRecordsFromJson(json: String)throws  -> [PrincipalRecord]  
 })
 }
 /**
+ * Resource records from a JSON array.
+ */
+public func resourceRecordsFromJson(json: String)throws  -> [ResourceRecord]  {
+    return try  FfiConverterSequenceTypeResourceRecord.lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_func_resource_records_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
  * The library version.
  */
 public func version() -> String  {
@@ -5116,6 +5587,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_func_principal_records_from_json() != 60274) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_func_resource_records_from_json() != 22033) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_func_version() != 47524) {
@@ -5187,13 +5661,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_permiso_checksum_method_pendingtoken_signing_input() != 27709) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_checksum_method_policy_authorize() != 51124) {
+    if (uniffi_permiso_checksum_method_policy_access_evaluation() != 52974) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_access_evaluations() != 21469) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_authorize() != 46231) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_policy_authorize_request() != 55471) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_policy_authorize_route() != 6572) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_authzen() != 18242) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_policy_begin_jwt() != 33373) {
@@ -5220,7 +5703,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_permiso_checksum_method_policy_identity() != 21888) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_checksum_method_policy_is_allowed() != 37905) {
+    if (uniffi_permiso_checksum_method_policy_is_allowed() != 48603) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_policy_issue_session() != 32307) {
@@ -5236,6 +5719,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_policy_rotate_key() != 5234) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_search_actions() != 22956) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_search_resources() != 3395) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_search_subjects() != 46881) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_policy_set_jwks() != 59665) {

@@ -448,9 +448,19 @@ uint64_t uniffi_permiso_fn_constructor_policy_from_toml(RustBuffer text, RustCal
 uint64_t uniffi_permiso_fn_constructor_policy_from_yaml(RustBuffer text, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_ACCESS_EVALUATION
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_ACCESS_EVALUATION
+RustBuffer uniffi_permiso_fn_method_policy_access_evaluation(uint64_t ptr, RustBuffer request, RustBuffer host, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_ACCESS_EVALUATIONS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_ACCESS_EVALUATIONS
+RustBuffer uniffi_permiso_fn_method_policy_access_evaluations(uint64_t ptr, RustBuffer request, RustBuffer host, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_AUTHORIZE
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_AUTHORIZE
-uint64_t uniffi_permiso_fn_method_policy_authorize(uint64_t ptr, uint64_t identity, RustBuffer action, RustBuffer resource, RustBuffer tenant, RustBuffer now, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_permiso_fn_method_policy_authorize(uint64_t ptr, uint64_t identity, RustBuffer action, RustBuffer resource, RustBuffer tenant, RustBuffer now, RustBuffer attributes, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_AUTHORIZE_REQUEST
@@ -461,6 +471,11 @@ uint64_t uniffi_permiso_fn_method_policy_authorize_request(uint64_t ptr, RustBuf
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_AUTHORIZE_ROUTE
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_AUTHORIZE_ROUTE
 uint64_t uniffi_permiso_fn_method_policy_authorize_route(uint64_t ptr, RustBuffer request, RustBuffer host, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_AUTHZEN
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_AUTHZEN
+RustBuffer uniffi_permiso_fn_method_policy_authzen(uint64_t ptr, RustBuffer api, RustBuffer request, RustBuffer host, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_BEGIN_JWT
@@ -505,7 +520,7 @@ uint64_t uniffi_permiso_fn_method_policy_identity(uint64_t ptr, RustBuffer recor
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_IS_ALLOWED
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_IS_ALLOWED
-int8_t uniffi_permiso_fn_method_policy_is_allowed(uint64_t ptr, uint64_t identity, RustBuffer action, RustBuffer resource, RustBuffer tenant, RustCallStatus *_Nonnull out_status
+int8_t uniffi_permiso_fn_method_policy_is_allowed(uint64_t ptr, uint64_t identity, RustBuffer action, RustBuffer resource, RustBuffer tenant, RustBuffer attributes, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_ISSUE_SESSION
@@ -531,6 +546,21 @@ RustBuffer uniffi_permiso_fn_method_policy_permissions(uint64_t ptr, RustCallSta
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_ROTATE_KEY
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_ROTATE_KEY
 RustBuffer uniffi_permiso_fn_method_policy_rotate_key(uint64_t ptr, RustBuffer record, RustBuffer grace, RustBuffer scopes, RustBuffer expires_at, RustBuffer label, RustBuffer pepper, RustBuffer revoked_keys, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_SEARCH_ACTIONS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_SEARCH_ACTIONS
+RustBuffer uniffi_permiso_fn_method_policy_search_actions(uint64_t ptr, RustBuffer request, RustBuffer host, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_SEARCH_RESOURCES
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_SEARCH_RESOURCES
+RustBuffer uniffi_permiso_fn_method_policy_search_resources(uint64_t ptr, RustBuffer request, RustBuffer host, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_SEARCH_SUBJECTS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_SEARCH_SUBJECTS
+RustBuffer uniffi_permiso_fn_method_policy_search_subjects(uint64_t ptr, RustBuffer request, RustBuffer host, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_SET_JWKS
@@ -653,6 +683,11 @@ RustBuffer uniffi_permiso_fn_func_operations(RustCallStatus *_Nonnull out_status
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_PRINCIPAL_RECORDS_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_PRINCIPAL_RECORDS_FROM_JSON
 RustBuffer uniffi_permiso_fn_func_principal_records_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_RESOURCE_RECORDS_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_RESOURCE_RECORDS_FROM_JSON
+RustBuffer uniffi_permiso_fn_func_resource_records_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_FUNC_VERSION
@@ -957,6 +992,12 @@ uint16_t uniffi_permiso_checksum_func_principal_records_from_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_RESOURCE_RECORDS_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_RESOURCE_RECORDS_FROM_JSON
+uint16_t uniffi_permiso_checksum_func_resource_records_from_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_FUNC_VERSION
 uint16_t uniffi_permiso_checksum_func_version(void
@@ -1095,6 +1136,18 @@ uint16_t uniffi_permiso_checksum_method_pendingtoken_signing_input(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_ACCESS_EVALUATION
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_ACCESS_EVALUATION
+uint16_t uniffi_permiso_checksum_method_policy_access_evaluation(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_ACCESS_EVALUATIONS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_ACCESS_EVALUATIONS
+uint16_t uniffi_permiso_checksum_method_policy_access_evaluations(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_AUTHORIZE
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_AUTHORIZE
 uint16_t uniffi_permiso_checksum_method_policy_authorize(void
@@ -1110,6 +1163,12 @@ uint16_t uniffi_permiso_checksum_method_policy_authorize_request(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_AUTHORIZE_ROUTE
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_AUTHORIZE_ROUTE
 uint16_t uniffi_permiso_checksum_method_policy_authorize_route(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_AUTHZEN
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_AUTHZEN
+uint16_t uniffi_permiso_checksum_method_policy_authzen(void
     
 );
 #endif
@@ -1194,6 +1253,24 @@ uint16_t uniffi_permiso_checksum_method_policy_permissions(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_ROTATE_KEY
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_ROTATE_KEY
 uint16_t uniffi_permiso_checksum_method_policy_rotate_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_SEARCH_ACTIONS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_SEARCH_ACTIONS
+uint16_t uniffi_permiso_checksum_method_policy_search_actions(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_SEARCH_RESOURCES
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_SEARCH_RESOURCES
+uint16_t uniffi_permiso_checksum_method_policy_search_resources(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_SEARCH_SUBJECTS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_SEARCH_SUBJECTS
+uint16_t uniffi_permiso_checksum_method_policy_search_subjects(void
     
 );
 #endif

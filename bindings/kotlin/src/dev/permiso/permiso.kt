@@ -687,6 +687,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_permiso_checksum_func_principal_records_from_json(
     ): Int
+    external fun uniffi_permiso_checksum_func_resource_records_from_json(
+    ): Int
     external fun uniffi_permiso_checksum_func_version(
     ): Int
     external fun uniffi_permiso_checksum_method_decision_allowed(
@@ -733,11 +735,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_permiso_checksum_method_pendingtoken_signing_input(
     ): Int
+    external fun uniffi_permiso_checksum_method_policy_access_evaluation(
+    ): Int
+    external fun uniffi_permiso_checksum_method_policy_access_evaluations(
+    ): Int
     external fun uniffi_permiso_checksum_method_policy_authorize(
     ): Int
     external fun uniffi_permiso_checksum_method_policy_authorize_request(
     ): Int
     external fun uniffi_permiso_checksum_method_policy_authorize_route(
+    ): Int
+    external fun uniffi_permiso_checksum_method_policy_authzen(
     ): Int
     external fun uniffi_permiso_checksum_method_policy_begin_jwt(
     ): Int
@@ -766,6 +774,12 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_permiso_checksum_method_policy_permissions(
     ): Int
     external fun uniffi_permiso_checksum_method_policy_rotate_key(
+    ): Int
+    external fun uniffi_permiso_checksum_method_policy_search_actions(
+    ): Int
+    external fun uniffi_permiso_checksum_method_policy_search_resources(
+    ): Int
+    external fun uniffi_permiso_checksum_method_policy_search_subjects(
     ): Int
     external fun uniffi_permiso_checksum_method_policy_set_jwks(
     ): Int
@@ -903,12 +917,18 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_permiso_fn_constructor_policy_from_yaml(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_permiso_fn_method_policy_authorize(`ptr`: Long,`identity`: Long,`action`: RustBuffer.ByValue,`resource`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_permiso_fn_method_policy_access_evaluation(`ptr`: Long,`request`: RustBuffer.ByValue,`host`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_permiso_fn_method_policy_access_evaluations(`ptr`: Long,`request`: RustBuffer.ByValue,`host`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_permiso_fn_method_policy_authorize(`ptr`: Long,`identity`: Long,`action`: RustBuffer.ByValue,`resource`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`attributes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_permiso_fn_method_policy_authorize_request(`ptr`: Long,`request`: RustBuffer.ByValue,`host`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_permiso_fn_method_policy_authorize_route(`ptr`: Long,`request`: RustBuffer.ByValue,`host`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_permiso_fn_method_policy_authzen(`ptr`: Long,`api`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,`host`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_permiso_fn_method_policy_begin_jwt(`ptr`: Long,`token`: RustBuffer.ByValue,`revokedSessions`: RustBuffer.ByValue,`revokedKeys`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_permiso_fn_method_policy_classify(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -925,7 +945,7 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_permiso_fn_method_policy_identity(`ptr`: Long,`record`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_permiso_fn_method_policy_is_allowed(`ptr`: Long,`identity`: Long,`action`: RustBuffer.ByValue,`resource`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_permiso_fn_method_policy_is_allowed(`ptr`: Long,`identity`: Long,`action`: RustBuffer.ByValue,`resource`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`attributes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_permiso_fn_method_policy_issue_session(`ptr`: Long,`kind`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`key`: Long,`scopes`: RustBuffer.ByValue,`roles`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`session`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`lifetime`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -936,6 +956,12 @@ internal object UniffiLib {
     external fun uniffi_permiso_fn_method_policy_permissions(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_permiso_fn_method_policy_rotate_key(`ptr`: Long,`record`: RustBuffer.ByValue,`grace`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,`expiresAt`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,`pepper`: RustBuffer.ByValue,`revokedKeys`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_permiso_fn_method_policy_search_actions(`ptr`: Long,`request`: RustBuffer.ByValue,`host`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_permiso_fn_method_policy_search_resources(`ptr`: Long,`request`: RustBuffer.ByValue,`host`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_permiso_fn_method_policy_search_subjects(`ptr`: Long,`request`: RustBuffer.ByValue,`host`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_permiso_fn_method_policy_set_jwks(`ptr`: Long,`kind`: RustBuffer.ByValue,`jwksJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -984,6 +1010,8 @@ internal object UniffiLib {
     external fun uniffi_permiso_fn_func_operations(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_permiso_fn_func_principal_records_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_permiso_fn_func_resource_records_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_permiso_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1124,6 +1152,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_permiso_checksum_func_principal_records_from_json() and 0xFFFF) != 60274) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_permiso_checksum_func_resource_records_from_json() and 0xFFFF) != 22033) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_permiso_checksum_func_version() and 0xFFFF) != 47524) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1193,13 +1224,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_permiso_checksum_method_pendingtoken_signing_input() and 0xFFFF) != 27709) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_permiso_checksum_method_policy_authorize() and 0xFFFF) != 51124) {
+    if ((lib.uniffi_permiso_checksum_method_policy_access_evaluation() and 0xFFFF) != 52974) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_checksum_method_policy_access_evaluations() and 0xFFFF) != 21469) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_checksum_method_policy_authorize() and 0xFFFF) != 46231) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_policy_authorize_request() and 0xFFFF) != 55471) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_policy_authorize_route() and 0xFFFF) != 6572) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_checksum_method_policy_authzen() and 0xFFFF) != 18242) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_policy_begin_jwt() and 0xFFFF) != 33373) {
@@ -1226,7 +1266,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_permiso_checksum_method_policy_identity() and 0xFFFF) != 21888) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_permiso_checksum_method_policy_is_allowed() and 0xFFFF) != 37905) {
+    if ((lib.uniffi_permiso_checksum_method_policy_is_allowed() and 0xFFFF) != 48603) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_policy_issue_session() and 0xFFFF) != 32307) {
@@ -1242,6 +1282,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_policy_rotate_key() and 0xFFFF) != 5234) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_checksum_method_policy_search_actions() and 0xFFFF) != 22956) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_checksum_method_policy_search_resources() and 0xFFFF) != 3395) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_checksum_method_policy_search_subjects() and 0xFFFF) != 46881) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_policy_set_jwks() and 0xFFFF) != 59665) {
@@ -3681,9 +3730,20 @@ public object FfiConverterTypePepper: FfiConverter<Pepper, Long> {
 public interface PolicyInterface {
     
     /**
-     * Decides whether `identity` may do `action` (on `resource`, in `tenant`).
+     * An AuthZEN access evaluation (JSON in, JSON out).
      */
-    fun `authorize`(`identity`: Identity, `action`: kotlin.String, `resource`: kotlin.String? = null, `tenant`: kotlin.String? = null, `now`: kotlin.Long? = null): Decision
+    fun `accessEvaluation`(`request`: kotlin.String, `host`: HostData): kotlin.String
+    
+    /**
+     * AuthZEN access evaluations, a batch (JSON in, JSON out).
+     */
+    fun `accessEvaluations`(`request`: kotlin.String, `host`: HostData): kotlin.String
+    
+    /**
+     * Decides whether `identity` may do `action` (on `resource`, in
+     * `tenant`); `attributes` are the resource's, which rules read.
+     */
+    fun `authorize`(`identity`: Identity, `action`: kotlin.String, `resource`: kotlin.String? = null, `tenant`: kotlin.String? = null, `now`: kotlin.Long? = null, `attributes`: Attributes? = null): Decision
     
     /**
      * Authorizes an HTTP request in one call (for proxies and gateways
@@ -3696,6 +3756,13 @@ public interface PolicyInterface {
      * template and decoded parameters; no path is parsed.
      */
     fun `authorizeRoute`(`request`: RouteRequest, `host`: HostData): Decision
+    
+    /**
+     * Answers an AuthZEN 1.0 request of `api` (`evaluation`,
+     * `evaluations`, `search/subject`, `search/resource`, `search/action`):
+     * JSON in, JSON out, one call for a whole batch.
+     */
+    fun `authzen`(`api`: kotlin.String, `request`: kotlin.String, `host`: HostData): kotlin.String
     
     /**
      * Every rule of `verify_jwt` up to the signature.
@@ -3744,7 +3811,7 @@ public interface PolicyInterface {
     /**
      * Yes or no, without a decision object (for hiding buttons).
      */
-    fun `isAllowed`(`identity`: Identity, `action`: kotlin.String, `resource`: kotlin.String? = null, `tenant`: kotlin.String? = null): kotlin.Boolean
+    fun `isAllowed`(`identity`: Identity, `action`: kotlin.String, `resource`: kotlin.String? = null, `tenant`: kotlin.String? = null, `attributes`: Attributes? = null): kotlin.Boolean
     
     /**
      * Signs a session token; `lifetime` is 900 seconds when absent, capped
@@ -3773,6 +3840,21 @@ public interface PolicyInterface {
      * absent).
      */
     fun `rotateKey`(`record`: KeyRecord, `grace`: kotlin.Long? = null, `scopes`: List<kotlin.String>? = null, `expiresAt`: kotlin.Long? = null, `label`: kotlin.String? = null, `pepper`: Pepper? = null, `revokedKeys`: List<kotlin.String> = listOf(), `now`: kotlin.Long? = null): Rotation
+    
+    /**
+     * AuthZEN action search (JSON in, JSON out).
+     */
+    fun `searchActions`(`request`: kotlin.String, `host`: HostData): kotlin.String
+    
+    /**
+     * AuthZEN resource search (JSON in, JSON out).
+     */
+    fun `searchResources`(`request`: kotlin.String, `host`: HostData): kotlin.String
+    
+    /**
+     * AuthZEN subject search (JSON in, JSON out).
+     */
+    fun `searchSubjects`(`request`: kotlin.String, `host`: HostData): kotlin.String
     
     /**
      * Replaces a jwt kind's public keys (a fetched JWK Set as JSON: public
@@ -3905,9 +3987,48 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
 
     
     /**
-     * Decides whether `identity` may do `action` (on `resource`, in `tenant`).
+     * An AuthZEN access evaluation (JSON in, JSON out).
      */
-    @Throws(PermisoException::class)override fun `authorize`(`identity`: Identity, `action`: kotlin.String, `resource`: kotlin.String?, `tenant`: kotlin.String?, `now`: kotlin.Long?): Decision {
+    @Throws(PermisoException::class)override fun `accessEvaluation`(`request`: kotlin.String, `host`: HostData): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_fn_method_policy_access_evaluation(
+        it,
+        
+        FfiConverterString.lower(`request`),
+        FfiConverterTypeHostData.lower(`host`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * AuthZEN access evaluations, a batch (JSON in, JSON out).
+     */
+    @Throws(PermisoException::class)override fun `accessEvaluations`(`request`: kotlin.String, `host`: HostData): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_fn_method_policy_access_evaluations(
+        it,
+        
+        FfiConverterString.lower(`request`),
+        FfiConverterTypeHostData.lower(`host`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Decides whether `identity` may do `action` (on `resource`, in
+     * `tenant`); `attributes` are the resource's, which rules read.
+     */
+    @Throws(PermisoException::class)override fun `authorize`(`identity`: Identity, `action`: kotlin.String, `resource`: kotlin.String?, `tenant`: kotlin.String?, `now`: kotlin.Long?, `attributes`: Attributes?): Decision {
             return FfiConverterTypeDecision.lift(
     callWithHandle {
     uniffiRustCallWithError(PermisoException) { _status ->
@@ -3918,7 +4039,8 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
         FfiConverterString.lower(`action`),
         FfiConverterOptionalString.lower(`resource`),
         FfiConverterOptionalString.lower(`tenant`),
-        FfiConverterOptionalLong.lower(`now`),_status)
+        FfiConverterOptionalLong.lower(`now`),
+        FfiConverterOptionalTypeAttributes.lower(`attributes`),_status)
 }
     }
     )
@@ -3958,6 +4080,28 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
         it,
         
         FfiConverterTypeRouteRequest.lower(`request`),
+        FfiConverterTypeHostData.lower(`host`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Answers an AuthZEN 1.0 request of `api` (`evaluation`,
+     * `evaluations`, `search/subject`, `search/resource`, `search/action`):
+     * JSON in, JSON out, one call for a whole batch.
+     */
+    @Throws(PermisoException::class)override fun `authzen`(`api`: kotlin.String, `request`: kotlin.String, `host`: HostData): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_fn_method_policy_authzen(
+        it,
+        
+        FfiConverterString.lower(`api`),
+        FfiConverterString.lower(`request`),
         FfiConverterTypeHostData.lower(`host`),_status)
 }
     }
@@ -4134,7 +4278,7 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
     
     /**
      * Yes or no, without a decision object (for hiding buttons).
-     */override fun `isAllowed`(`identity`: Identity, `action`: kotlin.String, `resource`: kotlin.String?, `tenant`: kotlin.String?): kotlin.Boolean {
+     */override fun `isAllowed`(`identity`: Identity, `action`: kotlin.String, `resource`: kotlin.String?, `tenant`: kotlin.String?, `attributes`: Attributes?): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -4144,7 +4288,8 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
         FfiConverterTypeIdentity.lower(`identity`),
         FfiConverterString.lower(`action`),
         FfiConverterOptionalString.lower(`resource`),
-        FfiConverterOptionalString.lower(`tenant`),_status)
+        FfiConverterOptionalString.lower(`tenant`),
+        FfiConverterOptionalTypeAttributes.lower(`attributes`),_status)
 }
     }
     )
@@ -4251,6 +4396,63 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
         FfiConverterOptionalTypePepper.lower(`pepper`),
         FfiConverterSequenceString.lower(`revokedKeys`),
         FfiConverterOptionalLong.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * AuthZEN action search (JSON in, JSON out).
+     */
+    @Throws(PermisoException::class)override fun `searchActions`(`request`: kotlin.String, `host`: HostData): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_fn_method_policy_search_actions(
+        it,
+        
+        FfiConverterString.lower(`request`),
+        FfiConverterTypeHostData.lower(`host`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * AuthZEN resource search (JSON in, JSON out).
+     */
+    @Throws(PermisoException::class)override fun `searchResources`(`request`: kotlin.String, `host`: HostData): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_fn_method_policy_search_resources(
+        it,
+        
+        FfiConverterString.lower(`request`),
+        FfiConverterTypeHostData.lower(`host`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * AuthZEN subject search (JSON in, JSON out).
+     */
+    @Throws(PermisoException::class)override fun `searchSubjects`(`request`: kotlin.String, `host`: HostData): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_fn_method_policy_search_subjects(
+        it,
+        
+        FfiConverterString.lower(`request`),
+        FfiConverterTypeHostData.lower(`host`),_status)
 }
     }
     )
@@ -5589,6 +5791,11 @@ data class HostData (
     var `principals`: List<PrincipalRecord> = listOf() 
     , 
     /**
+     * Resource records, whose attributes rules read.
+     */
+    var `resources`: List<ResourceRecord> = listOf() 
+    , 
+    /**
      * Revoked key ids.
      */
     var `revokedKeys`: List<kotlin.String> = listOf() 
@@ -5620,6 +5827,7 @@ data class HostData (
     Disposable.destroy(
         this.`keys`,
         this.`principals`,
+        this.`resources`,
         this.`revokedKeys`,
         this.`revokedSessions`,
         this.`pepper`,
@@ -5638,6 +5846,7 @@ public object FfiConverterTypeHostData: FfiConverterRustBuffer<HostData> {
         return HostData(
             FfiConverterSequenceTypeKeyRecord.read(buf),
             FfiConverterSequenceTypePrincipalRecord.read(buf),
+            FfiConverterSequenceTypeResourceRecord.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterOptionalTypePepper.read(buf),
@@ -5648,6 +5857,7 @@ public object FfiConverterTypeHostData: FfiConverterRustBuffer<HostData> {
     override fun allocationSize(value: HostData) = (
             FfiConverterSequenceTypeKeyRecord.allocationSize(value.`keys`) +
             FfiConverterSequenceTypePrincipalRecord.allocationSize(value.`principals`) +
+            FfiConverterSequenceTypeResourceRecord.allocationSize(value.`resources`) +
             FfiConverterSequenceString.allocationSize(value.`revokedKeys`) +
             FfiConverterSequenceString.allocationSize(value.`revokedSessions`) +
             FfiConverterOptionalTypePepper.allocationSize(value.`pepper`) +
@@ -5657,6 +5867,7 @@ public object FfiConverterTypeHostData: FfiConverterRustBuffer<HostData> {
     override fun write(value: HostData, buf: ByteBuffer) {
             FfiConverterSequenceTypeKeyRecord.write(value.`keys`, buf)
             FfiConverterSequenceTypePrincipalRecord.write(value.`principals`, buf)
+            FfiConverterSequenceTypeResourceRecord.write(value.`resources`, buf)
             FfiConverterSequenceString.write(value.`revokedKeys`, buf)
             FfiConverterSequenceString.write(value.`revokedSessions`, buf)
             FfiConverterOptionalTypePepper.write(value.`pepper`, buf)
@@ -6154,6 +6365,11 @@ data class PrincipalRecord (
      * Per-resource grants.
      */
     var `grants`: List<Grant> = listOf() 
+    , 
+    /**
+     * Attributes that rules compare (`department`, `teams`).
+     */
+    var `attributes`: Attributes = mapOf() 
     
 ){
     
@@ -6176,6 +6392,7 @@ public object FfiConverterTypePrincipalRecord: FfiConverterRustBuffer<PrincipalR
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeGrant.read(buf),
+            FfiConverterTypeAttributes.read(buf),
         )
     }
 
@@ -6185,7 +6402,8 @@ public object FfiConverterTypePrincipalRecord: FfiConverterRustBuffer<PrincipalR
             FfiConverterSequenceString.allocationSize(value.`roles`) +
             FfiConverterSequenceString.allocationSize(value.`allow`) +
             FfiConverterSequenceString.allocationSize(value.`deny`) +
-            FfiConverterSequenceTypeGrant.allocationSize(value.`grants`)
+            FfiConverterSequenceTypeGrant.allocationSize(value.`grants`) +
+            FfiConverterTypeAttributes.allocationSize(value.`attributes`)
     )
 
     override fun write(value: PrincipalRecord, buf: ByteBuffer) {
@@ -6195,6 +6413,55 @@ public object FfiConverterTypePrincipalRecord: FfiConverterRustBuffer<PrincipalR
             FfiConverterSequenceString.write(value.`allow`, buf)
             FfiConverterSequenceString.write(value.`deny`, buf)
             FfiConverterSequenceTypeGrant.write(value.`grants`, buf)
+            FfiConverterTypeAttributes.write(value.`attributes`, buf)
+    }
+}
+
+
+
+/**
+ * Host data describing a resource: its typed id and its attributes, which
+ * rules compare with the principal's.
+ */
+data class ResourceRecord (
+    /**
+     * Typed id: `record:101`.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * Attributes by name.
+     */
+    var `attributes`: Attributes = mapOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeResourceRecord: FfiConverterRustBuffer<ResourceRecord> {
+    override fun read(buf: ByteBuffer): ResourceRecord {
+        return ResourceRecord(
+            FfiConverterString.read(buf),
+            FfiConverterTypeAttributes.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ResourceRecord) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTypeAttributes.allocationSize(value.`attributes`)
+    )
+
+    override fun write(value: ResourceRecord, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTypeAttributes.write(value.`attributes`, buf)
     }
 }
 
@@ -6570,6 +6837,152 @@ public object FfiConverterTypeTokenInfo: FfiConverterRustBuffer<TokenInfo> {
             FfiConverterTypeTokenCredential.write(value.`credential`, buf)
     }
 }
+
+
+
+/**
+ * An attribute value: a string, an integer, a boolean, or a list of those.
+ */
+sealed class AttributeValue {
+    
+    /**
+     * A string.
+     */
+    data class Text(
+        val v1: kotlin.String) : AttributeValue()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * An integer.
+     */
+    data class Integer(
+        val v1: kotlin.Long) : AttributeValue()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A boolean.
+     */
+    data class Boolean(
+        val v1: kotlin.Boolean) : AttributeValue()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A list of scalars (a nested list equals nothing).
+     */
+    data class Values(
+        val v1: List<dev.permiso.AttributeValue>) : AttributeValue()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAttributeValue : FfiConverterRustBuffer<AttributeValue>{
+    override fun read(buf: ByteBuffer): AttributeValue {
+        return when(buf.getInt()) {
+            1 -> AttributeValue.Text(
+                FfiConverterString.read(buf),
+                )
+            2 -> AttributeValue.Integer(
+                FfiConverterLong.read(buf),
+                )
+            3 -> AttributeValue.Boolean(
+                FfiConverterBoolean.read(buf),
+                )
+            4 -> AttributeValue.Values(
+                FfiConverterSequenceTypeAttributeValue.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: AttributeValue): ULong = when(value) {
+        is AttributeValue.Text -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.v1)
+            )
+        }
+        is AttributeValue.Integer -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.v1)
+            )
+        }
+        is AttributeValue.Boolean -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterBoolean.allocationSize(value.v1)
+            )
+        }
+        is AttributeValue.Values -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceTypeAttributeValue.allocationSize(value.v1)
+            )
+        }
+    }
+
+    override fun write(value: AttributeValue, buf: ByteBuffer) {
+        when(value) {
+            is AttributeValue.Text -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.v1, buf)
+                Unit
+            }
+            is AttributeValue.Integer -> {
+                buf.putInt(2)
+                FfiConverterLong.write(value.v1, buf)
+                Unit
+            }
+            is AttributeValue.Boolean -> {
+                buf.putInt(3)
+                FfiConverterBoolean.write(value.v1, buf)
+                Unit
+            }
+            is AttributeValue.Values -> {
+                buf.putInt(4)
+                FfiConverterSequenceTypeAttributeValue.write(value.v1, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
 
 
 
@@ -7080,6 +7493,38 @@ public object FfiConverterOptionalSequenceString: FfiConverterRustBuffer<List<ko
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAttributes: FfiConverterRustBuffer<Attributes?> {
+    override fun read(buf: ByteBuffer): Attributes? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAttributes.read(buf)
+    }
+
+    override fun allocationSize(value: Attributes?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAttributes.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Attributes?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAttributes.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -7216,6 +7661,106 @@ public object FfiConverterSequenceTypePrincipalRecord: FfiConverterRustBuffer<Li
 
 
 
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeResourceRecord: FfiConverterRustBuffer<List<ResourceRecord>> {
+    override fun read(buf: ByteBuffer): List<ResourceRecord> {
+        val len = buf.getInt()
+        return List<ResourceRecord>(len) {
+            FfiConverterTypeResourceRecord.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ResourceRecord>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeResourceRecord.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ResourceRecord>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeResourceRecord.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAttributeValue: FfiConverterRustBuffer<List<AttributeValue>> {
+    override fun read(buf: ByteBuffer): List<AttributeValue> {
+        val len = buf.getInt()
+        return List<AttributeValue>(len) {
+            FfiConverterTypeAttributeValue.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AttributeValue>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAttributeValue.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AttributeValue>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAttributeValue.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringTypeAttributeValue: FfiConverterRustBuffer<Map<kotlin.String, AttributeValue>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, AttributeValue> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, AttributeValue>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterTypeAttributeValue.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, AttributeValue>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterTypeAttributeValue.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, AttributeValue>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterTypeAttributeValue.write(v, buf)
+        }
+    }
+}
+
+
+
+public typealias Attributes = Map<kotlin.String, AttributeValue>
+public typealias FfiConverterTypeAttributes = FfiConverterMapStringTypeAttributeValue
+
+
+
 public typealias Code = kotlin.String
 public typealias FfiConverterTypeCode = FfiConverterString
         /**
@@ -7298,6 +7843,21 @@ public typealias FfiConverterTypeCode = FfiConverterString
             return FfiConverterSequenceTypePrincipalRecord.lift(
     uniffiRustCallWithError(PermisoException) { _status ->
     UniffiLib.uniffi_permiso_fn_func_principal_records_from_json(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Resource records from a JSON array.
+         */
+    @Throws(PermisoException::class) fun `resourceRecordsFromJson`(`json`: kotlin.String): List<ResourceRecord> {
+            return FfiConverterSequenceTypeResourceRecord.lift(
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_fn_func_resource_records_from_json(
     
         
         FfiConverterString.lower(`json`),_status)

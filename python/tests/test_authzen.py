@@ -1,0 +1,120 @@
+"""Rules and the AuthZEN API through the Python package: the interop files,
+ownership, search with pages, and bad requests."""
+import json
+from pathlib import Path
+
+import pytest
+
+import permiso
+
+ROOT = Path(__file__).resolve().parents[2]
+AUTHZEN = ROOT / "examples" / "authzen"
+
+
+def replay(policy_file, host_file, decisions_file):
+    policy = permiso.Policy.from_file(str(AUTHZEN / policy_file))
+    host = json.loads((AUTHZEN / host_file).read_text())
+    decisions = json.loads((AUTHZEN / "interop" / decisions_file).read_text())
+    passed, failures = 0, []
+    for i, entry in enumerate(decisions.get("evaluation", [])):
+        got = policy.access_evaluation(entry["request"], principals=host["principals"])["decision"]
+        if got == entry["expected"]:
+            passed += 1
+        else:
+            failures.append(f"evaluation[{i}]: expected {entry['expected']}, got {got}")
+    for i, entry in enumerate(decisions.get("evaluations", [])):
+        got = [{"decision": e["decision"]}
+               for e in policy.access_evaluations(entry["request"], principals=host["principals"])["evaluations"]]
+        if got == entry["expected"]:
+            passed += 1
+        else:
+            failures.append(f"evaluations[{i}]: expected {entry['expected']}, got {got}")
+    return passed, failures
+
+
+def test_the_interop_files_pass():
+    todo, todo_failures = replay("todo-policy.yaml", "todo-host.json", "todo-decisions-1_0-02.json")
+    gateway, gateway_failures = replay("gateway-policy.yaml", "gateway-host.json", "gateway-decisions.json")
+    assert todo_failures == [] and gateway_failures == []
+    assert (todo, gateway) == (43, 25)
+
+
+POLICY = permiso.Policy.from_dict({
+    "version": 1,
+    "permissions": ["record:view", "record:edit"],
+    "roles": {"auditor": {"permissions": ["record:view"]}},
+    "rules": [
+        {"permissions": ["record:view", "record:edit"], "when": {"resource.owner": "principal.id"}},
+        {"permissions": ["record:view"], "when": {"resource.department": "principal.department"}},
+    ],
+})
+ALICE = {"id": "user:alice", "attributes": {"department": "Sales"}}
+RECORDS = [
+    {"id": "record:1", "attributes": {"owner": "alice", "department": "Ops"}},
+    {"id": "record:2", "attributes": {"owner": "bob", "department": "Sales"}},
+    {"id": "record:3", "attributes": {"owner": "bob", "department": "Ops"}},
+]
+
+
+def test_an_owner_rule_decides_with_the_resource_record():
+    identity = POLICY.identity({"principal": ALICE})
+    assert POLICY.authorize(identity, "record:edit", RECORDS[0]).allowed
+    refused = POLICY.authorize(identity, "record:edit", RECORDS[1])
+    assert not refused.allowed and refused.code == "missing_permission"
+    assert POLICY.is_allowed(identity, "record:view", RECORDS[1])
+    # Without the record's attributes a rule has nothing to compare.
+    assert not POLICY.is_allowed(identity, "record:edit", "record:1")
+
+
+def test_search_returns_exactly_what_evaluation_allows_page_by_page():
+    request = {"subject": {"type": "user", "id": "alice"}, "action": {"name": "view"},
+               "resource": {"type": "record"}, "page": {"limit": 1}}
+    seen = []
+    while True:
+        response = POLICY.search_resources(request, principals=[ALICE], resources=RECORDS)
+        seen += [r["id"] for r in response["results"]]
+        assert response["page"]["total"] == 2
+        if not response["page"]["next_token"]:
+            break
+        request["page"]["token"] = response["page"]["next_token"]
+    assert seen == ["1", "2"]
+    for record in RECORDS:
+        one = {"subject": {"type": "user", "id": "alice"}, "action": {"name": "view"},
+               "resource": {"type": "record", "id": record["id"].split(":")[1]}}
+        decided = POLICY.access_evaluation(one, principals=[ALICE], resources=RECORDS)["decision"]
+        assert decided == (record["id"].split(":")[1] in seen)
+
+
+def test_a_batch_crosses_once_and_a_bad_item_fails_alone():
+    response = POLICY.access_evaluations({
+        "subject": {"type": "user", "id": "alice"}, "action": {"name": "edit"},
+        "evaluations": [{"resource": {"type": "record", "id": "1"}}, {"resource": {"type": "record"}},
+                        {"resource": {"type": "record", "id": "2"}}],
+    }, principals=[ALICE], resources=RECORDS)
+    decisions = [e["decision"] for e in response["evaluations"]]
+    assert decisions == [True, False, False]
+    assert response["evaluations"][1]["context"]["error"]["status"] == 400
+
+
+@pytest.mark.parametrize("api,request_,code", [
+    ("evaluation", {"action": {"name": "view"}, "resource": {"type": "record", "id": "1"}}, "invalid_request"),
+    ("evaluation", {"subject": {"type": 5, "id": "a"}, "action": {"name": "view"},
+                    "resource": {"type": "record", "id": "1"}}, "invalid_request"),
+    ("evaluations", {"evaluations": [], "options": {"evaluations_semantic": "some"}}, "invalid_request"),
+    ("search/resource", {"subject": {"type": "user", "id": "alice"}, "action": {"name": "view"},
+                         "resource": {"type": "record"}, "page": {"token": "AAAA"}}, "invalid_page_token"),
+    ("search/everything", {}, "invalid_argument"),
+])
+def test_bad_requests_raise_with_their_code(api, request_, code):
+    with pytest.raises(permiso.PermisoError) as raised:
+        POLICY.authzen(api, request_, principals=[ALICE], resources=RECORDS)
+    assert raised.value.code == code
+    assert POLICY.is_allowed(POLICY.identity({"principal": ALICE}), "record:view", RECORDS[0])
+
+
+def test_rules_are_validated_with_paths():
+    with pytest.raises(permiso.InvalidPolicy) as raised:
+        permiso.Policy.from_dict({"version": 1, "permissions": ["a:b"],
+                                  "rules": [{"permissions": ["a:b"], "when": {"owner": "principal.id"}}]})
+    assert raised.value.detail == "invalid_condition"
+    assert raised.value.path == "rules[0].when.owner"
