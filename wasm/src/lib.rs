@@ -96,6 +96,8 @@ export interface RequestLike {
 export interface HostData {
   keys?: KeyRecord[];
   principals?: PrincipalRecord[];
+  /** Resource records, whose attributes rules read. */
+  resources?: ResourceRecord[];
   revokedKeys?: string[];
   revokedSessions?: string[];
   pepper?: string | Uint8Array;

@@ -249,3 +249,45 @@ test("defaults come from the core: session 900 s, delegation 300 s, rotation gra
   assert.equal(policy.rotateKey(generated.record, { now: NOW }).old.expires_at, NOW + 86400);
   assert.throws(() => policy.rotateKey(generated.record, { now: NOW, graceSeconds: 1 }), (e) => e.code === "invalid_argument" && /grace/.test(e.message));
 });
+
+test("rules: an owner edits their record, a department views; search equals evaluation", () => {
+  const rules = Policy.fromObject({
+    version: 1,
+    permissions: ["record:view", "record:edit"],
+    rules: [
+      { permissions: ["record:view", "record:edit"], when: { "resource.owner": "principal.id" } },
+      { permissions: ["record:view"], when: { "resource.department": "principal.department" } },
+    ],
+  });
+  const alice = { id: "user:alice", attributes: { department: "Sales" } };
+  const records = [
+    { id: "record:1", attributes: { owner: "alice", department: "Ops" } },
+    { id: "record:2", attributes: { owner: "bob", department: "Sales" } },
+    { id: "record:3", attributes: { owner: "bob", department: "Ops" } },
+  ];
+  const identity = rules.identity({ principal: alice });
+  assert.equal(rules.authorize(identity, "record:edit", records[0], null, NOW).allowed, true);
+  assert.equal(rules.authorize(identity, "record:edit", records[1], null, NOW).code, "missing_permission");
+  assert.equal(rules.isAllowed(identity, "record:view", records[1]), true);
+  assert.equal(rules.isAllowed(identity, "record:edit", "record:1"), false, "no attributes, no rule");
+
+  const host = { principals: [alice], resources: records, now: NOW };
+  const found = rules.searchResources({ subject: { type: "user", id: "alice" }, action: { name: "view" }, resource: { type: "record" } }, host);
+  assert.deepEqual(found.results.map((r) => r.id), ["1", "2"]);
+  for (const r of records) {
+    const id = r.id.split(":")[1];
+    const one = rules.accessEvaluation({ subject: { type: "user", id: "alice" }, action: { name: "view" }, resource: { type: "record", id } }, host);
+    assert.equal(one.decision, found.results.some((f) => f.id === id));
+  }
+  const batch = rules.accessEvaluations({
+    subject: { type: "user", id: "alice" }, action: { name: "edit" },
+    options: { evaluations_semantic: "deny_on_first_deny" },
+    evaluations: [{ resource: { type: "record", id: "1" } }, { resource: { type: "record", id: "2" } }, { resource: { type: "record", id: "1" } }],
+  }, host);
+  assert.deepEqual(batch.evaluations.map((e) => e.decision), [true, false]);
+  assert.throws(() => rules.authzen("evaluation", { action: { name: "view" } }, host),
+    (e) => e instanceof PermisoError && e.code === "invalid_request" && e.message.includes("request.subject"));
+  assert.throws(() => rules.authzen("search/all", {}, host), (e) => e instanceof PermisoError && e.code === "invalid_argument");
+  assert.throws(() => rules.authorizeRequest({ method: "GET", path: "/" }, { resources: [{ id: "x", color: 1 }] }),
+    (e) => e instanceof PermisoError && e.code === "invalid_argument");
+});

@@ -1,6 +1,6 @@
 // Every conformance vector, and a few API checks, in Deno.
 import * as permiso from "../pkg/deno.js";
-import { cases } from "./replay.mjs";
+import { cases, interopCases, loadInterop } from "./replay.mjs";
 
 const dir = Deno.env.get("PERMISO_VECTORS") ?? new URL("../../tests/vectors/", import.meta.url).pathname;
 const files = [...Deno.readDirSync(dir)]
@@ -11,6 +11,13 @@ const files = [...Deno.readDirSync(dir)]
 if (files.length === 0) throw new Error(`no vector files in ${dir}`);
 
 for (const c of cases(permiso, files)) {
+  Deno.test(c.id, () => c.check());
+}
+
+// The AuthZEN interop files (Todo, API gateway).
+const interop = interopCases(permiso, loadInterop((f) => Deno.readTextFileSync(new URL(`../../examples/authzen/${f}`, import.meta.url))));
+if (interop.length !== 68) throw new Error(`expected 68 interop checks, got ${interop.length}`);
+for (const c of interop) {
   Deno.test(c.id, () => c.check());
 }
 

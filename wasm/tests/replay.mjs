@@ -148,3 +148,39 @@ export function cases(permiso, files) {
   }
   return out;
 }
+
+/** The scenarios of `examples/authzen`: each interop file with its policy and host data. */
+export const INTEROP = [
+  { name: "todo", policy: "todo-policy.yaml", host: "todo-host.json", decisions: "interop/todo-decisions-1_0-02.json" },
+  { name: "gateway", policy: "gateway-policy.yaml", host: "gateway-host.json", decisions: "interop/gateway-decisions.json" },
+];
+
+/** Loads INTEROP with `read(path relative to examples/authzen)` returning text. */
+export function loadInterop(read) {
+  return INTEROP.map((s) => ({
+    name: s.name, policy: read(s.policy), host: JSON.parse(read(s.host)), decisions: JSON.parse(read(s.decisions)),
+  }));
+}
+
+/** One case per decision of the AuthZEN interop files. */
+export function interopCases(permiso, scenarios) {
+  const out = [];
+  for (const { name, policy: text, host, decisions } of scenarios) {
+    const policy = permiso.Policy.fromYAML(text);
+    (decisions.evaluation ?? []).forEach((e, i) => out.push({
+      id: `authzen ${name} evaluation[${i}]`,
+      check() {
+        const got = policy.accessEvaluation(e.request, host).decision;
+        if (got !== e.expected) throw new Error(`expected ${e.expected}, got ${got}`);
+      },
+    }));
+    (decisions.evaluations ?? []).forEach((e, i) => out.push({
+      id: `authzen ${name} evaluations[${i}]`,
+      check() {
+        const got = policy.accessEvaluations(e.request, host).evaluations.map((r) => ({ decision: r.decision }));
+        matches(e.expected, got);
+      },
+    }));
+  }
+  return out;
+}

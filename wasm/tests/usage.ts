@@ -7,7 +7,9 @@ import {
   PermisoError,
   Policy,
   SigningKey,
+  type AuthzenResponse,
   type Decision,
+  type ResourceRecord,
   type GeneratedKey,
   type HostData,
   type IdentityRecord,
@@ -86,4 +88,13 @@ try {
   }
 }
 
-export { allowed, status, missing, auditCode, d3, d4, d5, template, principal, info, viaWebCrypto, delegated, due, h, all, hash };
+// Rules read a resource record; AuthZEN answers plain objects.
+const resourceRecord: ResourceRecord = { id: "record:1", attributes: { owner: "alice", tags: ["a", 1, true] } };
+const owned: Decision = policy.authorize(asOwner, "deployments:read", resourceRecord);
+const answer: AuthzenResponse = policy.searchResources(
+  { subject: { type: "user", id: "alice" }, action: { name: "read" }, resource: { type: "deployment" } },
+  { principals: [{ id: "user:alice", attributes: { team: "a" } }], resources: [resourceRecord] },
+);
+const viaApi: AuthzenResponse = policy.authzen("evaluations", { evaluations: [] }, {});
+
+export { owned, answer, viaApi, allowed, status, missing, auditCode, d3, d4, d5, template, principal, info, viaWebCrypto, delegated, due, h, all, hash };

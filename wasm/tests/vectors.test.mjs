@@ -6,7 +6,7 @@ import { test } from "node:test";
 
 import * as permiso from "permiso";
 
-import { cases } from "./replay.mjs";
+import { cases, interopCases, loadInterop } from "./replay.mjs";
 
 const dir = process.env.PERMISO_VECTORS ?? new URL("../../tests/vectors/", import.meta.url).pathname;
 const files = readdirSync(dir)
@@ -16,5 +16,12 @@ const files = readdirSync(dir)
 assert.ok(files.length > 0, `no vector files in ${dir}`);
 
 for (const c of cases(permiso, files)) {
+  test(c.id, () => c.check());
+}
+
+// The AuthZEN interop files (Todo, API gateway): 68 checks.
+const interop = interopCases(permiso, loadInterop((f) => readFileSync(new URL(`../../examples/authzen/${f}`, import.meta.url), "utf8")));
+assert.equal(interop.length, 68);
+for (const c of interop) {
   test(c.id, () => c.check());
 }

@@ -4,14 +4,15 @@ import * as permiso from "permiso";
 import wasm from "permiso_bg.wasm";
 import policyText from "policy.yaml";
 
-import { cases } from "./replay.mjs";
+import { cases, interopCases } from "./replay.mjs";
+import interop from "./interop.js";
 import vectors from "./vectors.js";
 
 export default {
   async fetch(request) {
     const url = new URL(request.url);
     if (url.pathname === "/vectors") {
-      const results = cases(permiso, vectors).map((c) => {
+      const results = [...cases(permiso, vectors), ...interopCases(permiso, interop)].map((c) => {
         try {
           c.check();
           return { id: c.id, ok: true };

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { Policy } from "permiso";
+import { loadInterop } from "../replay.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 const wasmDir = new URL("../../", import.meta.url).pathname;
@@ -44,6 +45,10 @@ before(async () => {
   const vectors = files.map((name) => ({ name, doc: JSON.parse(readFileSync(join(vectorDir, name), "utf8")) }));
   expectedCases = vectors.reduce((n, { doc }) => n + (doc.cases?.length ?? 0), 0);
   writeFileSync(join(dir, "vectors.js"), `export default ${JSON.stringify(vectors)};\n`);
+  // The AuthZEN interop files ride along: 68 more checks.
+  const interop = loadInterop((f) => readFileSync(join(root, "examples/authzen", f), "utf8"));
+  writeFileSync(join(dir, "interop.js"), `export default ${JSON.stringify(interop)};\n`);
+  expectedCases += 68;
 
   // Host data for the example Worker, with keys minted here.
   const policy = Policy.fromYAML(readFileSync(join(root, "examples/policy.yaml"), "utf8"));
@@ -64,6 +69,7 @@ before(async () => {
     (name = "${main}", esModule = embed "${main}"),
     (name = "replay.mjs", esModule = embed "replay.mjs"),
     (name = "vectors.js", esModule = embed "vectors.js"),
+    (name = "interop.js", esModule = embed "interop.js"),
     (name = "policy.yaml", text = embed "policy.yaml"),
     (name = "permiso", esModule = embed "workerd.js"),
     (name = "api.js", esModule = embed "api.js"),
