@@ -71,3 +71,21 @@ check -X GET /api/deployments/%63urrent -H "Authorization: Bearer $bob"
 # The framework says which route it matched: that route's permission counts.
 check --route -X GET /api/deployments/current -H "Authorization: Bearer $bob"
 check --route -X GET "/api/deployments/{deployment}" --param deployment=web -H "Authorization: Bearer $bob"
+
+title "12. Ownership and teams: rules over the records' attributes"
+# Bob is a viewer: he may delete the deployment he owns, deploy his team's
+# unfrozen deployments, and nothing else.
+check -X DELETE /api/deployments/billing -H "Authorization: Bearer $bob"
+check -X POST /api/deployments/ledger -H "Authorization: Bearer $bob"
+check -X POST /api/deployments/archive -H "Authorization: Bearer $bob"
+permiso explain -p "$P" --host-data "$HOST" -X POST /api/deployments/archive -H "Authorization: Bearer $bob" \
+  | grep -E "rules\[" || true
+
+title "13. Which todos may Morty delete? An AuthZEN resource search, answered in-process"
+# The AuthZEN Todo scenario (examples/authzen): editors delete what they own.
+morty=CiRmZDE2MTRkMy1jMzlhLTQ3ODEtYjdiZC04Yjk2ZjVhNTEwMGQSBWxvY2Fs
+echo "{\"subject\": {\"type\": \"user\", \"id\": \"$morty\"}, \"action\": {\"name\": \"can_delete_todo\"},
+      \"resource\": {\"type\": \"todo\"}}" \
+  | permiso authzen search/resource - -p examples/authzen/todo-policy.yaml --host-data examples/authzen/todo-host.json
+permiso authzen replay examples/authzen/interop/todo-decisions-1_0-02.json \
+  -p examples/authzen/todo-policy.yaml --host-data examples/authzen/todo-host.json
