@@ -184,6 +184,7 @@ if c:
 
     for key, label, limit in [
         ("authorize/allowed_by_role", "native `authorize`, allowed (roles, grant, scopes, tenant)", 100e-9),
+        ("authorize/allowed_by_rule", "native `authorize`, allowed through a rule with two conditions", 150e-9),
         ("request/api_key_full/permiso", "full API-key request (parse, checksum, hash, verify, route, authorize)", 2e-6),
     ]:
         if key in c:
@@ -199,6 +200,7 @@ def language(path, title, about):
     lines = [f"## {title}", "", f"{data['runtime']}; peers: {versions}. {about}"
              + (" **Smoke run: too short to be meaningful.**" if data.get("smoke") else ""), ""]
     for name, heading in [("authorize", "Authorization (example policy, every input in turn)"),
+                          ("authzen", "AuthZEN batches (Todo scenario; the peer column is permiso itself)"),
                           ("jwt", "JWT verify"), ("keys", "API keys")]:
         rows = [r for r in data["rows"] if r["table"] == name]
         if rows:
@@ -208,11 +210,20 @@ def language(path, title, about):
     return data, lines
 
 
+def batch_budget(runtime, rows):
+    for r in rows:
+        if r["table"] == "authzen":
+            gain = r["peer_s"] / r["permiso_s"]
+            budgets.append([f"{runtime}: a batch of 25 evaluations costs less than 25 single calls",
+                            f"{gain:.1f}× cheaper", "yes" if gain > 1 else "no"])
+
+
 py = language(args.python, "Python (pip package, PyO3)", "Source: `python/bench/bench.py`.")
 if py:
     data, lines = py
     out += lines
     rows = data["rows"]
+    batch_budget("Python", rows)
     casbin = [r["peer_s"] / r["permiso_s"] for r in rows if r["table"] == "authorize" and "casbin" in r["peer"]
               and r["what"].startswith("`authorize`")]
     if casbin:
@@ -227,6 +238,7 @@ js = language(args.js, "JavaScript (npm package, WebAssembly, in Node)", "Source
 if js:
     data, lines = js
     out += lines
+    batch_budget("wasm", data["rows"])
     sizes = data.get("sizes", [])
     if sizes:
         ours = next(s for s in sizes if s["package"] == "permiso")

@@ -56,6 +56,26 @@ fn authorize(c: &mut Criterion) {
             b.iter(|| black_box(policy.authorize(black_box(&identity), black_box(check), NOW)).allowed())
         });
     }
+    // Allowed through a rule with two conditions (the example's team rule),
+    // after the owner rule is tried and fails: the budget is 150 ns.
+    let member = policy
+        .identity(
+            serde_json::from_str::<IdentityRecord>(
+                r#"{"principal": {"id": "user:2", "roles": ["viewer"], "attributes": {"teams": ["payments"]}}}"#,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    let ledger: permiso::ResourceRecord = serde_json::from_str(
+        r#"{"id": "deployment:ledger", "attributes": {"owner": "carol", "team": "payments", "frozen": false}}"#,
+    )
+    .unwrap();
+    let by_rule = Check::new("deployments:write").on_record(&ledger);
+    let ruled = policy.evaluate(&member, by_rule);
+    assert_eq!((ruled.code().as_str(), ruled.rule), ("allowed", Some(1)));
+    g.bench_function("allowed_by_rule", |b| {
+        b.iter(|| black_box(policy.authorize(black_box(&member), black_box(by_rule), NOW)).allowed())
+    });
     let (_, check, _) = cases[0];
     g.bench_function("is_allowed", |b| {
         b.iter(|| policy.is_allowed(black_box(&identity), black_box(check)))

@@ -153,12 +153,12 @@ fn required_text<'v>(map: &'v Map<String, Value>, key: &str, at: &str) -> Result
 }
 
 fn part<'v, T>(
-    map: &'v Map<String, Value>,
+    value: Option<&'v Value>,
     key: &str,
     at: &str,
     read: impl FnOnce(&'v Map<String, Value>, &str) -> Result<T, Error>,
 ) -> Result<Option<T>, Error> {
-    match member(map, key) {
+    match value {
         None => Ok(None),
         Some(value) => {
             let at = format!("{at}.{key}");
@@ -168,28 +168,38 @@ fn part<'v, T>(
 }
 
 fn read_query<'v>(request: &'v Value, at: &str) -> Result<Query<'v>, Error> {
-    let map = object(request, at)?;
+    read_fields(object(request, at)?, None, at)
+}
+
+/// Reads a request's fields, each from `map` or else from `defaults` (a
+/// batch's top level), borrowing instead of merging copies.
+fn read_fields<'v>(
+    map: &'v Map<String, Value>,
+    defaults: Option<&'v Map<String, Value>>,
+    at: &str,
+) -> Result<Query<'v>, Error> {
+    let field = |key: &str| member(map, key).or_else(|| defaults.and_then(|d| member(d, key)));
     Ok(Query {
         at: at.to_owned(),
-        subject: part(map, "subject", at, |m, at| {
+        subject: part(field("subject"), "subject", at, |m, at| {
             Ok(Subject {
                 kind: required_text(m, "type", at)?,
                 id: text(m, "id", at)?,
             })
         })?,
-        action: part(map, "action", at, |m, at| {
+        action: part(field("action"), "action", at, |m, at| {
             Ok(Action {
                 name: text(m, "name", at)?,
             })
         })?,
-        resource: part(map, "resource", at, |m, at| {
+        resource: part(field("resource"), "resource", at, |m, at| {
             Ok(Resource {
                 kind: required_text(m, "type", at)?,
                 id: text(m, "id", at)?,
-                properties: part(m, "properties", at, |p, _| Ok(p))?,
+                properties: part(member(m, "properties"), "properties", at, |p, _| Ok(p))?,
             })
         })?,
-        page: part(map, "page", at, |m, at| {
+        page: part(member(map, "page"), "page", at, |m, at| {
             Ok(Page {
                 token: text(m, "token", at)?,
                 limit: match member(m, "limit") {
@@ -323,7 +333,7 @@ enum Target<'a> {
 }
 
 impl<'a> Target<'a> {
-    fn resolve(policy: &'a Policy, host: &HostData<'a>, action: &str, query: &Query<'_>) -> Result<Self, Error> {
+    fn resolve(policy: &'a Policy, host: &HostData<'a>, action: &str, query: &Query<'a>) -> Result<Self, Error> {
         let resource = query.need(&query.resource, "resource")?;
         let id = *query.need(&resource.id, "resource.id")?;
         if resource.kind == "route" {
@@ -339,7 +349,10 @@ impl<'a> Target<'a> {
         let typed = format!("{}:{id}", resource.kind);
         let attributes = match host.resources.iter().find(|r| r.id == typed) {
             Some(record) => Some(Cow::Borrowed(&record.attributes)),
-            None => resource.properties.as_ref().map(|p| Cow::Owned(attributes_of(p))),
+            // Properties are read as they are: an entry that is not an
+            // attribute value (a fraction, an object, a nested list) equals
+            // nothing, exactly as if it were absent.
+            None => resource.properties.map(Cow::Borrowed),
         };
         Ok(Target::Check {
             permission: Cow::Owned(format!("{}:{action}", resource.kind)),
@@ -355,17 +368,6 @@ impl<'a> Target<'a> {
             attributes: Some(Cow::Borrowed(&record.attributes)),
         }
     }
-}
-
-/// The entries of `properties` that are attribute values.
-fn attributes_of(properties: &Map<String, Value>) -> Attributes {
-    properties
-        .iter()
-        .filter(|(name, value)| {
-            crate::records::is_attribute_name(name) && crate::records::attribute_value_error(value).is_none()
-        })
-        .map(|(name, value)| (name.clone(), value.clone()))
-        .collect()
 }
 
 /// The one decision function evaluation and search share.
@@ -550,17 +552,8 @@ pub fn evaluations(policy: &Policy, request: &Value, host: &HostData<'_>) -> Res
     for (i, item) in items.iter().enumerate() {
         let answer = match item.as_object() {
             None => Err(invalid_at(&format!("evaluations[{i}]"), "is not an object")),
-            Some(fields) => {
-                let mut merged = Map::new();
-                for key in ["subject", "action", "resource", "context"] {
-                    if let Some(value) = fields.get(key).or_else(|| top.get(key)) {
-                        merged.insert(key.to_owned(), value.clone());
-                    }
-                }
-                let merged = Value::Object(merged);
-                read_query(&merged, &format!("evaluations[{i}]"))
-                    .and_then(|query| evaluate_query(policy, host, &mut identities, &query))
-            }
+            Some(fields) => read_fields(fields, Some(top), &format!("evaluations[{i}]"))
+                .and_then(|query| evaluate_query(policy, host, &mut identities, &query)),
         };
         let answer = answer.unwrap_or_else(|e| item_error(&e));
         let decided = answer.decision;

@@ -1,10 +1,11 @@
-//! Proves the allow path of `authorize` does not allocate.
+//! Proves the allow path of `authorize` does not allocate, through roles,
+//! grants and rules alike.
 #![allow(unsafe_code, clippy::unwrap_used)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use permiso::{Check, IdentityRecord, Policy};
+use permiso::{Check, IdentityRecord, Policy, ResourceRecord};
 
 struct Counting;
 
@@ -51,8 +52,24 @@ fn the_allow_path_does_not_allocate_and_the_deny_path_is_counted() {
             .in_tenant("project:p1"),
         Check::new("deployments:read"),
     ];
+    // A viewer of team `payments`, allowed `deployments:write` on a record
+    // only by the example's team rule (two conditions).
+    let member = policy
+        .identity(
+            serde_json::from_str::<IdentityRecord>(
+                r#"{"principal": {"id": "user:2", "roles": ["viewer"], "attributes": {"teams": ["payments"]}}}"#,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    let ledger: ResourceRecord = serde_json::from_str(
+        r#"{"id": "deployment:ledger", "attributes": {"owner": "carol", "team": "payments", "frozen": false}}"#,
+    )
+    .unwrap();
+    let by_rule = Check::new("deployments:write").on_record(&ledger);
     // Warm up once-initialised state (the decision id seed).
     assert!(policy.authorize(&identity, checks[0], 0).allowed());
+    assert!(policy.authorize(&member, by_rule, 0).allowed());
 
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     let mut allowed = 0;
@@ -60,9 +77,10 @@ fn the_allow_path_does_not_allocate_and_the_deny_path_is_counted() {
         for check in checks {
             allowed += usize::from(policy.authorize(&identity, check, 1).allowed());
         }
+        allowed += usize::from(policy.authorize(&member, by_rule, 1).allowed());
     }
     let during = ALLOCATIONS.load(Ordering::SeqCst) - before;
-    assert_eq!(allowed, 3000);
+    assert_eq!(allowed, 4000);
     assert_eq!(during, 0, "authorize allocated {during} times on the allow path");
 
     // The counter works: a denial builds a message, which allocates.

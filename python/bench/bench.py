@@ -121,6 +121,21 @@ row("authorize", "`authorize` (decision with audit record)", ours_full, "cedarpy
 row("authorize", "`is_allowed` (yes/no)", ours_check, "casbin `enforce`", theirs_casbin)
 row("authorize", "`is_allowed` (yes/no)", ours_check, "cedarpy `is_authorized`", theirs_cedar)
 
+# ---- AuthZEN: a batch of 25 in one call vs 25 single calls ---------------------
+todo = permiso.Policy.from_file(str(ROOT / "examples" / "authzen" / "todo-policy.yaml"))
+todo_host = json.loads((ROOT / "examples" / "authzen" / "todo-host.json").read_text())
+subject = {"type": "user", "id": todo_host["principals"][1]["id"].split(":", 1)[1]}
+items = [{"resource": {"type": "todo", "id": str(i), "properties": {"ownerID": "morty@the-citadel.com" if i % 2 else "x"}}}
+         for i in range(25)]
+batch = {"subject": subject, "action": {"name": "can_update_todo"}, "evaluations": items}
+singles = [{"subject": subject, "action": {"name": "can_update_todo"}, **item} for item in items]
+answers = [e["decision"] for e in todo.access_evaluations(batch, principals=todo_host["principals"])["evaluations"]]
+assert answers == [todo.access_evaluation(r, principals=todo_host["principals"])["decision"] for r in singles]
+assert answers.count(True) == 12, answers
+ours_batch = per_call(lambda: todo.access_evaluations(batch, principals=todo_host["principals"]))
+ours_singles = per_call(lambda: [todo.access_evaluation(r, principals=todo_host["principals"]) for r in singles])
+row("authzen", "`access_evaluations`, 25 items in one call", ours_batch, "25 `access_evaluation` calls", ours_singles)
+
 # ---- JWT: verify_jwt vs PyJWT decode ------------------------------------------
 tokens = json.loads((ROOT / "tests" / "vectors" / "tokens.json").read_text())
 token_policy = permiso.Policy.from_dict(tokens["policy"])
