@@ -34,3 +34,19 @@ echo "== kotlin"
 J=/usr/share/java
 CP="$J/jna.jar:$J/jackson-databind.jar:$J/jackson-core.jar:$J/jackson-annotations.jar"
 java -Djna.library.path=target/debug -Dpermiso.root=. -cp "target/kotlin/permiso-kotlin.jar:$CP" PermisoTestKt
+
+# The official AuthZEN interop files: every runtime replays the copies in
+# examples/authzen/interop (Rust, the CLI, Node, Deno, workerd, Python and
+# Kotlin in their own tests); they must be the published files.
+shared=$(dirname "$dir")/authzen
+if [ -d "$shared" ]; then
+  echo "== authzen interop files of $shared"
+  for f in todo-decisions-1_0-02.json gateway-decisions.json; do
+    cmp "$shared/$f" "examples/authzen/interop/$f"
+  done
+  echo "authzen: examples/authzen/interop holds the published files"
+  for s in todo:todo-decisions-1_0-02.json gateway:gateway-decisions.json; do
+    cargo run --quiet -p permiso-cli -- authzen replay "$shared/${s#*:}" \
+      -p "examples/authzen/${s%%:*}-policy.yaml" --host-data "examples/authzen/${s%%:*}-host.json"
+  done
+fi
