@@ -39,19 +39,22 @@ impl FileReport {
     }
 }
 
+/// A file that could not be replayed, as one failing case.
+fn unreadable(why: String) -> FileReport {
+    FileReport {
+        description: String::new(),
+        cases: vec![CaseReport {
+            name: "<file>".into(),
+            failure: Some(why),
+        }],
+    }
+}
+
 /// Replays every case of one vector file.
 pub fn run_file(text: &str) -> FileReport {
     let file: Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(e) => {
-            return FileReport {
-                description: String::new(),
-                cases: vec![CaseReport {
-                    name: "<file>".into(),
-                    failure: Some(format!("not JSON: {e}")),
-                }],
-            }
-        }
+        Err(e) => return unreadable(format!("not JSON: {e}")),
     };
     let description = file
         .get("description")
@@ -418,15 +421,7 @@ pub fn matches(expect: &Value, actual: &Value, path: &str) -> Result<(), String>
 pub fn replay_interop(policy: &Policy, host: &wire::HostRecords, text: &str, search_api: Option<&str>) -> FileReport {
     let file: Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(e) => {
-            return FileReport {
-                description: String::new(),
-                cases: vec![CaseReport {
-                    name: "<file>".into(),
-                    failure: Some(format!("not JSON: {e}")),
-                }],
-            }
-        }
+        Err(e) => return unreadable(format!("not JSON: {e}")),
     };
     let mut cases = Vec::new();
     for (key, api) in [
@@ -447,10 +442,7 @@ pub fn replay_interop(policy: &Policy, host: &wire::HostRecords, text: &str, sea
         }
     }
     if cases.is_empty() {
-        cases.push(CaseReport {
-            name: "<file>".into(),
-            failure: Some("no `evaluation`, `evaluations` or `search` entries".into()),
-        });
+        return unreadable("no `evaluation`, `evaluations` or `search` entries".into());
     }
     FileReport {
         description: String::new(),

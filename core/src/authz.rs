@@ -13,6 +13,7 @@ use crate::policy::rules::{Facts, RuleTrace};
 use crate::policy::{Policy, RouteMatch, Unmatched};
 use crate::records::valid_principal_id;
 pub use crate::records::{Attributes, CredentialInfo, Grant, IdentityRecord, PrincipalRecord, ResourceRecord};
+use crate::text::shown;
 
 /// Why a principal record could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,6 +49,8 @@ pub struct Identity {
     /// The roles held directly or by inheritance, as role ids; computed
     /// only when the policy has rules that name roles.
     held_roles: PermSet,
+    /// Where the principal id's first `:` is.
+    colon: usize,
 }
 
 impl Identity {
@@ -339,7 +342,7 @@ impl Policy {
         let (message, missing) = match code {
             Code::Allowed => (Cow::Borrowed("allowed"), Vec::new()),
             Code::UnknownPermission => (
-                Cow::Owned(format!("`{action_text}` is not a permission of this policy")),
+                Cow::Owned(format!("`{}` is not a permission of this policy", shown(action_text))),
                 Vec::new(),
             ),
             Code::ExplicitlyDenied => (
@@ -360,13 +363,13 @@ impl Policy {
             Code::TenantMismatch => (
                 Cow::Owned(format!(
                     "`{principal}` is not in tenant `{}`",
-                    tenant.as_deref().unwrap_or_default()
+                    shown(tenant.as_deref().unwrap_or_default())
                 )),
                 Vec::new(),
             ),
             _ => (
                 Cow::Owned(match resource.as_deref() {
-                    Some(r) => format!("`{principal}` lacks `{action}` on `{r}`"),
+                    Some(r) => format!("`{principal}` lacks `{action}` on `{}`", shown(r)),
                     None => format!("`{principal}` lacks `{action}`"),
                 }),
                 vec![action.clone()],
@@ -457,6 +460,7 @@ pub(crate) fn identity(policy: &Policy, record: IdentityRecord) -> Result<Identi
             .or_insert_with(|| policy.empty_set())
             .union_with(level);
     }
+    let colon = p.id.find(':').unwrap_or_default();
     let held_roles = if policy.rules.is_empty() {
         PermSet::default()
     } else {
@@ -481,6 +485,7 @@ pub(crate) fn identity(policy: &Policy, record: IdentityRecord) -> Result<Identi
         exact_grants,
         type_grants,
         held_roles,
+        colon,
     })
 }
 
@@ -562,8 +567,12 @@ pub(crate) fn evaluate(policy: &Policy, identity: &Identity, check: Check<'_>) -
 }
 
 fn facts<'a>(identity: &'a Identity, check: Check<'a>) -> Facts<'a> {
+    let id = &identity.record.principal.id;
     Facts {
-        principal: &identity.record.principal.id,
+        // A principal id is `type:rest` (checked when the identity was built).
+        principal: id
+            .split_at_checked(identity.colon)
+            .map_or((id.as_str(), ""), |(t, rest)| (t, rest.get(1..).unwrap_or_default())),
         principal_attributes: &identity.record.principal.attributes,
         resource: check.resource,
         resource_attributes: check.attributes,

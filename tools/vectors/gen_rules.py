@@ -314,6 +314,14 @@ authzen("evaluation: a route's permission without a resource gets no rule", "eva
 authzen("evaluation: a method without a route is no_route", "evaluation",
         {"subject": subject(ALICE), "action": {"name": "POST"}, "resource": {"type": "route", "id": "/reports"}},
         nay("no_route"))
+authzen("evaluation: outside text in a reason is escaped", "evaluation",
+        {"subject": subject(ALICE), "action": {"name": "edit"}, "resource": {"type": "record", "id": "9\nOK \u202e"}},
+        {"decision": False, "context": {"code": "missing_permission",
+                                        "reason_admin": {"en": "`user:alice` lacks `record:edit` on `record:9\\u{a}OK \\u{202e}`"}}})
+authzen("evaluation: an unknown action's name is escaped in the reason", "evaluation",
+        {"subject": subject(ALICE), "action": {"name": "fly`\u0007"}, "resource": res(R101)},
+        {"decision": False, "context": {"code": "unknown_permission",
+                                        "reason_admin": {"en": "`record:fly\\`\\u{7}` is not a permission of this policy"}}})
 authzen("evaluation: a missing subject is an invalid request", "evaluation",
         {"action": {"name": "view"}, "resource": res(R101)},
         refused("invalid_request", 400, "`request.subject`: is missing"))

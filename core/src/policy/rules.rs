@@ -80,7 +80,8 @@ pub(crate) struct RuleSet {
 /// attributes, and the resource's typed id and attributes when known.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Facts<'a> {
-    pub(crate) principal: &'a str,
+    /// The principal's typed id, split at its first `:` (`user`, `alice`).
+    pub(crate) principal: (&'a str, &'a str),
     pub(crate) principal_attributes: &'a Attributes,
     pub(crate) resource: Option<&'a str>,
     pub(crate) resource_attributes: Option<&'a Attributes>,
@@ -120,15 +121,24 @@ impl<'a> Seen<'a> {
 
 impl Reference {
     fn read<'a>(&self, facts: &Facts<'a>) -> Option<Seen<'a>> {
-        let (id, attributes) = match self.side {
-            Side::Principal => (Some(facts.principal), Some(facts.principal_attributes)),
-            Side::Resource => (facts.resource, facts.resource_attributes),
-        };
-        match &self.field {
-            Field::Type => id?.split_once(':').map(|(t, _)| Seen::Text(t)),
-            Field::Id => id?.split_once(':').map(|(_, i)| Seen::Text(i)),
-            Field::Attribute(name) => attributes?.get(&**name).map(Seen::of),
+        match (self.side, &self.field) {
+            (Side::Principal, Field::Type) => Some(Seen::Text(facts.principal.0)),
+            (Side::Principal, Field::Id) => Some(Seen::Text(facts.principal.1)),
+            (Side::Principal, Field::Attribute(name)) => lookup(facts.principal_attributes, name).map(Seen::of),
+            (Side::Resource, Field::Type) => facts.resource?.split_once(':').map(|(t, _)| Seen::Text(t)),
+            (Side::Resource, Field::Id) => facts.resource?.split_once(':').map(|(_, i)| Seen::Text(i)),
+            (Side::Resource, Field::Attribute(name)) => lookup(facts.resource_attributes?, name).map(Seen::of),
         }
+    }
+}
+
+/// An attribute by name: a scan of a few entries costs less than hashing
+/// the name; larger maps use their index.
+fn lookup<'a>(attributes: &'a Attributes, name: &str) -> Option<&'a Value> {
+    if attributes.len() <= 8 {
+        attributes.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
+    } else {
+        attributes.get(name)
     }
 }
 
