@@ -1,6 +1,7 @@
 """Rules and the AuthZEN API through the Python package: the interop files,
 ownership, search with pages, and bad requests."""
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,14 @@ import permiso
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTHZEN = ROOT / "examples" / "authzen"
+# The published decision files when PERMISO_AUTHZEN names their directory.
+DECISIONS = Path(os.environ.get("PERMISO_AUTHZEN", AUTHZEN / "interop"))
 
 
 def replay(policy_file, host_file, decisions_file):
     policy = permiso.Policy.from_file(str(AUTHZEN / policy_file))
     host = json.loads((AUTHZEN / host_file).read_text())
-    decisions = json.loads((AUTHZEN / "interop" / decisions_file).read_text())
+    decisions = json.loads((DECISIONS / decisions_file).read_text())
     passed, failures = 0, []
     for i, entry in enumerate(decisions.get("evaluation", [])):
         got = policy.access_evaluation(entry["request"], principals=host["principals"])["decision"]

@@ -15,7 +15,11 @@ for (const c of cases(permiso, files)) {
 }
 
 // The AuthZEN interop files (Todo, API gateway).
-const interop = interopCases(permiso, loadInterop((f) => Deno.readTextFileSync(new URL(`../../examples/authzen/${f}`, import.meta.url))));
+const published = Deno.env.get("PERMISO_AUTHZEN");
+const interop = interopCases(permiso, loadInterop(
+  (f) => Deno.readTextFileSync(new URL(`../../examples/authzen/${f}`, import.meta.url)),
+  published && ((f) => Deno.readTextFileSync(`${published}/${f}`)),
+));
 if (interop.length !== 68) throw new Error(`expected 68 interop checks, got ${interop.length}`);
 for (const c of interop) {
   Deno.test(c.id, () => c.check());

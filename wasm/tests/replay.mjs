@@ -151,14 +151,18 @@ export function cases(permiso, files) {
 
 /** The scenarios of `examples/authzen`: each interop file with its policy and host data. */
 export const INTEROP = [
-  { name: "todo", policy: "todo-policy.yaml", host: "todo-host.json", decisions: "interop/todo-decisions-1_0-02.json" },
-  { name: "gateway", policy: "gateway-policy.yaml", host: "gateway-host.json", decisions: "interop/gateway-decisions.json" },
+  { name: "todo", policy: "todo-policy.yaml", host: "todo-host.json", decisions: "todo-decisions-1_0-02.json" },
+  { name: "gateway", policy: "gateway-policy.yaml", host: "gateway-host.json", decisions: "gateway-decisions.json" },
 ];
 
-/** Loads INTEROP with `read(path relative to examples/authzen)` returning text. */
-export function loadInterop(read) {
+/**
+ * Loads INTEROP: `read(path)` returns the text of a file of examples/authzen,
+ * `readDecisions(name)` that of a decision file (from `PERMISO_AUTHZEN` when
+ * the caller's runtime has it set, else examples/authzen/interop).
+ */
+export function loadInterop(read, readDecisions = (name) => read(`interop/${name}`)) {
   return INTEROP.map((s) => ({
-    name: s.name, policy: read(s.policy), host: JSON.parse(read(s.host)), decisions: JSON.parse(read(s.decisions)),
+    name: s.name, policy: read(s.policy), host: JSON.parse(read(s.host)), decisions: JSON.parse(readDecisions(s.decisions)),
   }));
 }
 
