@@ -10,6 +10,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::authzen::Api;
 use crate::code::Code;
 use crate::records::Attributes;
 use crate::wire;
@@ -639,52 +640,27 @@ impl Policy {
 
     /// An AuthZEN access evaluation (JSON in, JSON out).
     pub fn access_evaluation(&self, request: String, host: HostData) -> Result<String> {
-        authzen_json(wire::access_evaluation(
-            &self.inner,
-            &json_request(&request)?,
-            &host.into(),
-            clock,
-        ))
+        self.authzen(Api::Evaluation.as_str().into(), request, host)
     }
 
     /// AuthZEN access evaluations, a batch (JSON in, JSON out).
     pub fn access_evaluations(&self, request: String, host: HostData) -> Result<String> {
-        authzen_json(wire::access_evaluations(
-            &self.inner,
-            &json_request(&request)?,
-            &host.into(),
-            clock,
-        ))
+        self.authzen(Api::Evaluations.as_str().into(), request, host)
     }
 
     /// AuthZEN subject search (JSON in, JSON out).
     pub fn search_subjects(&self, request: String, host: HostData) -> Result<String> {
-        authzen_json(wire::search_subjects(
-            &self.inner,
-            &json_request(&request)?,
-            &host.into(),
-            clock,
-        ))
+        self.authzen(Api::SearchSubject.as_str().into(), request, host)
     }
 
     /// AuthZEN resource search (JSON in, JSON out).
     pub fn search_resources(&self, request: String, host: HostData) -> Result<String> {
-        authzen_json(wire::search_resources(
-            &self.inner,
-            &json_request(&request)?,
-            &host.into(),
-            clock,
-        ))
+        self.authzen(Api::SearchResource.as_str().into(), request, host)
     }
 
     /// AuthZEN action search (JSON in, JSON out).
     pub fn search_actions(&self, request: String, host: HostData) -> Result<String> {
-        authzen_json(wire::search_actions(
-            &self.inner,
-            &json_request(&request)?,
-            &host.into(),
-            clock,
-        ))
+        self.authzen(Api::SearchAction.as_str().into(), request, host)
     }
 
     /// Authorizes the route the application's router matched, by its

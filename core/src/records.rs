@@ -76,13 +76,7 @@ pub struct ResourceRecord {
     /// Attributes by name.
     #[serde(default, deserialize_with = "attributes")]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
-    #[cfg_attr(
-        feature = "ts",
-        tsify(
-            optional,
-            type = "Record<string, string | number | boolean | (string | number | boolean)[]>"
-        )
-    )]
+    #[cfg_attr(feature = "ts", tsify(optional, type = "Attributes"))]
     pub attributes: Attributes,
 }
 
@@ -141,13 +135,7 @@ pub struct PrincipalRecord {
         skip_serializing_if = "Attributes::is_empty"
     )]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
-    #[cfg_attr(
-        feature = "ts",
-        tsify(
-            optional,
-            type = "Record<string, string | number | boolean | (string | number | boolean)[]>"
-        )
-    )]
+    #[cfg_attr(feature = "ts", tsify(optional, type = "Attributes"))]
     pub attributes: Attributes,
 }
 

@@ -147,6 +147,8 @@ export interface DelegationRequest {
   lifetime?: number;
 }
 export interface JwkSet { keys: object[] }
+/** Attributes that rules compare: strings, integers, booleans or lists of those, by name. */
+export type Attributes = Record<string, string | number | boolean | (string | number | boolean)[]>;
 export type AuthzenApi = "evaluation" | "evaluations" | "search/subject" | "search/resource" | "search/action";
 
 /** The one error class: `code` is the stable code. */

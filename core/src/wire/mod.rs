@@ -229,67 +229,12 @@ pub fn authzen(
     host: &HostRecords,
     clock: Clock,
 ) -> Result<crate::authzen::AuthzenResponse, Error> {
-    answer(policy, crate::authzen::Api::parse(api)?, request, host, clock)
-}
-
-fn answer(
-    policy: &Policy,
-    api: crate::authzen::Api,
-    request: &serde_json::Value,
-    host: &HostRecords,
-    clock: Clock,
-) -> Result<crate::authzen::AuthzenResponse, Error> {
-    crate::authzen::answer(policy, api, request, &host_data(host, clock)?)
-}
-
-/// An AuthZEN access evaluation: `{decision, context}`.
-pub fn access_evaluation(
-    policy: &Policy,
-    request: &serde_json::Value,
-    host: &HostRecords,
-    clock: Clock,
-) -> Result<crate::authzen::AuthzenResponse, Error> {
-    answer(policy, crate::authzen::Api::Evaluation, request, host, clock)
-}
-
-/// AuthZEN access evaluations (a batch): `{evaluations: [...]}`.
-pub fn access_evaluations(
-    policy: &Policy,
-    request: &serde_json::Value,
-    host: &HostRecords,
-    clock: Clock,
-) -> Result<crate::authzen::AuthzenResponse, Error> {
-    answer(policy, crate::authzen::Api::Evaluations, request, host, clock)
-}
-
-/// AuthZEN subject search: the host's principals of a type that are allowed.
-pub fn search_subjects(
-    policy: &Policy,
-    request: &serde_json::Value,
-    host: &HostRecords,
-    clock: Clock,
-) -> Result<crate::authzen::AuthzenResponse, Error> {
-    answer(policy, crate::authzen::Api::SearchSubject, request, host, clock)
-}
-
-/// AuthZEN resource search: the host's resources of a type that are allowed.
-pub fn search_resources(
-    policy: &Policy,
-    request: &serde_json::Value,
-    host: &HostRecords,
-    clock: Clock,
-) -> Result<crate::authzen::AuthzenResponse, Error> {
-    answer(policy, crate::authzen::Api::SearchResource, request, host, clock)
-}
-
-/// AuthZEN action search: the declared actions of a resource's type that are allowed.
-pub fn search_actions(
-    policy: &Policy,
-    request: &serde_json::Value,
-    host: &HostRecords,
-    clock: Clock,
-) -> Result<crate::authzen::AuthzenResponse, Error> {
-    answer(policy, crate::authzen::Api::SearchAction, request, host, clock)
+    crate::authzen::answer(
+        policy,
+        crate::authzen::Api::parse(api)?,
+        request,
+        &host_data(host, clock)?,
+    )
 }
 
 /// Authorizes a route the application's router matched.
