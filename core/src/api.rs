@@ -152,6 +152,19 @@ impl Policy {
         crate::authzen::answer(self, api, request, host)
     }
 
+    /// [`Policy::authzen`], handing each decision of an evaluation or a
+    /// batch to `audit` with its index in the batch (a search's candidates
+    /// are not decisions the caller acts on, and are not handed over).
+    pub fn authzen_audited(
+        &self,
+        api: crate::authzen::Api,
+        request: &serde_json::Value,
+        host: &HostData<'_>,
+        audit: &mut dyn FnMut(usize, &Decision<'_>),
+    ) -> Result<crate::authzen::AuthzenResponse, crate::wire::Error> {
+        crate::authzen::answer_audited(self, api, request, host, audit)
+    }
+
     // HTTP requests and routes
 
     /// Step one of the two-step form: the route and what to fetch (a key
@@ -181,6 +194,21 @@ impl Policy {
     /// it, are `no_route` (404).
     pub fn authorize_route<'p>(&'p self, request: &RouteRequest<'_>, host: &HostData<'_>) -> Decision<'p> {
         crate::request::authorize_route(self, request, host)
+    }
+
+    /// Authenticates a request's one credential when no route is involved
+    /// (a caller of a service that is not routed by this policy): the
+    /// credential must be of one of `kinds` (`credential_kind_not_allowed`,
+    /// 403), then the same credential and authentication steps as
+    /// [`Policy::authorize_request`] (401). The refusal is a decision, for
+    /// the audit log.
+    pub fn authenticate(
+        &self,
+        headers: &[(&str, &str)],
+        kinds: &[&str],
+        host: &HostData<'_>,
+    ) -> Result<Identity, Box<Decision<'static>>> {
+        crate::request::authenticate(self, headers, kinds, host)
     }
 
     /// [`Policy::authorize_route`], also returning the evaluation table and

@@ -463,30 +463,47 @@ impl Query<'_> {
     }
 }
 
+/// Where each decision of an evaluation or a batch goes, with its index.
+type Audit<'s> = &'s mut dyn FnMut(usize, &Decision<'_>);
+
 fn evaluate_query(
     policy: &Policy,
     host: &HostData<'_>,
     identities: &mut Identities,
     query: &Query,
+    (index, audit): (usize, &mut Audit<'_>),
 ) -> Result<EvaluationResponse, Error> {
     let principal = principal_id(query)?;
     let target = Target::resolve(policy, host, action_name(query)?, query)?;
-    let Some(identity) = identities.get(policy, host, &principal)? else {
-        let why = format!("no principal record for `{}`", shown(&principal));
-        return Ok(response(&policy.refusal(
-            Code::UnknownPrincipal,
-            why,
-            None,
-            Actor::default(),
-            host.now,
-        )));
+    let decision = match identities.get(policy, host, &principal)? {
+        Some(identity) => decide(policy, identity, &target, host.now),
+        None => {
+            let why = format!("no principal record for `{}`", shown(&principal));
+            policy.refusal(Code::UnknownPrincipal, why, None, Actor::default(), host.now)
+        }
     };
-    Ok(response(&decide(policy, identity, &target, host.now)))
+    audit(index, &decision);
+    Ok(response(&decision))
 }
 
 /// One access evaluation.
 pub fn evaluation(policy: &Policy, request: &Value, host: &HostData<'_>) -> Result<EvaluationResponse, Error> {
-    evaluate_query(policy, host, &mut Identities::default(), &parse_query(request)?)
+    evaluation_audited(policy, request, host, &mut |_, _| {})
+}
+
+fn evaluation_audited(
+    policy: &Policy,
+    request: &Value,
+    host: &HostData<'_>,
+    mut audit: Audit<'_>,
+) -> Result<EvaluationResponse, Error> {
+    evaluate_query(
+        policy,
+        host,
+        &mut Identities::default(),
+        &parse_query(request)?,
+        (0, &mut audit),
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -524,6 +541,15 @@ fn semantic(request: &Map<String, Value>) -> Result<Semantic, Error> {
 /// `decision: false` and `context.error`; it never fails the others.
 /// Without items, the request is one evaluation.
 pub fn evaluations(policy: &Policy, request: &Value, host: &HostData<'_>) -> Result<AuthzenResponse, Error> {
+    evaluations_audited(policy, request, host, &mut |_, _| {})
+}
+
+fn evaluations_audited(
+    policy: &Policy,
+    request: &Value,
+    host: &HostData<'_>,
+    mut audit: Audit<'_>,
+) -> Result<AuthzenResponse, Error> {
     let top = request
         .as_object()
         .ok_or_else(|| invalid_at("request", "is not an object"))?;
@@ -535,7 +561,9 @@ pub fn evaluations(policy: &Policy, request: &Value, host: &HostData<'_>) -> Res
         Some(_) => return Err(invalid_at("request.evaluations", "is not a list")),
     };
     let Some(items) = items else {
-        return Ok(AuthzenResponse::Evaluation(evaluation(policy, request, host)?));
+        return Ok(AuthzenResponse::Evaluation(evaluation_audited(
+            policy, request, host, audit,
+        )?));
     };
     if items.len() > MAX_EVALUATIONS {
         return Err(Error::new(
@@ -553,7 +581,7 @@ pub fn evaluations(policy: &Policy, request: &Value, host: &HostData<'_>) -> Res
         let answer = match item.as_object() {
             None => Err(invalid_at(&format!("evaluations[{i}]"), "is not an object")),
             Some(fields) => read_fields(fields, Some(top), &format!("evaluations[{i}]"))
-                .and_then(|query| evaluate_query(policy, host, &mut identities, &query)),
+                .and_then(|query| evaluate_query(policy, host, &mut identities, &query, (i, &mut audit))),
         };
         let answer = answer.unwrap_or_else(|e| item_error(&e));
         let decided = answer.decision;
@@ -742,9 +770,21 @@ fn read_token(token: &str, fingerprint: &[u8; 16]) -> Result<usize, Error> {
 
 /// Answers a request of any API.
 pub fn answer(policy: &Policy, api: Api, request: &Value, host: &HostData<'_>) -> Result<AuthzenResponse, Error> {
+    answer_audited(policy, api, request, host, &mut |_, _| {})
+}
+
+/// [`answer`], handing each decision of an evaluation or a batch to `audit`
+/// with its index in the batch.
+pub fn answer_audited(
+    policy: &Policy,
+    api: Api,
+    request: &Value,
+    host: &HostData<'_>,
+    audit: Audit<'_>,
+) -> Result<AuthzenResponse, Error> {
     match api {
-        Api::Evaluation => evaluation(policy, request, host).map(AuthzenResponse::Evaluation),
-        Api::Evaluations => evaluations(policy, request, host),
+        Api::Evaluation => evaluation_audited(policy, request, host, audit).map(AuthzenResponse::Evaluation),
+        Api::Evaluations => evaluations_audited(policy, request, host, audit),
         Api::SearchSubject | Api::SearchResource | Api::SearchAction => search(policy, api, request, host),
     }
 }

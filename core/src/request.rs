@@ -325,42 +325,7 @@ impl Policy {
                 Vec::new(),
             )
         };
-        let presented = self.present(headers);
-        let kind_name = match &presented {
-            Presented::None => {
-                return fail(
-                    Code::NoCredentials,
-                    "the request carries no credential".into(),
-                    Actor::default(),
-                )
-            }
-            Presented::Unrecognized(reason) => {
-                return fail(Code::UnrecognizedCredential, reason.clone(), Actor::default())
-            }
-            Presented::Key { kind, .. } => Some(*kind),
-            Presented::Token { kind, .. } => kind.as_deref(),
-        };
-        if let Some(kind) = kind_name {
-            if let Err(message) = self.route_accepts(&route, kind) {
-                let actor = Actor {
-                    kind: Some(Cow::Owned(kind.to_owned())),
-                    ..Actor::default()
-                };
-                return fail(Code::CredentialKindNotAllowed, message, actor);
-            }
-        }
-        let identity = match presented {
-            Presented::Key { kind, parsed } => self.authenticate_key(kind, parsed, host),
-            Presented::Token { raw, kind } => self.authenticate_token(raw, kind.as_deref(), &route, host),
-            Presented::None | Presented::Unrecognized(_) => {
-                return fail(
-                    Code::NoCredentials,
-                    "the request carries no credential".into(),
-                    Actor::default(),
-                )
-            }
-        };
-        let identity = match identity {
+        let identity = match self.authenticate_presented(headers, Accepts::Route(&route), host) {
             Ok(identity) => identity,
             Err(failure) => {
                 let (code, message, actor) = *failure;
@@ -392,6 +357,68 @@ impl Policy {
         );
         decision.route = Some(Cow::Borrowed(route.route));
         (decision, Some(evaluation), rules)
+    }
+
+    /// Reads the request's one credential and authenticates it, if its
+    /// kind is accepted.
+    fn authenticate_presented(
+        &self,
+        headers: &[(&str, &str)],
+        accepts: Accepts<'_, '_>,
+        host: &HostData<'_>,
+    ) -> Result<Identity, AuthFailure> {
+        let failure = |code: Code, message: String, actor: Actor<'static>| Box::new((code, message, actor));
+        let presented = self.present(headers);
+        let kind_name = match &presented {
+            Presented::None => {
+                return Err(failure(
+                    Code::NoCredentials,
+                    "the request carries no credential".into(),
+                    Actor::default(),
+                ))
+            }
+            Presented::Unrecognized(reason) => {
+                return Err(failure(Code::UnrecognizedCredential, reason.clone(), Actor::default()))
+            }
+            Presented::Key { kind, .. } => Some(*kind),
+            Presented::Token { kind, .. } => kind.as_deref(),
+        };
+        if let Some(kind) = kind_name {
+            self.accepts(accepts, kind)?;
+        }
+        match presented {
+            Presented::Key { kind, parsed } => self.authenticate_key(kind, parsed, host),
+            Presented::Token { raw, kind } => self.authenticate_token(raw, kind.as_deref(), accepts, host),
+            Presented::None | Presented::Unrecognized(_) => Err(failure(
+                Code::NoCredentials,
+                "the request carries no credential".into(),
+                Actor::default(),
+            )),
+        }
+    }
+
+    /// Whether credentials of `kind` may authenticate here.
+    fn accepts(&self, accepts: Accepts<'_, '_>, kind: &str) -> Result<(), AuthFailure> {
+        let refused = match accepts {
+            Accepts::Route(route) => self.route_accepts(route, kind).err(),
+            Accepts::Kinds(kinds) if kinds.contains(&kind) => None,
+            Accepts::Kinds(kinds) => Some(format!(
+                "{} credentials are not accepted here; accepted: {}",
+                shown(kind),
+                kinds.join(", ")
+            )),
+        };
+        match refused {
+            None => Ok(()),
+            Some(message) => Err(Box::new((
+                Code::CredentialKindNotAllowed,
+                message,
+                Actor {
+                    kind: Some(Cow::Owned(kind.to_owned())),
+                    ..Actor::default()
+                },
+            ))),
+        }
     }
 
     fn authenticate_key(
@@ -431,7 +458,7 @@ impl Policy {
         &self,
         raw: &str,
         kind: Option<&str>,
-        route: &RouteMatch<'_>,
+        accepts: Accepts<'_, '_>,
         host: &HostData<'_>,
     ) -> Result<Identity, AuthFailure> {
         let actor = |kind: Option<&str>| Actor {
@@ -445,13 +472,7 @@ impl Policy {
         let verified = self
             .verify_jwt(raw, &options)
             .map_err(|e| Box::new((e.code(), e.to_string(), actor(kind))))?;
-        if let Err(message) = self.route_accepts(route, &verified.kind) {
-            return Err(Box::new((
-                Code::CredentialKindNotAllowed,
-                message,
-                actor(Some(&verified.kind)),
-            )));
-        }
+        self.accepts(accepts, &verified.kind)?;
         let principal = host.principals.iter().find(|p| p.id == verified.principal.id);
         self.token_identity(&verified, principal)
             .map_err(|e| Box::new((e.code(), e.to_string(), actor(Some(&verified.kind)))))
@@ -476,6 +497,20 @@ pub(crate) fn classify_route<'p>(policy: &'p Policy, request: &RouteRequest<'_>)
 
 pub(crate) fn authorize_request<'p>(policy: &'p Policy, request: &Request<'_>, host: &HostData<'_>) -> Decision<'p> {
     policy.decide(request, host, false).0
+}
+
+pub(crate) fn authenticate(
+    policy: &Policy,
+    headers: &[(&str, &str)],
+    kinds: &[&str],
+    host: &HostData<'_>,
+) -> Result<Identity, Box<Decision<'static>>> {
+    policy
+        .authenticate_presented(headers, Accepts::Kinds(kinds), host)
+        .map_err(|failure| {
+            let (code, message, actor) = *failure;
+            Box::new(policy.refusal(code, message, None, actor, host.now))
+        })
 }
 
 pub(crate) fn authorize_route<'p>(policy: &'p Policy, request: &RouteRequest<'_>, host: &HostData<'_>) -> Decision<'p> {
@@ -521,6 +556,13 @@ pub(crate) fn explain_request<'p>(
         route: policy.match_route(request.method, request.path),
         credential: policy.present(request.headers).to_ref(),
     }
+}
+
+/// Which credential kinds may authenticate: a route's, or a list the host names.
+#[derive(Clone, Copy)]
+enum Accepts<'a, 'p> {
+    Route(&'a RouteMatch<'p>),
+    Kinds(&'a [&'a str]),
 }
 
 /// A request's credential, read once.

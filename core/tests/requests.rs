@@ -160,3 +160,137 @@ proptest! {
         let _ = decision.audit_json();
     }
 }
+
+#[test]
+fn authenticate_accepts_only_the_named_kinds_and_refuses_with_a_decision() {
+    let policy = example();
+    let project = policy
+        .generate_key("project_key", "project:p1", &NewKey::default(), NOW)
+        .unwrap();
+    let personal = policy
+        .generate_key("personal_key", "user:1", &NewKey::default(), NOW)
+        .unwrap();
+    let keys = [project.record.clone(), personal.record.clone()];
+    let principals = [
+        PrincipalRecord {
+            id: "project:p1".into(),
+            ..Default::default()
+        },
+        PrincipalRecord {
+            id: "user:1".into(),
+            ..Default::default()
+        },
+    ];
+    let revoked = [project.record.id.clone()];
+    let host = HostData {
+        keys: &keys,
+        principals: &principals,
+        now: NOW,
+        ..Default::default()
+    };
+    let bearer = |key: &permiso::SecretKey| format!("Bearer {}", key.expose());
+    let project_auth = bearer(&project.key);
+    let identity = policy
+        .authenticate(&[("authorization", &project_auth)], &["project_key"], &host)
+        .unwrap();
+    assert_eq!(identity.principal_id(), format!("key:{}", project.record.id));
+    assert_eq!(identity.kind(), Some("project_key"));
+
+    let refusal = |headers: &[(&str, &str)], kinds: &[&str], host: &HostData| {
+        let d = policy.authenticate(headers, kinds, host).unwrap_err();
+        (d.code(), d.status(), d.allowed())
+    };
+    let personal_auth = bearer(&personal.key);
+    assert_eq!(
+        refusal(&[("X-API-Key", personal.key.expose())], &["project_key"], &host),
+        (Code::CredentialKindNotAllowed, 403, false)
+    );
+    assert_eq!(
+        refusal(&[("authorization", &personal_auth)], &[], &host),
+        (Code::CredentialKindNotAllowed, 403, false)
+    );
+    assert_eq!(refusal(&[], &["project_key"], &host), (Code::NoCredentials, 401, false));
+    assert_eq!(
+        refusal(
+            &[("authorization", &project_auth), ("x-api-key", project.key.expose())],
+            &["project_key"],
+            &host
+        ),
+        (Code::UnrecognizedCredential, 401, false)
+    );
+    let revoking = HostData {
+        revoked_keys: &revoked,
+        ..host
+    };
+    assert_eq!(
+        refusal(&[("authorization", &project_auth)], &["project_key"], &revoking),
+        (Code::Revoked, 401, false)
+    );
+    // The refusal names the key by id and mask, never the key.
+    let d = policy
+        .authenticate(&[("authorization", &project_auth)], &["project_key"], &revoking)
+        .unwrap_err();
+    assert!(!d.audit_json().contains(project.key.expose()));
+    assert_eq!(d.actor().key_id(), Some(project.record.id.as_str()));
+}
+
+#[test]
+fn an_audited_authzen_answer_hands_over_each_decision_of_a_batch_and_none_of_a_search() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/authzen/todo-policy.yaml"
+    ))
+    .unwrap();
+    let policy = Policy::from_yaml(&text).unwrap();
+    let principals = [PrincipalRecord {
+        id: "user:morty".into(),
+        roles: vec!["editor".into()],
+        ..Default::default()
+    }];
+    let host = HostData {
+        principals: &principals,
+        now: NOW,
+        ..Default::default()
+    };
+    let batch = serde_json::json!({
+        "subject": {"type": "user", "id": "morty"},
+        "resource": {"type": "todo", "id": "1"},
+        "evaluations": [
+            {"action": {"name": "can_read_todos"}},
+            {"action": {"name": "can_delete_todo"}},
+            {"subject": {"type": "user", "id": "nobody"}, "action": {"name": "can_read_todos"}},
+            {"action": {}},
+        ]
+    });
+    let mut seen = Vec::new();
+    let response = policy
+        .authzen_audited(permiso::authzen::Api::Evaluations, &batch, &host, &mut |index, d| {
+            seen.push((index, d.code(), d.id()))
+        })
+        .unwrap();
+    let codes: Vec<(usize, Code)> = seen.iter().map(|(i, c, _)| (*i, *c)).collect();
+    // The fourth item cannot be evaluated: an error in the response, no decision.
+    assert_eq!(
+        codes,
+        [
+            (0, Code::Allowed),
+            (1, Code::MissingPermission),
+            (2, Code::UnknownPrincipal)
+        ]
+    );
+    let json = serde_json::to_value(&response).unwrap();
+    for (i, (_, _, id)) in seen.iter().enumerate() {
+        assert_eq!(json["evaluations"][i]["context"]["decision_id"], id.to_string());
+    }
+    let mut searched = 0;
+    let search = serde_json::json!({
+        "subject": {"type": "user", "id": "morty"},
+        "resource": {"type": "todo", "id": "1"},
+    });
+    policy
+        .authzen_audited(permiso::authzen::Api::SearchAction, &search, &host, &mut |_, _| {
+            searched += 1
+        })
+        .unwrap();
+    assert_eq!(searched, 0);
+}

@@ -659,13 +659,18 @@ pub(crate) fn from_str(text: &str, format: Format) -> Result<Policy, PolicyError
             ),
         ));
     }
-    let value = match format {
-        Format::Json => value::parse_json(text)
-            .map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", format!("invalid JSON: {e}")))?,
-        Format::Yaml => parse_yaml(text)?,
-        Format::Toml => parse_toml(text)?,
-    };
+    let value = parse_document(text, format).map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", e))?;
     Policy::from_value(&value)
+}
+
+/// Parses a document of any format into a JSON value (order kept; YAML with
+/// limits on nodes, aliases and depth, duplicate keys refused).
+pub(crate) fn parse_document(text: &str, format: Format) -> Result<serde_json::Value, String> {
+    match format {
+        Format::Json => value::parse_json(text).map_err(|e| format!("invalid JSON: {e}")),
+        Format::Yaml => yaml::parse_yaml(text).map_err(|e| format!("invalid YAML: {e}")),
+        Format::Toml => basic_toml::from_str(text).map_err(|e| format!("invalid TOML: {e}")),
+    }
 }
 
 pub(crate) fn from_json(text: &str) -> Result<Policy, PolicyError> {
@@ -850,15 +855,6 @@ fn schema_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>) -> Pol
     let path = err.path().to_string();
     let path = if path == "." { String::new() } else { path };
     PolicyError::single(PolicyDetail::InvalidDocument, path, err.inner().to_string())
-}
-
-fn parse_yaml(text: &str) -> Result<serde_json::Value, PolicyError> {
-    yaml::parse_yaml(text).map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", format!("invalid YAML: {e}")))
-}
-
-fn parse_toml(text: &str) -> Result<serde_json::Value, PolicyError> {
-    basic_toml::from_str(text)
-        .map_err(|e| PolicyError::single(PolicyDetail::ParseError, "", format!("invalid TOML: {e}")))
 }
 
 /// Principal types that only permiso assigns: `service:` for service

@@ -237,6 +237,68 @@ pub fn authzen(
     )
 }
 
+/// [`authzen`], handing each decision of an evaluation or a batch to
+/// `audit` with its index in the batch.
+pub fn authzen_audited(
+    policy: &Policy,
+    api: &str,
+    request: &serde_json::Value,
+    host: &HostRecords,
+    clock: Clock,
+    audit: &mut dyn FnMut(usize, &Decision<'_>),
+) -> Result<crate::authzen::AuthzenResponse, Error> {
+    crate::authzen::answer_audited(
+        policy,
+        crate::authzen::Api::parse(api)?,
+        request,
+        &host_data(host, clock)?,
+        audit,
+    )
+}
+
+/// Authenticates a request's credential for a caller that is not routed by
+/// the policy: it must be of one of `kinds`. The refusal is a decision (a
+/// host `now` that is not a time refuses too, with `invalid_argument`).
+pub fn authenticate(
+    policy: &Policy,
+    headers: &[(&str, &str)],
+    kinds: &[&str],
+    host: &HostRecords,
+    clock: Clock,
+) -> Result<Identity, Box<Decision<'static>>> {
+    match host_data(host, clock) {
+        Ok(data) => policy.authenticate(headers, kinds, &data),
+        Err(e) => Err(Box::new(policy.refusal(
+            e.code,
+            e.message,
+            None,
+            crate::decision::Actor::default(),
+            0,
+        ))),
+    }
+}
+
+/// Largest host data document read from text, in bytes.
+pub const MAX_HOST_DATA_BYTES: usize = 64 * 1024 * 1024;
+
+/// Reads host data (keys, principals, resources, revoked ids) from a JSON,
+/// YAML or TOML document. Errors name the place (`principals[3].roles`).
+pub fn host_records(text: &str, format: Format) -> Result<HostRecords, Error> {
+    if text.len() > MAX_HOST_DATA_BYTES {
+        return Err(Error::new(
+            Code::LimitExceeded,
+            Family::Argument,
+            format!(
+                "the host data is {} bytes; at most {MAX_HOST_DATA_BYTES} are read",
+                text.len()
+            ),
+        ));
+    }
+    let value = crate::policy::parse_document(text, format)
+        .map_err(|why| Error::record(Code::InvalidArgument, "host data", why))?;
+    read(value, Code::InvalidArgument, "host data")
+}
+
 /// Authorizes a route the application's router matched.
 pub fn authorize_route<'p>(
     policy: &'p Policy,
