@@ -23,6 +23,8 @@ external() {
   cargo run --quiet -p permiso-cli -- vectors
   echo "== python"
   .venv/bin/python -m pytest -q python/tests/test_vectors.py
+  echo "== permiso serve (the authzen vectors among them, over HTTP)"
+  bash scripts/test-serve.sh -k vectors
   echo "== node"
   (cd wasm && node --test tests/vectors.test.mjs)
   echo "== deno"
@@ -63,6 +65,7 @@ for s in todo:todo-decisions-1_0-02.json gateway:gateway-decisions.json; do
     -p "examples/authzen/${s%%:*}-policy.yaml" --host-data "examples/authzen/${s%%:*}-host.json"
 done
 .venv/bin/python -m pytest -q python/tests/test_authzen.py
+bash scripts/test-serve.sh -k interop
 (cd wasm && node --test tests/vectors.test.mjs 2>&1 | grep -E "^# (pass|fail)")
 (cd wasm && node_modules/.bin/deno test --allow-read --allow-env --no-check tests/deno.test.js 2>&1 | grep -E "passed \| [0-9]+ failed")
 (cd wasm && node --test tests/workerd/workerd.test.mjs 2>&1 | grep -E "workerd vectors")

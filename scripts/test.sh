@@ -48,6 +48,9 @@ echo "vectors: generated files match"
 section "python: wheel, clean install, pytest (vectors, API, errors, FastAPI/ASGI), stubtest"
 bash scripts/test-python.sh
 
+section "permiso serve: the AuthZEN decision point over HTTP (pytest + httpx on loopback)"
+bash scripts/test-serve.sh
+
 section "javascript: npm package in Node, TypeScript, Deno and workerd; Worker and Hono examples"
 bash scripts/test-js.sh
 

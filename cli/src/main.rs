@@ -81,6 +81,49 @@ enum Command {
     /// Answer an AuthZEN request (`permiso authzen evaluation REQUEST.json`),
     /// or replay an AuthZEN interop decision file (`permiso authzen replay FILE`).
     Authzen(AuthzenArgs),
+    /// Run the AuthZEN decision point over HTTP
+    /// (`permiso serve -p POLICY --data DATA --caller-kind KIND`).
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    policy: PolicyArg,
+    /// Host data: a .json/.yaml/.toml file, or an SQLite database
+    /// (`sqlite:FILE`, or a .db/.sqlite/.sqlite3 file).
+    #[arg(long)]
+    data: String,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+    /// The credential kind callers authenticate with; repeatable.
+    #[arg(long = "caller-kind", value_name = "KIND")]
+    caller_kinds: Vec<String>,
+    /// Answer without caller credentials (loopback addresses only).
+    #[arg(long)]
+    open: bool,
+    /// Public keys of a jwt kind, from a JWK Set file; repeatable.
+    #[arg(long, value_name = "KIND=FILE")]
+    jwks: Vec<String>,
+    /// The environment variable holding the pepper of `hmac-sha256:` key hashes.
+    #[arg(long)]
+    pepper_env: Option<String>,
+    /// The base URL the metadata advertises (default: http://LISTEN).
+    #[arg(long)]
+    public_url: Option<String>,
+    /// The largest request body, in bytes.
+    #[arg(long, default_value_t = 1_048_576)]
+    max_body: usize,
+    /// Seconds a request may take, body included.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+    /// Seconds between checks of the policy and data for changes (0: only on SIGHUP).
+    #[arg(long, default_value_t = 1.0)]
+    reload_interval: f64,
+    /// Seconds requests in flight may take to finish after SIGTERM.
+    #[arg(long, default_value_t = 10)]
+    shutdown_grace: u64,
 }
 
 #[derive(Args)]
@@ -815,6 +858,40 @@ fn authzen(json: bool, a: &AuthzenArgs) -> Run {
     Ok(())
 }
 
+fn serve(a: &ServeArgs) -> Run {
+    let mut jwks = Vec::new();
+    for entry in &a.jwks {
+        let (kind, file) = entry
+            .split_once('=')
+            .ok_or_else(|| usage(format!("--jwks `{entry}`: write KIND=FILE")))?;
+        jwks.push((kind.to_owned(), PathBuf::from(file)));
+    }
+    let interval = a.reload_interval;
+    if !(interval.is_finite() && (0.0..=86_400.0).contains(&interval)) {
+        return Err(usage("--reload-interval: seconds from 0 to 86400"));
+    }
+    let config = permiso_server::Config {
+        sources: permiso_server::Sources {
+            policy: a.policy.policy.clone(),
+            data: permiso_server::DataSource::parse(&a.data),
+            jwks,
+            caller_kinds: a.caller_kinds.clone(),
+            pepper: env_secret(&a.pepper_env)?,
+        },
+        listen: a.listen,
+        open: a.open,
+        public_url: a.public_url.clone(),
+        max_body: a.max_body,
+        timeout: std::time::Duration::from_secs(a.timeout),
+        reload_interval: (interval > 0.0).then(|| std::time::Duration::from_secs_f64(interval)),
+        shutdown_grace: std::time::Duration::from_secs(a.shutdown_grace),
+    };
+    permiso_server::run(config).map_err(|message| {
+        errln!("permiso serve: {message}");
+        Failure::Denied
+    })
+}
+
 fn vectors(json: bool, a: &VectorsArgs) -> Run {
     let dir = a
         .dir
@@ -876,6 +953,7 @@ fn main() -> ExitCode {
         Command::Jwt(JwtCommand::Verify(a)) => jwt_verify(json, a),
         Command::Vectors(a) => vectors(json, a),
         Command::Authzen(a) => authzen(json, a),
+        Command::Serve(a) => serve(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
