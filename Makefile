@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what is missing.
-.PHONY: demo test bench vectors
+.PHONY: demo test bench load vectors
 
 demo:
 	bash examples/demo.sh
@@ -9,6 +9,10 @@ test:
 
 bench:
 	bash bench/run.sh
+
+# `permiso serve` under wrk on loopback; writes its section of bench/REPORT.md.
+load:
+	bash bench/load.sh
 
 vectors:
 	python3 tools/vectors/gen_keys.py

@@ -260,5 +260,12 @@ if budgets:
             "(`scripts/test-js.sh`), which prints it.", ""]
 
 args.out.parent.mkdir(parents=True, exist_ok=True)
+# The `permiso serve` load section is written by `make load` (bench/load/report.py)
+# between its markers; a `make bench` run keeps it as it was.
+if args.out.exists():
+    previous = args.out.read_text()
+    start, end = "<!-- load:start -->", "<!-- load:end -->"
+    if start in previous and end in previous:
+        out += ["", previous[previous.index(start):previous.index(end) + len(end)]]
 args.out.write_text("\n".join(out))
 print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")

@@ -23,3 +23,4 @@ for section in "authorize\` next to Cedar" "Scaling: permissions" "Scaling: per-
   grep -qF "$section" "$smoke/REPORT.md" || { echo "bench smoke: the report lacks \"$section\"" >&2; exit 1; }
 done
 echo "bench smoke: the report renders every section"
+bash bench/load.sh --smoke
