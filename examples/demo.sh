@@ -10,7 +10,8 @@ P=examples/policy.yaml
 HOST=examples/host-data.json
 SIGN=(--alg EdDSA --key examples/keys/demo-ed25519.pem --kid demo-2026)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+server=
+trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 
 title() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 check() { permiso check -p "$P" --host-data "$HOST" "$@" || true; }
@@ -89,3 +90,30 @@ echo "{\"subject\": {\"type\": \"user\", \"id\": \"$morty\"}, \"action\": {\"nam
   | permiso authzen search/resource - -p examples/authzen/todo-policy.yaml --host-data examples/authzen/todo-host.json
 permiso authzen replay examples/authzen/interop/todo-decisions-1_0-02.json \
   -p examples/authzen/todo-policy.yaml --host-data examples/authzen/todo-host.json
+
+title "14. The same decisions over HTTP: permiso serve, the AuthZEN decision point"
+# Any language asks over HTTP. The gateway (a policy enforcement point) holds
+# a key of the policy's \`pep\` kind; a caller without one gets 401.
+pep_key=$(permiso keygen -p examples/authzen/todo-policy.yaml --kind pep --owner pep:gateway \
+  --record-out "$work/pep.json" 2>/dev/null | head -n 1)
+python3 -c 'import json, sys
+host = json.load(open(sys.argv[1]))
+host["principals"].append({"id": "pep:gateway"})
+host["keys"] = [json.load(open(sys.argv[2]))]
+json.dump(host, open(sys.argv[3], "w"))' examples/authzen/todo-host.json "$work/pep.json" "$work/pip.json"
+target/debug/permiso serve -p examples/authzen/todo-policy.yaml --data "$work/pip.json" --caller-kind pep \
+  --listen 127.0.0.1:0 >"$work/audit.log" 2>"$work/events.log" &
+server=$!
+for _ in $(seq 200); do grep -q '"listening"' "$work/events.log" && break; sleep 0.05; done
+address=$(sed -n 's/.*"address":"\([^"]*\)".*/\1/p' "$work/events.log" | head -n 1)
+ask="{\"subject\": {\"type\": \"user\", \"id\": \"$morty\"}, \"action\": {\"name\": \"can_delete_todo\"},
+      \"resource\": {\"type\": \"todo\", \"id\": \"2\"}}"
+echo "POST http://$address/access/v1/evaluation"
+curl -sS "http://$address/access/v1/evaluation" -H "Authorization: Bearer $pep_key" -d "$ask"; echo
+echo "...without the gateway's key:"
+curl -sS "http://$address/access/v1/evaluation" -d "$ask"; echo
+kill -TERM "$server"
+wait "$server" || true
+server=
+echo "audit: $(wc -l <"$work/audit.log") decisions logged, e.g."
+head -n 1 "$work/audit.log"

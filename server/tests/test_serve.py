@@ -457,3 +457,93 @@ def test_open_mode_binds_only_to_loopback_and_a_closed_server_names_its_caller_k
     bad_data = subprocess.run([BINARY, "serve", "-p", str(TODO_POLICY), "--data", str(broken), "--open",
                                "--listen", "127.0.0.1:0"], capture_output=True, text=True, timeout=30)
     assert bad_data.returncode == 1 and "principals[0].roles" in bad_data.stderr
+
+
+def test_callers_with_tokens_checked_against_a_jwk_set_file_that_reloads(tmp_path, serve):
+    """A PEP holding a client_credentials token (EdDSA) of a jwt kind whose
+    public keys come from --jwks; replacing the file rotates the keys."""
+    import base64
+
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    def jwk(private, kid):
+        raw = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+        return {"kty": "OKP", "crv": "Ed25519", "kid": kid, "use": "sig", "x": x}
+
+    def token(private, kid, **claims):
+        now = int(time.time())
+        body = {"iss": "https://id.example.com", "aud": "permiso-pdp", "sub": "gateway", "client_id": "gateway",
+                "iat": now, "exp": now + 300, **claims}
+        return jwt.encode(body, private, algorithm="EdDSA", headers={"kid": kid})
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(TODO_POLICY.read_text() + (
+        "  pep_token:\n"
+        "    type: jwt\n"
+        "    issuer: https://id.example.com\n"
+        "    audience: permiso-pdp\n"
+        "    algorithms: [EdDSA]\n"
+        "    service_accounts: { gateway: {} }\n"))
+    first, second = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [jwk(first, "k1")]}))
+    server = serve(policy, AUTHZEN / "todo-host.json", "--caller-kind", "pep_token", "--jwks", f"pep_token={jwks}")
+    accepted = server.post("evaluation", READ, key=token(first, "k1"))
+    assert accepted.status_code == 200 and accepted.json()["decision"] is True
+    wrong_audience = server.post("evaluation", READ, key=token(first, "k1", aud="someone-else"))
+    assert wrong_audience.status_code == 401 and wrong_audience.json()["code"] == "bad_audience"
+    stranger = server.post("evaluation", READ, key=token(first, "k1", sub="intruder", client_id="intruder"))
+    assert stranger.status_code == 401 and stranger.json()["code"] == "not_a_service_account"
+    expired = server.post("evaluation", READ, key=token(first, "k1", exp=int(time.time()) - 3600))
+    assert expired.status_code == 401 and expired.json()["code"] == "expired"
+    # Rotation: the file now holds only the second key.
+    jwks.write_text(json.dumps({"keys": [jwk(second, "k2")]}))
+    server.wait_for(lambda: server.post("evaluation", READ, key=token(second, "k2")).status_code == 200,
+                    "the new key set")
+    assert server.post("evaluation", READ, key=token(first, "k1")).status_code == 401
+    lines = [l for l in server.audit_lines() if l.get("caller") not in (None, "null")]
+    assert lines and lines[0]["caller"]["principal"] == "service:gateway"
+    assert lines[0]["caller"]["credential"]["kind"] == "pep_token"
+
+
+def test_a_request_slower_than_the_timeout_is_answered_408(todo, serve):
+    slow = serve(todo.policy_path, todo.data_path, "--caller-kind", "pep", "--timeout", "1")
+    address = slow.base.removeprefix("http://")
+    host, port = address.rsplit(":", 1)
+    connection = socket.create_connection((host, int(port)))
+    body = json.dumps(READ).encode()
+    connection.sendall((f"POST /access/v1/evaluation HTTP/1.1\r\nHost: {address}\r\n"
+                        f"Authorization: Bearer {todo.key}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+                       + body[:5])
+    connection.settimeout(10)
+    started = time.monotonic()
+    reply = connection.recv(65536)
+    connection.close()
+    assert reply.startswith(b"HTTP/1.1 408"), reply
+    assert 0.9 < time.monotonic() - started < 5
+    assert slow.post("evaluation", READ, key=todo.key).status_code == 200
+
+
+@pytest.mark.parametrize("readme", ["README.md", "server/README.md"])
+def test_the_readme_one_liner_answers_the_readme_curl(readme, tmp_path):
+    """The README's `permiso serve` line and its curl body, as written (on
+    another port, so the tests never collide with a running server)."""
+    text = (ROOT / readme).read_text()
+    serve_line = next(l for l in text.splitlines() if l.startswith("cargo run -q -p permiso-cli -- serve "))
+    curl_line = next(l for l in text.splitlines() if l.startswith("curl -s localhost:8080/access/v1/evaluation"))
+    args = serve_line.split(" -- ", 1)[1].split()
+    body = curl_line.split(" -d '", 1)[1].rstrip("'")
+    process = subprocess.Popen([BINARY, *args, "--listen", "127.0.0.1:0"], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        first = json.loads(process.stderr.readline())
+        assert first["event"] == "warning" and "--open" in first["message"]
+        listening = json.loads(process.stderr.readline())
+        answer = httpx.post(f"http://{listening['address']}/access/v1/evaluation", content=body, timeout=10)
+        assert answer.status_code == 200 and answer.json()["decision"] is True
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
