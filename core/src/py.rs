@@ -45,9 +45,15 @@ impl<'py> IntoPyObject<'py> for &CredentialRef {
                 dict.set_item("kind", kind)?;
                 dict.set_item("id", id)?;
             }
-            CredentialRef::Token { kind } => {
+            CredentialRef::Token {
+                kind,
+                principal,
+                session,
+            } => {
                 dict.set_item("type", "token")?;
                 dict.set_item("kind", kind)?;
+                dict.set_item("principal", principal)?;
+                dict.set_item("session", session)?;
             }
         }
         Ok(dict)

@@ -160,10 +160,23 @@ pub enum CredentialRef {
         /// The key id to look the record up by.
         id: Option<String>,
     },
-    /// A token; `kind` is the jwt kind its (unverified) issuer names.
+    /// A token; `kind` is the jwt kind its (unverified) issuer names, and
+    /// `principal` and `session` are the records to fetch, read from its
+    /// unverified claims (`user:<sub>`, `service:<client>` for a
+    /// client_credentials token; `sid`). Verification checks them again.
     Token {
         /// The credential kind, when the issuer names one.
         kind: Option<String>,
+        /// The principal whose record the host should fetch.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", tsify(optional))]
+        #[cfg_attr(feature = "uniffi", uniffi(default))]
+        principal: Option<String>,
+        /// The session whose revocation the host should look up.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", tsify(optional))]
+        #[cfg_attr(feature = "uniffi", uniffi(default))]
+        session: Option<String>,
     },
 }
 
@@ -190,6 +203,18 @@ pub struct RequestOutcome<'p> {
     pub route: Option<RouteMatch<'p>>,
     /// The credential read from the request.
     pub credential: CredentialRef,
+}
+
+/// A token's claims, unverified; empty when unreadable.
+fn unverified_claims(token: &str) -> serde_json::Map<String, serde_json::Value> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    token
+        .split('.')
+        .nth(1)
+        .and_then(|payload| URL_SAFE_NO_PAD.decode(payload).ok())
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
 }
 
 fn looks_like_jwt(s: &str) -> bool {
@@ -280,18 +305,33 @@ impl Policy {
     /// The jwt kind a token's unverified issuer names (used only to route
     /// it to the right kind; verification checks everything again).
     fn token_kind_hint(&self, token: &str) -> Option<String> {
-        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        use base64::Engine;
-        // Unreadable claims still name the kind when the policy has only one.
-        let claims: serde_json::Map<String, serde_json::Value> = token
-            .split('.')
-            .nth(1)
-            .and_then(|payload| URL_SAFE_NO_PAD.decode(payload).ok())
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default();
-        self.select_jwt_kind(&claims, None)
+        self.select_jwt_kind(&unverified_claims(token), None)
             .ok()
             .map(|(name, _)| name.to_owned())
+    }
+
+    /// What a token asks the host to fetch, from its unverified claims.
+    fn token_ref(&self, token: &str) -> CredentialRef {
+        let claims = unverified_claims(token);
+        let kind = self.select_jwt_kind(&claims, None).ok();
+        let text = |name: &str| {
+            claims
+                .get(name)
+                .and_then(serde_json::Value::as_str)
+                .filter(|s| crate::jwt::valid_subject(s))
+        };
+        let principal = text("sub").and_then(|sub| {
+            if [text("client_id"), text("azp")].contains(&Some(sub)) {
+                Some(format!("service:{sub}"))
+            } else {
+                kind.map(|(_, k)| format!("{}:{sub}", k.subject))
+            }
+        });
+        CredentialRef::Token {
+            kind: kind.map(|(name, _)| name.to_owned()),
+            principal,
+            session: text("sid").map(str::to_owned),
+        }
     }
 
     fn decide<'p>(&'p self, request: &Request<'_>, host: &HostData<'_>, explain: bool) -> Decided<'p> {
@@ -482,7 +522,7 @@ impl Policy {
 pub(crate) fn classify<'p>(policy: &'p Policy, request: &Request<'_>) -> Classified<'p> {
     Classified {
         route: policy.match_route(request.method, request.path),
-        credential: policy.present(request.headers).to_ref(),
+        credential: policy.present(request.headers).to_ref(policy),
     }
 }
 
@@ -491,7 +531,7 @@ pub(crate) fn classify_route<'p>(policy: &'p Policy, request: &RouteRequest<'_>)
         route: policy
             .route_by_template(request.method, request.template, request.params)
             .ok(),
-        credential: policy.present(request.headers).to_ref(),
+        credential: policy.present(request.headers).to_ref(policy),
     }
 }
 
@@ -539,7 +579,7 @@ pub(crate) fn explain_route<'p>(
         evaluation,
         rules,
         route: route.ok(),
-        credential: policy.present(request.headers).to_ref(),
+        credential: policy.present(request.headers).to_ref(policy),
     }
 }
 
@@ -554,7 +594,7 @@ pub(crate) fn explain_request<'p>(
         evaluation,
         rules,
         route: policy.match_route(request.method, request.path),
-        credential: policy.present(request.headers).to_ref(),
+        credential: policy.present(request.headers).to_ref(policy),
     }
 }
 
@@ -580,7 +620,7 @@ enum Presented<'r> {
 }
 
 impl Presented<'_> {
-    fn to_ref(&self) -> CredentialRef {
+    fn to_ref(&self, policy: &Policy) -> CredentialRef {
         match self {
             Presented::None => CredentialRef::None,
             Presented::Unrecognized(reason) => CredentialRef::Unrecognized { reason: reason.clone() },
@@ -588,7 +628,7 @@ impl Presented<'_> {
                 kind: (*kind).to_owned(),
                 id: parsed.as_ref().ok().map(|p| p.id().to_owned()),
             },
-            Presented::Token { kind, .. } => CredentialRef::Token { kind: kind.clone() },
+            Presented::Token { raw, .. } => policy.token_ref(raw),
         }
     }
 }

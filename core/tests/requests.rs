@@ -64,7 +64,41 @@ fn the_two_step_form_tells_the_host_what_to_fetch() {
     );
     assert_eq!(decision.code(), Code::UnknownKey);
     assert_eq!(decision.actor().key_id(), Some(key.record.id.as_str()));
-    // Tokens need nothing fetched but optional principals.
+    // A token names, unverified, the principal record and session to fetch.
+    let headers = [(
+        "authorization",
+        "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IiLCJzaWQiOiJzLWJvYiJ9.c2ln",
+    )];
+    let classified = policy.classify(&Request {
+        method: "GET",
+        path: "/api/audit",
+        headers: &headers,
+    });
+    assert_eq!(
+        classified.credential,
+        CredentialRef::Token {
+            kind: Some("session".into()),
+            principal: Some("user:bob".into()),
+            session: Some("s-bob".into()),
+        }
+    );
+    let headers = [(
+        "authorization",
+        "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjaS1kZXBsb3llciIsImNsaWVudF9pZCI6ImNpLWRlcGxveWVyIn0.c2ln",
+    )];
+    let classified = policy.classify(&Request {
+        method: "GET",
+        path: "/api/audit",
+        headers: &headers,
+    });
+    assert_eq!(
+        classified.credential,
+        CredentialRef::Token {
+            kind: Some("session".into()),
+            principal: Some("service:ci-deployer".into()),
+            session: None,
+        }
+    );
     let headers = [("authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2ln")];
     let classified = policy.classify(&Request {
         method: "GET",
@@ -74,7 +108,9 @@ fn the_two_step_form_tells_the_host_what_to_fetch() {
     assert_eq!(
         classified.credential,
         CredentialRef::Token {
-            kind: Some("session".into())
+            kind: Some("session".into()),
+            principal: None,
+            session: None,
         }
     );
 }

@@ -16,6 +16,7 @@ pub(crate) use crate::policy::kinds::JwtKind;
 pub use crate::policy::kinds::{DEFAULT_LEEWAY, DEFAULT_MAX_LIFETIME};
 pub use issue::{DelegationRequest, SessionRequest, SigningKey};
 pub use refresh::{JwksRefresh, DEFAULT_COOLDOWN, DEFAULT_MAX_AGE};
+pub(crate) use verify::valid_subject;
 pub use verify::{PendingToken, VerifiedToken, VerifyTokenOptions};
 
 /// Longest token accepted, in bytes; longer input is refused before decoding.

@@ -220,7 +220,7 @@ const SUBJECT_RULE: &str = "a non-empty string of at most 256 bytes without cont
 /// A subject (`sub`, `act.sub`) reaches principal ids and audit records:
 /// bounded, and free of control and invisible format characters (bidi
 /// overrides could make `user:alice` display as another user).
-fn valid_subject(sub: &str) -> bool {
+pub(crate) fn valid_subject(sub: &str) -> bool {
     !sub.is_empty() && sub.len() <= MAX_SUBJECT_LEN && !sub.chars().any(crate::text::is_unsafe_char)
 }
 

@@ -4787,12 +4787,21 @@ public enum CredentialRef: Equatable, Hashable {
          */id: String?
     )
     /**
-     * A token; `kind` is the jwt kind its (unverified) issuer names.
+     * A token; `kind` is the jwt kind its (unverified) issuer names, and
+     * `principal` and `session` are the records to fetch, read from its
+     * unverified claims (`user:<sub>`, `service:<client>` for a
+     * client_credentials token; `sid`). Verification checks them again.
      */
     case token(
         /**
          * The credential kind, when the issuer names one.
-         */kind: String?
+         */kind: String?, 
+        /**
+         * The principal whose record the host should fetch.
+         */principal: String? = nil, 
+        /**
+         * The session whose revocation the host should look up.
+         */session: String? = nil
     )
 
 
@@ -4823,7 +4832,7 @@ public struct FfiConverterTypeCredentialRef: FfiConverterRustBuffer {
         case 3: return .apiKey(kind: try FfiConverterString.read(from: &buf), id: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 4: return .token(kind: try FfiConverterOptionString.read(from: &buf)
+        case 4: return .token(kind: try FfiConverterOptionString.read(from: &buf), principal: try FfiConverterOptionString.read(from: &buf), session: try FfiConverterOptionString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -4849,9 +4858,11 @@ public struct FfiConverterTypeCredentialRef: FfiConverterRustBuffer {
             FfiConverterOptionString.write(id, into: &buf)
             
         
-        case let .token(kind):
+        case let .token(kind,principal,session):
             writeInt(&buf, Int32(4))
             FfiConverterOptionString.write(kind, into: &buf)
+            FfiConverterOptionString.write(principal, into: &buf)
+            FfiConverterOptionString.write(session, into: &buf)
             
         }
     }

@@ -7032,13 +7032,24 @@ sealed class CredentialRef {
     }
     
     /**
-     * A token; `kind` is the jwt kind its (unverified) issuer names.
+     * A token; `kind` is the jwt kind its (unverified) issuer names, and
+     * `principal` and `session` are the records to fetch, read from its
+     * unverified claims (`user:<sub>`, `service:<client>` for a
+     * client_credentials token; `sid`). Verification checks them again.
      */
     data class Token(
         /**
          * The credential kind, when the issuer names one.
          */
-        val `kind`: kotlin.String?) : CredentialRef()
+        val `kind`: kotlin.String?, 
+        /**
+         * The principal whose record the host should fetch.
+         */
+        val `principal`: kotlin.String? = null , 
+        /**
+         * The session whose revocation the host should look up.
+         */
+        val `session`: kotlin.String? = null ) : CredentialRef()
         
     {
         
@@ -7072,6 +7083,8 @@ public object FfiConverterTypeCredentialRef : FfiConverterRustBuffer<CredentialR
                 )
             4 -> CredentialRef.Token(
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -7104,6 +7117,8 @@ public object FfiConverterTypeCredentialRef : FfiConverterRustBuffer<CredentialR
             (
                 4UL
                 + FfiConverterOptionalString.allocationSize(value.`kind`)
+                + FfiConverterOptionalString.allocationSize(value.`principal`)
+                + FfiConverterOptionalString.allocationSize(value.`session`)
             )
         }
     }
@@ -7128,6 +7143,8 @@ public object FfiConverterTypeCredentialRef : FfiConverterRustBuffer<CredentialR
             is CredentialRef.Token -> {
                 buf.putInt(4)
                 FfiConverterOptionalString.write(value.`kind`, buf)
+                FfiConverterOptionalString.write(value.`principal`, buf)
+                FfiConverterOptionalString.write(value.`session`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
