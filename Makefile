@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what is missing.
-.PHONY: demo test bench load vectors
+.PHONY: demo test bench load service vectors
 
 demo:
 	bash examples/demo.sh
@@ -9,6 +9,10 @@ test:
 
 bench:
 	bash bench/run.sh
+
+# The reference service (examples/service) on SQLite with sample data.
+service:
+	bash examples/service/run.sh
 
 # `permiso serve` under wrk on loopback; writes its section of bench/REPORT.md.
 load:

@@ -48,6 +48,9 @@ echo "vectors: generated files match"
 section "python: wheel, clean install, pytest (vectors, API, errors, FastAPI/ASGI), stubtest"
 bash scripts/test-python.sh
 
+section "reference service: examples/service under uvicorn, on SQLite and PostgreSQL (pytest + httpx)"
+bash scripts/test-service.sh
+
 section "permiso serve: the AuthZEN decision point over HTTP (pytest + httpx on loopback)"
 bash scripts/test-serve.sh
 

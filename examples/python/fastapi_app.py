@@ -1,10 +1,12 @@
 """A FastAPI app whose routes are guarded by permiso's FastAPI dependency.
 
-Run it: `uvicorn fastapi_app:app` from this directory (after `pip install
-permiso fastapi uvicorn`). Denials come back as JSON with the decision code:
+Run it: `uvicorn fastapi_app:app` from this directory (after installing the
+permiso wheel from `make dist`, and fastapi and uvicorn). Denials come back as JSON with the decision code:
 401 for authentication failures, 403 for authorization failures, 404 when
 the policy has no route.
 """
+import logging
+
 from fastapi import Depends, FastAPI, Request
 
 import permiso
@@ -13,9 +15,16 @@ from store import POLICY_PATH, HostStore
 
 policy = permiso.Policy.from_file(POLICY_PATH)
 store = HostStore()
+audit_log = logging.getLogger("permiso.audit")
+
+
+def audit(request: Request, decision: permiso.Decision) -> None:
+    # Every decision, allowed or denied, is one audit line.
+    audit_log.info(decision.audit_json())
+
 
 # Every route is authorized as FastAPI matched it (route identity).
-app = FastAPI(dependencies=[Depends(Authorize(policy, store))])
+app = FastAPI(dependencies=[Depends(Authorize(policy, store, on_decision=audit))])
 
 
 @app.get("/api/deployments/current")

@@ -87,3 +87,18 @@ def test_asgi_middleware_without_a_router_decides_the_path():
     assert r.status_code == 200
     r = client.get("/api/deployments/%63urrent", headers={"Authorization": f"Bearer {bob.key}"})
     assert r.status_code == 404 and r.json()["code"] == "no_route"
+
+
+def test_the_examples_audit_denials_as_well_as_allowed_requests(fastapi_client, caplog):
+    import json
+    import logging
+
+    client, module = fastapi_client
+    alice = keygen(module, "personal_key", "user:alice")
+    with caplog.at_level(logging.INFO, logger="permiso.audit"):
+        allowed = client.get("/api/deployments/web", headers={"Authorization": f"Bearer {alice}"})
+        denied = client.get("/api/deployments/web")
+    assert (allowed.status_code, denied.status_code) == (200, 401)
+    records = [json.loads(r.getMessage()) for r in caplog.records if r.name == "permiso.audit"]
+    assert [(r["allowed"], r["code"]) for r in records] == [(True, "allowed"), (False, "no_credentials")]
+    assert alice not in caplog.text

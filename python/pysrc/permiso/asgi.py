@@ -19,12 +19,14 @@ A denial is answered with the decision's status (401 with
 `WWW-Authenticate: Bearer`, 403, or 404 when the policy has no such route)
 and a JSON body `{"code": ..., "message": ...}`; an allowed request reaches
 the app with the decision in `scope["state"]["permiso"]`
-(`request.state.permiso` in Starlette).
+(`request.state.permiso` in Starlette). `on_decision(scope, decision)`,
+when given, sees every decision, allowed or denied: the place to write the
+audit record.
 """
 from __future__ import annotations
 
 import json
-from typing import Any, Awaitable, Callable, Dict, List, Protocol, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Tuple
 
 from permiso._native import Classification, Decision, Policy
 from permiso._route import match_routes
@@ -82,16 +84,25 @@ def _denial(decision: Decision) -> Tuple[List[Tuple[bytes, bytes]], bytes]:
 class PermisoMiddleware:
     """Decides every HTTP request before the app sees it (see the module)."""
 
-    def __init__(self, app: ASGIApp, policy: Policy, store: HostStore) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        policy: Policy,
+        store: HostStore,
+        on_decision: Optional[Callable[[Scope, Decision], None]] = None,
+    ) -> None:
         self.app = app
         self.policy = policy
         self.store = store
+        self.on_decision = on_decision
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         decision = decide(self.policy, self.store, scope, self.app)
+        if self.on_decision is not None:
+            self.on_decision(scope, decision)
         if not decision.allowed:
             headers, body = _denial(decision)
             await send({"type": "http.response.start", "status": decision.status, "headers": headers})
