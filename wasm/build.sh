@@ -31,8 +31,11 @@ wasm/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --ena
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
   "$out/permiso_bg.wasm" -o "$out/permiso_bg.wasm"
 
-cp wasm/js/api.js wasm/js/node.js wasm/js/deno.js wasm/js/workerd.js wasm/js/web.js wasm/js/entry.d.ts wasm/js/web.d.ts \
-  wasm/js/hono.js wasm/js/hono.d.ts "$out/"
+cp wasm/js/api.js wasm/js/public.js wasm/js/node.js wasm/js/deno.js wasm/js/workerd.js wasm/js/web.js \
+  wasm/js/entry.d.ts wasm/js/hono.js wasm/js/hono.d.ts "$out/"
+# The declarations users import: every export of the bindings' declarations
+# except wasm-bindgen's plumbing, which the entries keep to themselves.
+node wasm/js/public-types.mjs "$out/permiso.d.ts" > "$out/public.d.ts"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 sed "s/__VERSION__/$version/" wasm/js/package.json > "$out/package.json"
 

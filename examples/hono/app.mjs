@@ -8,10 +8,12 @@ import { permiso } from "permiso/hono";
  * @param {import("permiso").Policy} policy
  * @param {(found: import("permiso").Classification) => Promise<import("permiso").HostData>} lookup
  *   fetches the key record (by `found.credential.id`) and principals the request needs.
+ * @param {(line: string) => void} [audit] where audit lines go (the console by default).
  */
-export function createApp(policy, lookup) {
+export function createApp(policy, lookup, audit = (line) => console.log(line)) {
   const app = new Hono();
-  app.use("*", permiso(policy, lookup));
+  // Every decision, allowed or denied, is one audit line.
+  app.use("*", permiso(policy, lookup, { onDecision: (c, decision) => audit(JSON.stringify(decision.audit)) }));
   // The static route first: Hono prefers it anyway, and permiso authorizes it.
   app.get("/api/deployments/current", (c) => c.json({ current: "web", config: { replicas: 3 } }));
   app.get("/api/deployments/:deployment", (c) =>

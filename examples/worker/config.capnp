@@ -13,6 +13,7 @@ const worker :Workerd.Worker = (
     (name = "policy.yaml", text = embed "../policy.yaml"),
     (name = "permiso", esModule = embed "../../wasm/pkg/workerd.js"),
     (name = "api.js", esModule = embed "../../wasm/pkg/api.js"),
+    (name = "public.js", esModule = embed "../../wasm/pkg/public.js"),
     (name = "permiso.js", esModule = embed "../../wasm/pkg/permiso.js"),
     (name = "permiso_bg.wasm", wasm = embed "../../wasm/pkg/permiso_bg.wasm"),
   ],

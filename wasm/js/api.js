@@ -1,8 +1,18 @@
-// The public API: the generated bindings, the one error class, and the one
-// dispatch JS needs (an Identity instance or a plain identity record).
-import { __setErrorFactory, Identity, Policy } from "./permiso.js";
-
-export * from "./permiso.js";
+// What the entries share: the one error class, the readiness check, and
+// the one dispatch JS needs (an Identity instance or a plain identity
+// record). The public names are listed in public.js; wasm-bindgen's own
+// plumbing (`initSync`, the default export, the error factory) stays inside.
+import {
+  __setErrorFactory,
+  Identity,
+  JwksRefresh as BoundJwksRefresh,
+  Policy,
+  SigningKey,
+  codes as boundCodes,
+  hashKey as boundHashKey,
+  operations as boundOperations,
+  version as boundVersion,
+} from "./permiso.js";
 
 export class PermisoError extends Error {
   constructor(message, code, extra) {
@@ -13,9 +23,59 @@ export class PermisoError extends Error {
   }
 }
 
+let initialised = false;
+
 /** Called by each entry module once the wasm module is instantiated. */
 export function ready() {
   __setErrorFactory((message, code, extra) => new PermisoError(message, code, extra));
+  initialised = true;
+}
+
+// Before `init()` (browsers and bundlers) every way in refuses with a
+// PermisoError that says what to do, instead of a TypeError from deep in
+// the bindings. The ways in are the static factories, the module functions
+// and `new JwksRefresh`; everything else is reached through their results.
+function whenReady() {
+  if (!initialised) {
+    throw new PermisoError(
+      "permiso is not initialised: call `await init()` once before using it (the browser entry fetches the .wasm there)",
+      "not_initialized",
+    );
+  }
+}
+
+for (const bound of [Policy, SigningKey]) {
+  for (const name of Object.getOwnPropertyNames(bound)) {
+    const method = bound[name];
+    if (typeof method !== "function" || name.startsWith("__")) continue;
+    bound[name] = {
+      [name](...args) {
+        whenReady();
+        return method.apply(this, args);
+      },
+    }[name];
+  }
+}
+
+function checked(fn) {
+  return {
+    [fn.name](...args) {
+      whenReady();
+      return fn(...args);
+    },
+  }[fn.name];
+}
+
+export const codes = checked(boundCodes);
+export const hashKey = checked(boundHashKey);
+export const operations = checked(boundOperations);
+export const version = checked(boundVersion);
+
+export class JwksRefresh extends BoundJwksRefresh {
+  constructor(...args) {
+    whenReady();
+    super(...args);
+  }
 }
 
 Policy.prototype.authorize = function authorize(identity, action, resource, tenant, now) {

@@ -61,14 +61,18 @@ function paramsOf(c, index) {
  * @param {import("permiso").Policy} policy
  * @param {(found: import("permiso").Classification) => import("permiso").HostData | Promise<import("permiso").HostData>} lookup
  *   fetches what the request needs: the key record named by `found.credential.id`, the principals.
+ * @param {{ onDecision?: (c: import("hono").Context, decision: import("permiso").Decision) => void | Promise<void> }} [options]
+ *   `onDecision` sees every decision, allowed or denied, before the handler or the denial: write the audit line there.
  */
-export function permiso(policy, lookup) {
+export function permiso(policy, lookup, options = {}) {
+  const { onDecision } = options;
   return async (c, next) => {
     const found = handlerRoute(c);
     const template = found ? policyTemplate(found.route.path) ?? "" : "";
     const params = found ? paramsOf(c, found.index) : {};
     const host = await lookup(policy.classify(c.req.raw));
     const decision = policy.authorizeRoute({ method: c.req.method, template, params, headers: c.req.raw.headers }, host);
+    if (onDecision) await onDecision(c, decision);
     if (!decision.allowed) {
       if (decision.status === 401) c.header("WWW-Authenticate", "Bearer");
       return c.json({ code: decision.code, message: decision.message }, decision.status);

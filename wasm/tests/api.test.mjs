@@ -291,3 +291,25 @@ test("rules: an owner edits their record, a department views; search equals eval
   assert.throws(() => rules.authorizeRequest({ method: "GET", path: "/" }, { resources: [{ id: "x", color: 1 }] }),
     (e) => e instanceof PermisoError && e.code === "invalid_argument");
 });
+
+test("the package exports its API and none of wasm-bindgen's plumbing", () => {
+  assert.deepEqual(Object.keys(permiso).sort(), [
+    "Identity", "JwksRefresh", "PendingToken", "PermisoError", "Policy", "SigningKey", "VerifiedKey",
+    "VerifiedToken", "codes", "hashKey", "init", "operations", "version",
+  ]);
+  const declared = read("wasm/pkg/public.d.ts");
+  for (const internal of ["initSync", "InitInput", "InitOutput", "__setErrorFactory"]) {
+    assert.ok(!new RegExp(`\\b${internal}\\b`).test(declared), internal);
+  }
+});
+
+test("the browser entry refuses with a PermisoError until init() has resolved", async () => {
+  const web = await import(new URL("wasm/pkg/web.js", root).href);
+  for (const call of [() => web.Policy.fromJSON("{}"), () => web.codes(), () => new web.JwksRefresh(300, 30),
+    () => web.SigningKey.hmac("HS256", new Uint8Array(32))]) {
+    assert.throws(call, (e) => e instanceof web.PermisoError && e.code === "not_initialized" && /await init\(\)/.test(e.message));
+  }
+  await Promise.all([web.init(readFileSync(new URL("wasm/pkg/permiso_bg.wasm", root))), web.init()]);
+  assert.equal(web.Policy.fromYAML(read("examples/policy.yaml")).hash, policy.hash);
+  assert.throws(() => web.Policy.fromJSON("{"), (e) => e instanceof web.PermisoError && e.code === "invalid_policy");
+});

@@ -14,11 +14,16 @@ const root = new URL("../../", import.meta.url);
 const policy = Policy.fromYAML(readFileSync(new URL("examples/policy.yaml", root), "utf8"));
 const host = JSON.parse(readFileSync(new URL("examples/host-data.json", root), "utf8"));
 const keys = new Map();
-const app = createApp(policy, async (found) => ({
-  keys: found.credential.type === "api_key" && keys.has(found.credential.id) ? [keys.get(found.credential.id)] : [],
-  principals: host.principals,
-  revokedSessions: host.revoked_sessions,
-}));
+const audited = [];
+const app = createApp(
+  policy,
+  async (found) => ({
+    keys: found.credential.type === "api_key" && keys.has(found.credential.id) ? [keys.get(found.credential.id)] : [],
+    principals: host.principals,
+    revokedSessions: host.revoked_sessions,
+  }),
+  (line) => audited.push(JSON.parse(line)),
+);
 const mint = (kind, owner, options) => {
   const { key, record } = policy.generateKey(kind, owner, options);
   keys.set(record.id, record);
@@ -100,4 +105,13 @@ test("hono route paths in the policy's syntax", () => {
   assert.equal(policyTemplate("/a/:id{[0-9]+}/b"), "/a/{id}/b");
   assert.equal(policyTemplate("/files/*"), null);
   assert.equal(policyTemplate("/api/deployments/current"), "/api/deployments/current");
+});
+
+test("hono: every decision, allowed or denied, reaches onDecision (the audit line)", async () => {
+  const bob = mint("personal_key", "user:bob");
+  audited.length = 0;
+  assert.equal((await get("/api/deployments/web", bob)).status, 200);
+  assert.equal((await get("/api/deployments/web")).status, 401);
+  assert.deepEqual(audited.map((a) => [a.allowed, a.code]), [[true, "allowed"], [false, "no_credentials"]]);
+  assert.ok(!JSON.stringify(audited).includes(bob));
 });

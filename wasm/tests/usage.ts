@@ -20,6 +20,9 @@ import {
   operations,
   version,
 } from "permiso";
+import { init } from "permiso";
+// @ts-expect-error: wasm-bindgen's plumbing is not part of the package
+import { initSync } from "permiso";
 import { permiso as guard, policyTemplate } from "permiso/hono";
 import { Hono } from "hono";
 
@@ -97,4 +100,7 @@ const answer: AuthzenResponse = policy.searchResources(
 );
 const viaApi: AuthzenResponse = policy.authzen("evaluations", { evaluations: [] }, {});
 
-export { owned, answer, viaApi, allowed, status, missing, auditCode, d3, d4, d5, template, principal, info, viaWebCrypto, delegated, due, h, all, hash };
+// Every entry has init(): ready at import in Node, Deno and workerd.
+const started: Promise<void> = init();
+
+export { started, owned, answer, viaApi, allowed, status, missing, auditCode, d3, d4, d5, template, principal, info, viaWebCrypto, delegated, due, h, all, hash };

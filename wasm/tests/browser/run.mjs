@@ -64,6 +64,11 @@ try {
   await page.waitForFunction(() => window.__results || window.__error, null, { timeout: 120_000 });
   const error = await page.evaluate(() => window.__error);
   if (error) throw new Error(`the page failed: ${error}\n${errors.join("\n")}`);
+  const preinit = await page.evaluate(() => window.__preinit);
+  if (preinit !== "not_initialized") {
+    console.error(`before init(): expected a PermisoError with code not_initialized, got ${preinit}`);
+    failed++;
+  }
   const results = await page.evaluate(() => window.__results);
   for (const r of results) {
     if (r.ok) passed++;
@@ -77,7 +82,7 @@ try {
     failed += Math.max(expected - results.length, 1);
   }
   const version = browser.version();
-  console.log(`browser (Chromium ${version}): the package's browser entry loaded from a <script type="module">`);
+  console.log(`browser (Chromium ${version}): the package's browser entry loaded by a <script type="module"> through an import map; before init() it refused with not_initialized`);
 } finally {
   await browser.close();
   server.close();

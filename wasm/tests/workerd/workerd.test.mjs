@@ -35,7 +35,7 @@ const keys = {};
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "permiso-workerd-"));
-  for (const f of ["workerd.js", "api.js", "permiso.js", "permiso_bg.wasm"]) copyFileSync(join(pkg, f), join(dir, f));
+  for (const f of ["workerd.js", "api.js", "public.js", "permiso.js", "permiso_bg.wasm"]) copyFileSync(join(pkg, f), join(dir, f));
   copyFileSync(join(here, "worker.js"), join(dir, "worker.js"));
   copyFileSync(join(wasmDir, "tests/replay.mjs"), join(dir, "replay.mjs"));
   copyFileSync(join(root, "examples/worker/worker.js"), join(dir, "example.js"));
@@ -77,6 +77,7 @@ before(async () => {
     (name = "policy.yaml", text = embed "policy.yaml"),
     (name = "permiso", esModule = embed "workerd.js"),
     (name = "api.js", esModule = embed "api.js"),
+    (name = "public.js", esModule = embed "public.js"),
     (name = "permiso.js", esModule = embed "permiso.js"),
     (name = "permiso_bg.wasm", wasm = embed "permiso_bg.wasm"),
   ]`;
