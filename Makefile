@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what is missing.
-.PHONY: demo test bench load service vectors
+.PHONY: demo test bench load service dist vectors
 
 demo:
 	bash examples/demo.sh
@@ -9,6 +9,10 @@ test:
 
 bench:
 	bash bench/run.sh
+
+# What users install, in dist/: wheel, sdist, npm tarball, CLI binary.
+dist:
+	bash scripts/dist.sh
 
 # The reference service (examples/service) on SQLite with sample data.
 service:

@@ -57,6 +57,9 @@ bash scripts/test-serve.sh
 section "javascript: npm package in Node, TypeScript, Deno and workerd; Worker and Hono examples"
 bash scripts/test-js.sh
 
+section "make dist, then the README's install section in fresh environments (wheel, sdist, npm, CLI)"
+bash scripts/test-dist.sh
+
 section "benchmarks: each runs briefly (Rust, Python, JS); the report renders"
 bash scripts/test-bench.sh
 
