@@ -102,3 +102,30 @@ def test_the_examples_audit_denials_as_well_as_allowed_requests(fastapi_client, 
     records = [json.loads(r.getMessage()) for r in caplog.records if r.name == "permiso.audit"]
     assert [(r["allowed"], r["code"]) for r in records] == [(True, "allowed"), (False, "no_credentials")]
     assert alice not in caplog.text
+
+
+def test_a_repeated_credential_header_is_refused_by_every_integration(fastapi_client):
+    """Headers reach the core as (name, value) pairs: a second credential
+    is seen and refused, never hidden by a dict keeping one of them."""
+    from permiso.asgi import PermisoMiddleware
+    from store import POLICY_PATH, HostStore
+
+    client, module = fastapi_client
+    alice = keygen(module, "personal_key", "user:alice")
+    bob = keygen(module, "personal_key", "user:bob")
+    twice = [("authorization", f"Bearer {bob}"), ("authorization", f"Bearer {alice}")]
+    r = client.delete("/api/deployments/web", headers=twice)
+    assert r.status_code == 401 and r.json()["detail"]["code"] == "unrecognized_credential"
+    assert "more than one credential" in r.json()["detail"]["message"]
+    r = client.get("/api/deployments/web", headers=[("x-api-key", bob), ("authorization", f"Bearer {alice}")])
+    assert r.status_code == 401
+
+    policy = permiso.Policy.from_file(POLICY_PATH)
+    store = HostStore()
+    bob_again = policy.generate_key("personal_key", "user:bob")
+    store.add_key(bob_again.record)
+    app = Starlette(routes=[Route("/api/deployments/{deployment}", whoami, methods=["GET"])])
+    asgi = TestClient(PermisoMiddleware(app, policy, store))
+    assert asgi.get("/api/deployments/web", headers={"Authorization": f"Bearer {bob_again.key}"}).status_code == 200
+    r = asgi.get("/api/deployments/web", headers=[("authorization", f"Bearer {bob_again.key}")] * 2)
+    assert r.status_code == 401 and r.json()["code"] == "unrecognized_credential"

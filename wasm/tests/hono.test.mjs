@@ -115,3 +115,20 @@ test("hono: every decision, allowed or denied, reaches onDecision (the audit lin
   assert.deepEqual(audited.map((a) => [a.allowed, a.code]), [[true, "allowed"], [false, "no_credentials"]]);
   assert.ok(!JSON.stringify(audited).includes(bob));
 });
+
+test("hono: a repeated credential header is refused, never one of them picked", async () => {
+  const bob = mint("personal_key", "user:bob");
+  const alice = mint("personal_key", "user:alice");
+  // Node's own server answers 400 to a repeated Authorization; a runtime
+  // that passes both on (Workers, Deno) hands Hono a Headers that joins them.
+  const headers = new Headers();
+  headers.append("authorization", `Bearer ${bob}`);
+  headers.append("authorization", `Bearer ${alice}`);
+  let r = await app.request("/api/deployments/web", { headers });
+  assert.equal(r.status, 401);
+  assert.equal((await r.json()).code, "unrecognized_credential");
+  const mixed = new Headers([["x-api-key", bob], ["authorization", `Bearer ${alice}`]]);
+  r = await app.request("/api/deployments/web", { headers: mixed });
+  assert.equal(r.status, 401);
+  assert.match((await r.json()).message, /more than one credential/);
+});
