@@ -6,12 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=.venv
-if ! "$VENV/bin/python" -c "import permiso" 2>/dev/null; then
-  bash scripts/setup-python.sh
-fi
-if ! "$VENV/bin/python" -c "import fastapi, uvicorn, httpx, sqlalchemy, psycopg" 2>/dev/null; then
-  "$VENV/bin/pip" install -q -r examples/service/requirements.txt
-fi
+bash scripts/setup-service.sh
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$pg_bin" ]; then

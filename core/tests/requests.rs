@@ -65,54 +65,35 @@ fn the_two_step_form_tells_the_host_what_to_fetch() {
     assert_eq!(decision.code(), Code::UnknownKey);
     assert_eq!(decision.actor().key_id(), Some(key.record.id.as_str()));
     // A token names, unverified, the principal record and session to fetch.
-    let headers = [(
-        "authorization",
-        "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IiLCJzaWQiOiJzLWJvYiJ9.c2ln",
-    )];
-    let classified = policy.classify(&Request {
-        method: "GET",
-        path: "/api/audit",
-        headers: &headers,
-    });
-    assert_eq!(
-        classified.credential,
-        CredentialRef::Token {
-            kind: Some("session".into()),
-            principal: Some("user:bob".into()),
-            session: Some("s-bob".into()),
+    let fetch = |token: &str| {
+        let auth = format!("Bearer eyJhbGciOiJIUzI1NiJ9.{token}.c2ln");
+        let classified = policy.classify(&Request {
+            method: "GET",
+            path: "/api/audit",
+            headers: &[("authorization", &auth)],
+        });
+        match classified.credential {
+            CredentialRef::Token {
+                kind,
+                principal,
+                session,
+            } => (kind, principal, session),
+            other => panic!("not a token: {other:?}"),
         }
-    );
-    let headers = [(
-        "authorization",
-        "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjaS1kZXBsb3llciIsImNsaWVudF9pZCI6ImNpLWRlcGxveWVyIn0.c2ln",
-    )];
-    let classified = policy.classify(&Request {
-        method: "GET",
-        path: "/api/audit",
-        headers: &headers,
-    });
+    };
+    let some = |s: &str| Some(s.to_owned());
+    // {"sub":"bob","sid":"s-bob"}
     assert_eq!(
-        classified.credential,
-        CredentialRef::Token {
-            kind: Some("session".into()),
-            principal: Some("service:ci-deployer".into()),
-            session: None,
-        }
+        fetch("eyJzdWIiOiJib2IiLCJzaWQiOiJzLWJvYiJ9"),
+        (some("session"), some("user:bob"), some("s-bob"))
     );
-    let headers = [("authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2ln")];
-    let classified = policy.classify(&Request {
-        method: "GET",
-        path: "/api/audit",
-        headers: &headers,
-    });
+    // {"sub":"ci-deployer","client_id":"ci-deployer"}: a client_credentials token
     assert_eq!(
-        classified.credential,
-        CredentialRef::Token {
-            kind: Some("session".into()),
-            principal: None,
-            session: None,
-        }
+        fetch("eyJzdWIiOiJjaS1kZXBsb3llciIsImNsaWVudF9pZCI6ImNpLWRlcGxveWVyIn0"),
+        (some("session"), some("service:ci-deployer"), None)
     );
+    // {}
+    assert_eq!(fetch("e30"), (some("session"), None, None));
 }
 
 #[test]

@@ -7,12 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 VENV=.venv
-if ! "$VENV/bin/python" -c "import permiso" 2>/dev/null; then
-  bash scripts/setup-python.sh
-fi
-if ! "$VENV/bin/python" -c "import fastapi, uvicorn, httpx, sqlalchemy, psycopg" 2>/dev/null; then
-  "$VENV/bin/pip" install -q -r examples/service/requirements.txt
-fi
+bash scripts/setup-service.sh
 mkdir -p target
 export DATABASE_URL=${DATABASE_URL:-sqlite:///$PWD/target/service.db}
 port=${PORT:-8000}
