@@ -9,7 +9,7 @@ corpus = ROOT / "fuzz" / "corpus"
 import shutil
 
 shutil.rmtree(corpus, ignore_errors=True)
-for target in ("key_parse", "token_verify", "policy_load", "request"):
+for target in ("key_parse", "token_verify", "policy_load", "request", "authzen"):
     (corpus / target).mkdir(parents=True, exist_ok=True)
 
 
@@ -31,6 +31,10 @@ for path in sorted((ROOT / "tests" / "vectors").glob("*.json")):
         # deepest into claim checking.
         if "token" in case:
             put("token_verify", f"{path.stem}-{i}", case["token"].encode())
+        # AuthZEN requests, each led by a byte choosing the API.
+        if case.get("op") == "authzen":
+            apis = ["evaluation", "evaluations", "search/subject", "search/resource", "search/action"]
+            put("authzen", f"{path.stem}-{i}", bytes([apis.index(case["api"])]) + json.dumps(case["request"]).encode())
         if case.get("op") == "load_policy":
             put("policy_load", f"{path.stem}-{i}", b"\x00" + json.dumps(case["policy"]).encode())
 put("policy_load", "example-yaml", b"\x01" + (ROOT / "examples" / "policy.yaml").read_bytes())

@@ -30,7 +30,7 @@ ok "the wheel installs into a new venv and decides"
 # The sdist builds from source with maturin from PyPI, as pip does for a
 # platform without a wheel (a debug build, reusing the workspace's target).
 python3 -m venv "$work/sdist"
-CARGO_TARGET_DIR=$PWD/target/sdist MATURIN_PEP517_ARGS="--profile dev" \
+CARGO_TARGET_DIR=$PWD/target MATURIN_PEP517_ARGS="--profile dev" \
   "$work/sdist/bin/pip" install -q "$dist/permiso-$version.tar.gz"
 "$work/sdist/bin/python" -c 'import permiso; assert permiso.version() == "'"$version"'"; permiso.Policy.from_file("examples/policy.yaml")'
 ok "the sdist builds from source into a new venv and decides"

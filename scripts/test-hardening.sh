@@ -17,7 +17,7 @@ export RUSTC_BOOTSTRAP=1
 cargo fuzz build 2>&1 | tail -n 1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-for target in key_parse token_verify policy_load request; do
+for target in key_parse token_verify policy_load request authzen; do
   printf '%s: ' "$target"
   if ! cargo fuzz run "$target" "fuzz/corpus/$target" -- -max_total_time="${FUZZ_SECONDS:-5}" >"$log" 2>&1; then
     echo "fuzz target $target failed; the end of its output (the input is kept under fuzz/artifacts/$target):" >&2

@@ -37,3 +37,16 @@ pub fn requests() -> &'static Policy {
     static P: OnceLock<Policy> = OnceLock::new();
     P.get_or_init(|| vector_policy("requests.json"))
 }
+
+/// The AuthZEN vectors' policy and host records (those of their first case).
+#[allow(dead_code)] // not every target that includes this module uses it
+pub fn authzen() -> &'static (Policy, Vec<permiso::PrincipalRecord>, Vec<permiso::ResourceRecord>) {
+    static A: OnceLock<(Policy, Vec<permiso::PrincipalRecord>, Vec<permiso::ResourceRecord>)> = OnceLock::new();
+    A.get_or_init(|| {
+        let doc = vector_file("authzen.json");
+        let first = &doc["cases"][0];
+        let principals = serde_json::from_value(first["principals"].clone()).expect("the vector's principals");
+        let resources = serde_json::from_value(first["resources"].clone()).expect("the vector's resources");
+        (vector_policy("authzen.json"), principals, resources)
+    })
+}

@@ -361,7 +361,8 @@ async fn read_body(app: &App, headers: &HeaderMap, body: Body) -> Result<Bytes, 
     if declared.is_some_and(|n| n > app.max_body as u64) {
         return Err(too_large());
     }
-    // A body that ends early or runs past the limit is refused alike.
+    // A chunked body past the limit stops here. (A body that ends early
+    // fails here too; its client has gone and never reads the answer.)
     axum::body::to_bytes(body, app.max_body).await.map_err(|_| too_large())
 }
 
