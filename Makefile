@@ -28,3 +28,4 @@ vectors:
 	python3 tools/vectors/gen_requests.py
 	python3 tools/vectors/gen_lifecycle.py
 	python3 tools/vectors/gen_rules.py
+	python3 tools/vectors/gen_classify.py

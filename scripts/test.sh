@@ -38,6 +38,7 @@ python3 tools/vectors/gen_policy.py >/dev/null
 python3 tools/vectors/gen_requests.py >/dev/null
 python3 tools/vectors/gen_lifecycle.py >/dev/null
 python3 tools/vectors/gen_rules.py >/dev/null
+python3 tools/vectors/gen_classify.py >/dev/null
 if ! git diff --quiet -- tests/vectors 2>/dev/null; then
   git --no-pager diff --stat -- tests/vectors
   echo "tests/vectors differ from what tools/vectors generates" >&2

@@ -212,6 +212,13 @@ pub fn run_case(
                 verified.as_ref().map(wire::TokenInfo::from).map_err(Clone::clone),
             ))
         }
+        "classify" => {
+            let request: wire::HttpRequest = from_field(case, "request")?;
+            Ok(match wire::classify(policy()?, &request) {
+                Ok(found) => serde_json::to_value(found).map_err(|e| e.to_string())?,
+                Err(e) => refusal(&e),
+            })
+        }
         "authorize_request" => {
             let request: wire::HttpRequest = from_field(case, "request")?;
             let host = host_records(case, pepper, now)?;

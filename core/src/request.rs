@@ -168,13 +168,11 @@ pub enum CredentialRef {
         /// The credential kind, when the issuer names one.
         kind: Option<String>,
         /// The principal whose record the host should fetch.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[cfg_attr(feature = "ts", tsify(optional))]
+        #[serde(default)]
         #[cfg_attr(feature = "uniffi", uniffi(default))]
         principal: Option<String>,
         /// The session whose revocation the host should look up.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[cfg_attr(feature = "ts", tsify(optional))]
+        #[serde(default)]
         #[cfg_attr(feature = "uniffi", uniffi(default))]
         session: Option<String>,
     },

@@ -104,6 +104,9 @@ def run(policy, now, case):
             if "page" in request:
                 request["page"]["token"] = first.get("page", {}).get("next_token")
             return policy.authzen(then.get("api", case["api"]), request, **host)
+        if op == "classify":
+            r = case["request"]
+            return policy.classify(r["method"], r["path"], headers(r)).to_dict()
         if op == "authorize_request":
             r = case["request"]
             return policy.authorize_request(

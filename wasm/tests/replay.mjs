@@ -97,6 +97,8 @@ export function run(permiso, policy, now, c) {
       }
       case "authzen":
         return authzen(policy, now, c);
+      case "classify":
+        return policy.classify(c.request);
       case "authorize_request":
         return policy.authorizeRequest(c.request, {
           keys: c.keys, principals: c.principals, resources: c.resources, revokedKeys: c.revoked_keys,

@@ -53,6 +53,19 @@ fun str(node: JsonNode?): String? = if (node == null || node.isNull) null else n
 
 fun strings(node: JsonNode?): List<String> = node?.map { it.asText() } ?: emptyList()
 
+/** A classification as every runtime writes it (`type` names the credential's case). */
+fun classificationMap(found: Classification): Map<String, Any?> = mapOf(
+    "route" to found.route?.let {
+        mapOf("route" to it.route, "permission" to it.permission, "resource" to it.resource, "tenant" to it.tenant)
+    },
+    "credential" to when (val c = found.credential) {
+        is CredentialRef.None -> mapOf("type" to "none")
+        is CredentialRef.Unrecognized -> mapOf("type" to "unrecognized", "reason" to c.reason)
+        is CredentialRef.ApiKey -> mapOf("type" to "api_key", "kind" to c.kind, "id" to c.id)
+        is CredentialRef.Token -> mapOf("type" to "token", "kind" to c.kind, "principal" to c.principal, "session" to c.session)
+    },
+)
+
 fun decisionMap(d: Decision): Map<String, Any?> = mapper.readValue(d.toJson(), Map::class.java) as Map<String, Any?>
 
 fun refused(e: PermisoException.Refused): Map<String, Any?> =
@@ -150,6 +163,10 @@ fun run(policy: Policy?, now: Long?, c: JsonNode): Map<String, Any?> {
                     @Suppress("UNCHECKED_CAST")
                     mapper.readValue(p.authzen(str(then.get("api")) ?: api, json(request), host), Map::class.java) as Map<String, Any?>
                 }
+            }
+            "classify" -> {
+                val r = c.get("request")
+                classificationMap(p.classify(HttpRequest(r.get("method").asText(), r.get("path").asText(), pairs(r.get("headers")))))
             }
             "authorize_request" -> {
                 val r = c.get("request")
