@@ -464,14 +464,15 @@ impl Query<'_> {
 }
 
 /// Where each decision of an evaluation or a batch goes, with its index.
-type Audit<'s> = &'s mut dyn FnMut(usize, &Decision<'_>);
+type Audit<'s> = dyn FnMut(usize, &Decision<'_>) + 's;
 
 fn evaluate_query(
     policy: &Policy,
     host: &HostData<'_>,
     identities: &mut Identities,
     query: &Query,
-    (index, audit): (usize, &mut Audit<'_>),
+    index: usize,
+    audit: &mut Audit<'_>,
 ) -> Result<EvaluationResponse, Error> {
     let principal = principal_id(query)?;
     let target = Target::resolve(policy, host, action_name(query)?, query)?;
@@ -495,14 +496,15 @@ fn evaluation_audited(
     policy: &Policy,
     request: &Value,
     host: &HostData<'_>,
-    mut audit: Audit<'_>,
+    audit: &mut Audit<'_>,
 ) -> Result<EvaluationResponse, Error> {
     evaluate_query(
         policy,
         host,
         &mut Identities::default(),
         &parse_query(request)?,
-        (0, &mut audit),
+        0,
+        audit,
     )
 }
 
@@ -548,7 +550,7 @@ fn evaluations_audited(
     policy: &Policy,
     request: &Value,
     host: &HostData<'_>,
-    mut audit: Audit<'_>,
+    audit: &mut Audit<'_>,
 ) -> Result<AuthzenResponse, Error> {
     let top = request
         .as_object()
@@ -581,7 +583,7 @@ fn evaluations_audited(
         let answer = match item.as_object() {
             None => Err(invalid_at(&format!("evaluations[{i}]"), "is not an object")),
             Some(fields) => read_fields(fields, Some(top), &format!("evaluations[{i}]"))
-                .and_then(|query| evaluate_query(policy, host, &mut identities, &query, (i, &mut audit))),
+                .and_then(|query| evaluate_query(policy, host, &mut identities, &query, i, &mut *audit)),
         };
         let answer = answer.unwrap_or_else(|e| item_error(&e));
         let decided = answer.decision;
@@ -780,7 +782,7 @@ pub fn answer_audited(
     api: Api,
     request: &Value,
     host: &HostData<'_>,
-    audit: Audit<'_>,
+    audit: &mut dyn FnMut(usize, &Decision<'_>),
 ) -> Result<AuthzenResponse, Error> {
     match api {
         Api::Evaluation => evaluation_audited(policy, request, host, audit).map(AuthzenResponse::Evaluation),
