@@ -4,6 +4,7 @@
 // plumbing (`initSync`, the default export, the error factory) stays inside.
 import {
   __setErrorFactory,
+  Decision,
   Identity,
   JwksRefresh as BoundJwksRefresh,
   Policy,
@@ -77,6 +78,11 @@ export class JwksRefresh extends BoundJwksRefresh {
     super(...args);
   }
 }
+
+// Node's console shows a decision as its record rather than its handle.
+Decision.prototype[Symbol.for("nodejs.util.inspect.custom")] = function inspect() {
+  return this.toJSON();
+};
 
 Policy.prototype.authorize = function authorize(identity, action, resource, tenant, now) {
   return identity instanceof Identity

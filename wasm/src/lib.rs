@@ -54,7 +54,6 @@ export type Code = string;
 // DecisionInfo, TokenInfo, KeyInfo, ParsedKeyInfo, NewKeyInfo, RotationInfo,
 // Classification, ...) are declared from the core's own types; these names
 // are the package's shorter ones for them.
-export type Decision = DecisionInfo;
 export type ParsedKey = ParsedKeyInfo;
 export type GeneratedKey = NewKeyInfo;
 export type Rotation = RotationInfo;
@@ -478,10 +477,102 @@ fn host_data(host: &JsValue) -> Result<wire::HostRecords, JsValue> {
     Ok(records)
 }
 
-/// A decision: a plain object with `allowed`, `code`, `status`, `message`,
-/// `missing`, `audit` and the rest.
-fn decision(d: &core::Decision<'_>) -> Result<JsValue, JsValue> {
-    to_js(&wire::DecisionInfo::from(d))
+/// A decision: `allowed`, `code`, `status`, `message`, `missing`, `audit`
+/// and the rest, read as properties. It holds the core's decision, so a
+/// check costs no conversion: a property is converted when it is read, and
+/// `toJSON()` (what `JSON.stringify` calls) gives the whole record.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Decision {
+    inner: core::Decision<'static>,
+}
+
+/// A string, or `null` as in the decision's record.
+fn nullable(value: Option<&str>) -> JsValue {
+    value.map_or(JsValue::NULL, JsValue::from)
+}
+
+fn decision(d: core::Decision<'_>) -> Decision {
+    Decision { inner: d.into_owned() }
+}
+
+#[wasm_bindgen]
+impl Decision {
+    /// Whether the action is allowed.
+    #[wasm_bindgen(getter)]
+    pub fn allowed(&self) -> bool {
+        self.inner.allowed()
+    }
+    /// The same as `allowed` (results of every operation carry `ok`).
+    #[wasm_bindgen(getter)]
+    pub fn ok(&self) -> bool {
+        self.inner.allowed()
+    }
+    /// The stable reason code.
+    #[wasm_bindgen(getter, unchecked_return_type = "Code")]
+    pub fn code(&self) -> JsValue {
+        self.inner.code().as_str().into()
+    }
+    /// The HTTP status.
+    #[wasm_bindgen(getter)]
+    pub fn status(&self) -> u16 {
+        self.inner.status()
+    }
+    /// Why, in words.
+    #[wasm_bindgen(getter)]
+    pub fn message(&self) -> String {
+        self.inner.message().to_owned()
+    }
+    /// The principal id, if authenticated.
+    #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+    pub fn principal(&self) -> JsValue {
+        nullable(self.inner.actor().principal())
+    }
+    /// The action checked.
+    #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+    pub fn action(&self) -> JsValue {
+        nullable(self.inner.action())
+    }
+    /// The resource checked.
+    #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+    pub fn resource(&self) -> JsValue {
+        nullable(self.inner.resource())
+    }
+    /// The tenant checked.
+    #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+    pub fn tenant(&self) -> JsValue {
+        nullable(self.inner.tenant())
+    }
+    /// The matched route (`METHOD /template`).
+    #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+    pub fn route(&self) -> JsValue {
+        nullable(self.inner.route())
+    }
+    /// Permissions that were missing.
+    #[wasm_bindgen(getter)]
+    pub fn missing(&self) -> Vec<String> {
+        self.inner.missing().map(str::to_owned).collect()
+    }
+    /// `{kind, id}` of the credential.
+    #[wasm_bindgen(getter, unchecked_return_type = "DecisionCredential")]
+    pub fn credential(&self) -> Result<JsValue, JsValue> {
+        to_js(&wire::DecisionInfo::from(&self.inner).credential)
+    }
+    /// The audit record (a new object on each read).
+    #[wasm_bindgen(getter, unchecked_return_type = "AuditRecord")]
+    pub fn audit(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.audit())
+    }
+    /// The audit record as one line of JSON.
+    #[wasm_bindgen(js_name = auditJSON)]
+    pub fn audit_json(&self) -> String {
+        self.inner.audit_json()
+    }
+    /// The whole decision as a plain object.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "DecisionInfo")]
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        to_js(&wire::DecisionInfo::from(&self.inner))
+    }
 }
 
 /// An identity resolved against one policy: build once, check many times.
@@ -819,12 +910,12 @@ impl Policy {
         resource: JsValue,
         tenant: JsValue,
         at: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Decision, JsValue> {
         let action = string(&action, "action")?;
         let resource = Resource::read(resource)?;
         let tenant = opt_string(&tenant, "tenant")?;
         let check = resource.check(core::Check::new(&action)).tenant(tenant.as_deref());
-        decision(&self.inner.authorize(&identity.inner, check, now(&at)?))
+        Ok(decision(self.inner.authorize(&identity.inner, check, now(&at)?)))
     }
 
     /// `authorize` with an identity record.
@@ -836,7 +927,7 @@ impl Policy {
         resource: JsValue,
         tenant: JsValue,
         at: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Decision, JsValue> {
         let identity = self.identity(record)?;
         self.authorize_identity(&identity, action, resource, tenant, at)
     }
@@ -885,29 +976,33 @@ impl Policy {
     }
 
     /// Authorizes an HTTP request in one call.
-    #[wasm_bindgen(js_name = authorizeRequest, unchecked_return_type = "Decision")]
+    #[wasm_bindgen(js_name = authorizeRequest)]
     pub fn authorize_request(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RequestLike")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "HostData")] host: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Decision, JsValue> {
         let request = http_request(&request)?;
         let host = host_data(&host)?;
-        decision(&wire::authorize_request(&self.inner, &request, &host, clock).map_err(err)?)
+        Ok(decision(
+            wire::authorize_request(&self.inner, &request, &host, clock).map_err(err)?,
+        ))
     }
 
     /// Authorizes the route the application's router matched: `{method,
     /// template, params, headers}` with the template as the policy writes it
     /// and the decoded parameters; no path is parsed.
-    #[wasm_bindgen(js_name = authorizeRoute, unchecked_return_type = "Decision")]
+    #[wasm_bindgen(js_name = authorizeRoute)]
     pub fn authorize_route(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RouteRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "HostData")] host: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Decision, JsValue> {
         let route = matched_route(&request)?;
         let host = host_data(&host)?;
-        decision(&wire::authorize_route(&self.inner, &route, &host, clock).map_err(err)?)
+        Ok(decision(
+            wire::authorize_route(&self.inner, &route, &host, clock).map_err(err)?,
+        ))
     }
 
     /// Generates an API key of an `api_key` kind.

@@ -1,10 +1,11 @@
 // The npm package's API in Node: keys, identities, requests, tokens, errors.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { inspect } from "node:util";
 import { test } from "node:test";
 
 import * as permiso from "permiso";
-import { codes, hashKey, JwksRefresh, operations, PermisoError, Policy, SigningKey, version } from "permiso";
+import { codes, Decision, hashKey, JwksRefresh, operations, PermisoError, Policy, SigningKey, version } from "permiso";
 
 const root = new URL("../../", import.meta.url);
 const read = (p) => readFileSync(new URL(p, root), "utf8");
@@ -45,7 +46,7 @@ test("keys: generate, verify, identity, rotate", () => {
   assert.equal(policy.verifyKey(peppered.key, peppered.record, { pepper: "pepper", now: NOW }).principal, "user:alice");
 });
 
-test("identities are resolved once and reused; decisions are plain objects", () => {
+test("identities are resolved once and reused; a decision converts what is read", () => {
   const alice = policy.identity({ principal: { id: "user:alice", roles: ["viewer"], grants: [{ resource: "deployment:web", level: "write" }] } });
   assert.equal(alice.principal, "user:alice");
   assert.equal(policy.authorize(alice, "deployments:write", "deployment:web").allowed, true);
@@ -55,7 +56,13 @@ test("identities are resolved once and reused; decisions are plain objects", () 
   assert.deepEqual([d.allowed, d.code, d.status, d.missing], [false, "missing_permission", 403, ["deployments:write"]]);
   assert.equal(d.audit.actor.principal, "user:alice");
   assert.ok(Math.abs(d.audit.time - Date.now() / 1000) < 5, "now defaults to Date.now()");
-  assert.deepEqual(JSON.parse(JSON.stringify(d)), d);
+  const record = d.toJSON();
+  assert.deepEqual(JSON.parse(JSON.stringify(d)), record);
+  assert.deepEqual(Object.keys(record), ["allowed", "ok", "code", "status", "message", "principal", "action", "resource", "tenant", "route", "missing", "credential", "audit"]);
+  for (const [name, value] of Object.entries(record)) assert.deepEqual(d[name], value, name);
+  assert.equal(JSON.parse(d.auditJSON()).decision_id, record.audit.decision_id);
+  assert.ok(d instanceof Decision);
+  assert.match(inspect(d), /missing_permission/);
 });
 
 test("authorizeRequest takes a Request, a Headers, pairs or an object", () => {
@@ -294,7 +301,7 @@ test("rules: an owner edits their record, a department views; search equals eval
 
 test("the package exports its API and none of wasm-bindgen's plumbing", () => {
   assert.deepEqual(Object.keys(permiso).sort(), [
-    "Identity", "JwksRefresh", "PendingToken", "PermisoError", "Policy", "SigningKey", "VerifiedKey",
+    "Decision", "Identity", "JwksRefresh", "PendingToken", "PermisoError", "Policy", "SigningKey", "VerifiedKey",
     "VerifiedToken", "codes", "hashKey", "init", "operations", "version",
   ]);
   const declared = read("wasm/pkg/public.d.ts");
