@@ -125,9 +125,65 @@ fn fail<E: Into<wire::Error>>(py: Python<'_>) -> impl FnOnce(E) -> PyErr + '_ {
 /// It passes through a JSON value, so a `str` never stands in for a list
 /// (`"deployments:*"` is not the scopes `d`, `e`, …), as in every runtime.
 fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, code: Code, what: &str) -> PyResult<T> {
-    let value: serde_json::Value =
-        pythonize::depythonize(obj).map_err(|e| err(obj.py(), wire::Error::record(code, what, e)))?;
+    let value = json_value(obj, 0).map_err(|e| err(obj.py(), wire::Error::record(code, what, e)))?;
     wire::read(value, code, what).map_err(|e| err(obj.py(), e))
+}
+
+/// Nesting deeper than this is refused (a dict that contains itself would
+/// otherwise recurse without end).
+const MAX_DEPTH: usize = 64;
+
+/// The JSON value of a Python value: `dict` (string keys), `list`/`tuple`,
+/// `str`, `bool`, `int`, `float` and `None`; anything else is refused. Only
+/// exact type checks: pythonize, which this replaces here, asks every dict
+/// for dataclass fields and pays for the AttributeError each time (about
+/// a microsecond per nested dict, most of the cost of a record).
+fn json_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<serde_json::Value, String> {
+    use serde_json::Value;
+    if depth > MAX_DEPTH {
+        return Err(format!("is nested deeper than {MAX_DEPTH} levels"));
+    }
+    if obj.is_none() {
+        Ok(Value::Null)
+    } else if let Ok(b) = obj.cast::<pyo3::types::PyBool>() {
+        Ok(Value::Bool(b.is_true()))
+    } else if let Ok(s) = obj.cast::<PyString>() {
+        Ok(Value::String(s.to_cow().map_err(|e| e.to_string())?.into_owned()))
+    } else if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = serde_json::Map::with_capacity(d.len());
+        for (k, v) in d.iter() {
+            let key = k
+                .cast::<PyString>()
+                .map_err(|_| "has a key that is not a string".to_owned())?;
+            map.insert(
+                key.to_cow().map_err(|e| e.to_string())?.into_owned(),
+                json_value(&v, depth + 1)?,
+            );
+        }
+        Ok(Value::Object(map))
+    } else if let Ok(l) = obj.cast::<PyList>() {
+        l.iter().map(|v| json_value(&v, depth + 1)).collect()
+    } else if let Ok(t) = obj.cast::<PyTuple>() {
+        t.iter().map(|v| json_value(&v, depth + 1)).collect()
+    } else if let Ok(i) = obj.cast::<pyo3::types::PyInt>() {
+        if let Ok(n) = i.extract::<i64>() {
+            Ok(Value::from(n))
+        } else {
+            i.extract::<u64>()
+                .map(Value::from)
+                .map_err(|_| "has an integer out of the 64-bit range".to_owned())
+        }
+    } else if let Ok(f) = obj.cast::<pyo3::types::PyFloat>() {
+        serde_json::Number::from_f64(f.value())
+            .map(Value::Number)
+            .ok_or_else(|| "has a float that is not finite".to_owned())
+    } else {
+        let name = obj
+            .get_type()
+            .name()
+            .map_or_else(|_| "value".to_owned(), |n| n.to_string());
+        Err(format!("has a `{name}` where JSON data was expected"))
+    }
 }
 
 /// A time argument as given: an int, or a float (`time.time()`); checked
@@ -493,6 +549,49 @@ impl Rotation {
     }
     fn __repr__(&self) -> String {
         format!("Rotation(new='{}', old='{}')", self.key.get().record.id, self.old.id)
+    }
+}
+
+/// A key record read once, for a host that keeps its records in memory:
+/// `verify_key` then skips converting the dict on every call.
+#[pyclass(frozen, module = "permiso._native")]
+struct KeyRecord {
+    inner: core::KeyRecord,
+}
+
+#[pymethods]
+impl KeyRecord {
+    /// Reads and checks `record` (a dict as `generate_key` returns it).
+    #[new]
+    fn new(record: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let inner = from_py(record, Code::InvalidKeyRecord, "record")?;
+        Ok(KeyRecord { inner })
+    }
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+    #[getter]
+    fn kind(&self) -> &str {
+        &self.inner.kind
+    }
+    #[getter]
+    fn owner(&self) -> &str {
+        &self.inner.owner
+    }
+    #[getter]
+    fn mask(&self) -> &str {
+        &self.inner.mask
+    }
+    /// The record as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "KeyRecord(id='{}', kind='{}', mask='{}')",
+            self.inner.id, self.inner.kind, self.inner.mask
+        )
     }
 }
 
@@ -1132,26 +1231,33 @@ impl Policy {
         wire::parse_key(&self.inner, key).map_err(fail(py))
     }
 
-    /// Verifies a key against its record. The GIL is released meanwhile.
+    /// Verifies a key against its record (a dict, or a `KeyRecord` read
+    /// once). The GIL is kept: one SHA-256 of a short key costs less than
+    /// releasing and taking it back.
     #[pyo3(signature = (key, record, *, pepper = None, revoked_keys = None, now = None))]
     fn verify_key(
         &self,
         py: Python<'_>,
-        key: String,
+        key: &str,
         record: &Bound<'_, PyAny>,
         pepper: Option<&Bound<'_, PyAny>>,
         revoked_keys: Option<Vec<String>>,
         now: Option<Seconds>,
     ) -> PyResult<VerifiedKey> {
-        let record: core::KeyRecord = from_py(record, Code::InvalidKeyRecord, "record")?;
+        let converted: core::KeyRecord;
+        let record = match record.cast::<KeyRecord>() {
+            Ok(read) => &read.get().inner,
+            Err(_) => {
+                converted = from_py(record, Code::InvalidKeyRecord, "record")?;
+                &converted
+            }
+        };
         let options = wire::KeyOptions {
             pepper: self::pepper(pepper)?,
             revoked_keys: revoked_keys.unwrap_or_default(),
             now: seconds(py, now, "now")?,
         };
-        let policy = Arc::clone(&self.inner);
-        let result = py.detach(move || wire::verify_key(&policy, &key, &record, &options, clock));
-        let inner = result.map_err(fail(py))?;
+        let inner = wire::verify_key(&self.inner, key, record, &options, clock).map_err(fail(py))?;
         Ok(VerifiedKey {
             inner,
             policy: Arc::clone(&self.inner),
@@ -1352,6 +1458,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Identity>()?;
     m.add_class::<Decision>()?;
     m.add_class::<GeneratedKey>()?;
+    m.add_class::<KeyRecord>()?;
     m.add_class::<VerifiedKey>()?;
     m.add_class::<VerifiedToken>()?;
     m.add_class::<PendingToken>()?;

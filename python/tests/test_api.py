@@ -61,6 +61,17 @@ def test_keys_generate_verify_rotate(policy):
     with pytest.raises(permiso.InvalidKey) as e:
         policy.verify_key(key, record, now=NOW + 1000)
     assert e.value.code == "expired"
+    read_once = permiso.KeyRecord(record)
+    assert (read_once.id, read_once.kind, read_once.owner, read_once.to_dict()) == (
+        record["id"], "project_key", "project:p1", record)
+    assert "sha256" not in repr(read_once) and record["id"] in repr(read_once)
+    assert policy.verify_key(key, read_once, now=NOW).info().to_dict() == verified.info().to_dict()
+    with pytest.raises(permiso.InvalidKey) as e:
+        policy.verify_key(key, read_once, now=NOW + 1000)
+    assert e.value.code == "expired"
+    with pytest.raises(permiso.InvalidKey) as e:
+        permiso.KeyRecord({**record, "scopes": "endpoints:run"})
+    assert e.value.code == "invalid_key_record"
     peppered = policy.generate_key("personal_key", "user:alice", pepper=b"secret pepper", now=NOW)
     assert peppered.record["hash"].startswith("hmac-sha256:")
     assert policy.verify_key(peppered.key, peppered.record, pepper="secret pepper", now=NOW).principal == "user:alice"

@@ -123,3 +123,22 @@ def test_bad_arguments_name_the_argument(policy, call, argument):
     assert isinstance(e.value, TypeError) and isinstance(e.value, permiso.PermisoError)
     assert e.value.code == "invalid_argument"
     assert f"`{argument}`" in str(e.value), str(e.value)
+
+
+def test_records_hold_json_data_only(policy):
+    """A record is JSON data: a dict that contains itself, a set, an object, a huge int,
+    a NaN or a non-string key is refused with the record's code, never a crash."""
+    looped = {"id": "user:1"}
+    looped["attributes"] = {"self": looped}
+    for principal, reason in [
+        (looped, "nested deeper than 64"),
+        ({"id": "user:1", "roles": {"admin"}}, "`set` where JSON data was expected"),
+        ({"id": "user:1", "attributes": {"x": object()}}, "`object` where JSON data was expected"),
+        ({"id": "user:1", "attributes": {"x": 2**70}}, "out of the 64-bit range"),
+        ({"id": "user:1", "attributes": {"x": float("nan")}}, "not finite"),
+        ({"id": "user:1", "attributes": {1: "x"}}, "key that is not a string"),
+    ]:
+        with pytest.raises(permiso.InvalidPrincipal) as e:
+            policy.identity({"principal": principal})
+        assert e.value.code == "invalid_principal" and reason in e.value.message, e.value.message
+    assert policy.identity({"principal": {"id": "user:1", "roles": ("viewer",), "attributes": {"n": 2**63 - 1}}})

@@ -165,3 +165,24 @@ def test_vector(doc, case):
         policy = file_policy(doc)
         assert not isinstance(policy, Exception), f"the vector's policy is invalid: {policy}"
     matches(case["expect"], run(policy, now, case))
+
+
+def _key_cases():
+    for param in load_cases():
+        doc, case = param.values
+        if case["op"] == "verify_key":
+            yield pytest.param(doc, case, id=param.id)
+
+
+@pytest.mark.parametrize("doc,case", list(_key_cases()))
+def test_vector_with_a_key_record(doc, case):
+    """A `KeyRecord` read once verifies exactly as its dict does (a record refused at
+    reading carries the code the dict gets from `verify_key`)."""
+    policy = file_policy(doc)
+    try:
+        record = permiso.KeyRecord(case["record"])
+    except permiso.PermisoError as e:
+        expected = run(policy, case.get("now", doc.get("now")), case)
+        assert (expected["ok"], expected["code"], expected["message"]) == (False, e.code, e.message)
+        return
+    matches(case["expect"], run(policy, case.get("now", doc.get("now")), {**case, "record": record}))

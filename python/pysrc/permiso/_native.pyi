@@ -23,6 +23,7 @@ __all__ = [
     "Rotation",
     "ParsedKeyInfo",
     "KeyInfo",
+    "KeyRecord",
     "KeyCredential",
     "TokenInfo",
     "TokenCredential",
@@ -111,6 +112,19 @@ class GeneratedKey:
     def key(self) -> str: ...
     @property
     def record(self) -> dict[str, Any]: ...
+
+@final
+class KeyRecord:
+    def __new__(cls, record: Mapping[str, Any]) -> KeyRecord: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def owner(self) -> str: ...
+    @property
+    def mask(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 @final
 class VerifiedKey:
@@ -440,7 +454,7 @@ class Policy:
     def verify_key(
         self,
         key: str,
-        record: Mapping[str, Any],
+        record: Union[Mapping[str, Any], KeyRecord],
         *,
         pepper: Optional[_Secret] = None,
         revoked_keys: Optional[Sequence[str]] = None,
