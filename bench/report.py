@@ -24,6 +24,9 @@ parser.add_argument("--criterion", type=pathlib.Path,
                     default=pathlib.Path(os.environ.get("CRITERION_HOME", ROOT / "target" / "criterion")))
 parser.add_argument("--python", type=pathlib.Path)
 parser.add_argument("--js", type=pathlib.Path)
+parser.add_argument("--python-cedarling", type=pathlib.Path, help="python/bench/cedarling_bench.py --json")
+parser.add_argument("--js-cedarling", type=pathlib.Path, help="wasm/bench/cedarling.mjs --json")
+parser.add_argument("--jsonl", type=pathlib.Path, help="permiso's and Cedarling's figures in Cedarling's JSONL schema")
 parser.add_argument("--out", type=pathlib.Path, default=ROOT / "bench" / "REPORT.md")
 parser.add_argument("--smoke", action="store_true", help="mark the report as a smoke run's")
 args = parser.parse_args()
@@ -192,22 +195,51 @@ if c:
 
 
 # ---- Python and JS ------------------------------------------------------------
-def language(path, title, about):
+def language(path, title, about, cedarling=None):
     if not path or not path.exists():
         return None
     data = json.loads(path.read_text())
+    if cedarling and cedarling.exists():
+        extra = json.loads(cedarling.read_text())
+        data["versions"].update(extra["versions"])
+        data["rows"] += extra["rows"]
+        data["jsonl"] = extra["jsonl"]
+        data["smoke"] = data.get("smoke") or extra["smoke"]
     versions = ", ".join(f"{k} {v}" for k, v in data["versions"].items())
     lines = [f"## {title}", "", f"{data['runtime']}; peers: {versions}. {about}"
              + (" **Smoke run: too short to be meaningful.**" if data.get("smoke") else ""), ""]
     for name, heading in [("authorize", "Authorization (example policy, every input in turn)"),
                           ("authzen", "AuthZEN batches (Todo scenario; the peer column is permiso itself)"),
-                          ("jwt", "JWT verify"), ("keys", "API keys")]:
+                          ("jwt", "JWT verify"), ("keys", "API keys"),
+                          ("cedarling", "Cedarling on its own benchmark scenarios (its stores in `bench/cedarling/`, "
+                                        "permiso's translations beside them; decisions checked equal first; "
+                                        "principal and resource built from plain data on every call)")]:
         rows = [r for r in data["rows"] if r["table"] == name]
         if rows:
             lines += [f"### {heading}", ""]
             lines += table(["permiso", "peer", "peer / permiso"],
                            [[r["what"], r["peer"], ratio(r["peer_s"], r["permiso_s"])] for r in rows])
     return data, lines
+
+
+def binding_budgets(runtime, rows, check_name, casbin_target=None):
+    """The bindings' budgets: a decision at most 2× the yes/no check, and against Cedarling and casbin."""
+    full = next((r for r in rows if r["table"] == "authorize" and r["what"].startswith("`authorize`")), None)
+    check = next((r for r in rows if r["table"] == "authorize" and r["what"].startswith(f"`{check_name}`")), None)
+    if full and check:
+        cost = full["permiso_s"] / check["permiso_s"]
+        budgets.append([f"{runtime}: a full decision (with its audit record) at most 2× `{check_name}`",
+                        f"{cost:.1f}×", "yes" if cost <= 2 else "no"])
+    casbin = [r["peer_s"] / r["permiso_s"] for r in rows if r["table"] == "authorize" and "casbin" in r["peer"]
+              and r["what"].startswith("`authorize`")]
+    if casbin and casbin_target:
+        budgets.append([f"{runtime} `authorize` at least {casbin_target}× faster than casbin", f"{casbin[0]:.0f}×",
+                        "yes" if casbin[0] >= casbin_target else "no"])
+    for r in rows:
+        if r["table"] == "cedarling":
+            gain = r["peer_s"] / r["permiso_s"]
+            budgets.append([f"{runtime}: at least 10× Cedarling on {r['peer']}", f"{gain:.1f}×",
+                            "yes" if gain >= 10 else "no"])
 
 
 def batch_budget(runtime, rows):
@@ -218,27 +250,34 @@ def batch_budget(runtime, rows):
                             f"{gain:.1f}× cheaper", "yes" if gain > 1 else "no"])
 
 
-py = language(args.python, "Python (pip package, PyO3)", "Source: `python/bench/bench.py`.")
+jsonl = []
+py = language(args.python, "Python (pip package, PyO3)", "Sources: `python/bench/bench.py`, "
+              "`python/bench/cedarling_bench.py`.", args.python_cedarling)
 if py:
     data, lines = py
     out += lines
     rows = data["rows"]
+    jsonl += data.get("jsonl", [])
     batch_budget("Python", rows)
-    casbin = [r["peer_s"] / r["permiso_s"] for r in rows if r["table"] == "authorize" and "casbin" in r["peer"]
-              and r["what"].startswith("`authorize`")]
-    if casbin:
-        budgets.append(["Python `authorize` at least 20× faster than pycasbin", f"{casbin[0]:.0f}×",
-                        "yes" if casbin[0] >= 20 else "no"])
+    binding_budgets("Python", rows, "is_allowed", casbin_target=20)
+    keys = [r for r in rows if r["table"] == "keys"]
+    if keys:
+        best = max(r["peer_s"] / r["permiso_s"] for r in keys)
+        budgets.append(["Python `verify_key` at least as fast as hashlib + `hmac.compare_digest`",
+                        f"{best:.2f}×", "yes" if best >= 1 else "no"])
     jwts = [r["peer_s"] / r["permiso_s"] for r in rows if r["table"] == "jwt"]
     if jwts:
         budgets.append(["Python JWT verify faster than PyJWT", f"lowest ratio {min(jwts):.1f}×",
                         "yes" if min(jwts) > 1 else "no"])
 
-js = language(args.js, "JavaScript (npm package, WebAssembly, in Node)", "Source: `wasm/bench/bench.mjs`.")
+js = language(args.js, "JavaScript (npm package, WebAssembly, in Node)", "Sources: `wasm/bench/bench.mjs`, "
+              "`wasm/bench/cedarling.mjs`.", args.js_cedarling)
 if js:
     data, lines = js
     out += lines
+    jsonl += data.get("jsonl", [])
     batch_budget("wasm", data["rows"])
+    binding_budgets("Node", data["rows"], "isAllowed", casbin_target=20)
     sizes = data.get("sizes", [])
     if sizes:
         ours = next(s for s in sizes if s["package"] == "permiso")
@@ -258,6 +297,12 @@ if budgets:
     out += table(["budget", "measured", "met"], budgets)
     out += ["Init plus policy compile in workerd (budget 5 ms) is measured by the workerd test harness "
             "(`scripts/test-js.sh`), which prints it.", ""]
+
+if args.jsonl and jsonl:
+    args.jsonl.parent.mkdir(parents=True, exist_ok=True)
+    args.jsonl.write_text("".join(json.dumps(r) + "\n" for r in jsonl))
+    out += [f"permiso's and Cedarling's figures from this run, in Cedarling's benchmark schema: "
+            f"`{args.jsonl.relative_to(ROOT) if args.jsonl.is_relative_to(ROOT) else args.jsonl}`.", ""]
 
 args.out.parent.mkdir(parents=True, exist_ok=True)
 # The `permiso serve` load section is written by `make load` (bench/load/report.py)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark in one run (Rust with criterion, then Python,
-# then JavaScript in Node), and bench/REPORT.md written from that run.
+# then JavaScript in Node, each with Cedarling on its scenarios), and
+# bench/REPORT.md and bench/cedarling.jsonl written from that run.
 # Installs what is missing, like the tests. Takes about 15 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +16,13 @@ cargo bench -p permiso-bench --benches 2>&1 | grep -vE '^(Benchmarking|Found [0-
 echo "== python"
 bash scripts/setup-python.sh
 .venv/bin/python python/bench/bench.py --json "$out/python.json"
+.venv/bin/python python/bench/cedarling_bench.py --json "$out/cedarling-python.json"
 
 echo "== javascript"
 bash scripts/setup-js.sh
 node wasm/bench/bench.mjs --json "$out/js.json"
+node wasm/bench/cedarling.mjs --json "$out/cedarling-js.json"
 
-python3 bench/report.py --python "$out/python.json" --js "$out/js.json" --out bench/REPORT.md
+python3 bench/report.py --python "$out/python.json" --js "$out/js.json" \
+  --python-cedarling "$out/cedarling-python.json" --js-cedarling "$out/cedarling-js.json" \
+  --jsonl bench/cedarling.jsonl --out bench/REPORT.md

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 bash wasm/build.sh
 
 cd wasm
-for needed in .bin/workerd .bin/deno .bin/tsc hono jose casbin @cedar-policy/cedar-wasm @biscuit-auth/biscuit-wasm playwright-core; do
+for needed in .bin/workerd .bin/deno .bin/tsc hono jose casbin @cedar-policy/cedar-wasm @biscuit-auth/biscuit-wasm @janssenproject/cedarling_wasm playwright-core; do
   if [ ! -e "node_modules/$needed" ]; then
     npm install --no-audit --no-fund --loglevel=error
     break

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Python environment of the tests and benchmarks: .venv with the test
-# tools and the benchmark's peers (pycasbin, cedarpy, PyJWT), and the release
+# tools and the benchmark's peers (pycasbin, cedarpy, Cedarling, PyJWT), and the release
 # wheel built into target/wheels and installed there. Installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,9 +9,9 @@ VENV=.venv
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c "import maturin, pytest, fastapi, httpx, uvicorn, h11, mypy, casbin, cedarpy, jwt, cryptography" 2>/dev/null; then
+if ! "$VENV/bin/python" -c "import maturin, pytest, fastapi, httpx, uvicorn, h11, mypy, casbin, cedarpy, cedarling_python, jwt, cryptography" 2>/dev/null; then
   "$VENV/bin/pip" install -q --upgrade pip
-  "$VENV/bin/pip" install -q maturin pytest fastapi httpx uvicorn h11 mypy casbin cedarpy pyjwt cryptography
+  "$VENV/bin/pip" install -q maturin pytest fastapi httpx uvicorn h11 mypy casbin cedarpy cedarling-python pyjwt cryptography
 fi
 
 rm -rf target/wheels

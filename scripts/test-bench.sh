@@ -17,10 +17,20 @@ CRITERION_HOME="$smoke/criterion" PERMISO_BENCH_QUICK=1 cargo bench -q -p permis
 }
 echo "bench smoke: $(grep -c 'time:' "$smoke/criterion.log") criterion benchmarks ran"
 python3 bench/report.py --criterion "$smoke/criterion" --python "$smoke/python.json" --js "$smoke/js.json" \
-  --out "$smoke/REPORT.md" --smoke
+  --python-cedarling "$smoke/cedarling-python.json" --js-cedarling "$smoke/cedarling-js.json" \
+  --jsonl "$smoke/cedarling.jsonl" --out "$smoke/REPORT.md" --smoke
 for section in "authorize\` next to Cedar" "Scaling: permissions" "Scaling: per-resource grants" "JWT verify next to" \
-  "whole requests" "## Python" "## JavaScript" ".wasm\` size" "## Budgets"; do
+  "whole requests" "## Python" "## JavaScript" ".wasm\` size" "## Budgets" "Cedarling on its own" \
+  "at least 10× Cedarling on Cedarling \`unsigned_simple\`" "cedarling.jsonl"; do
   grep -qF "$section" "$smoke/REPORT.md" || { echo "bench smoke: the report lacks \"$section\"" >&2; exit 1; }
 done
 echo "bench smoke: the report renders every section"
+python3 - "$smoke/cedarling.jsonl" <<'PY'
+import json, sys
+lines = [json.loads(line) for line in open(sys.argv[1])]
+fields = ["binding", "scenario", "iter", "mean_ns", "p50_ns", "p95_ns", "p99_ns", "min_ns", "max_ns", "allocs_per_op", "status"]
+assert lines and all(list(r) == fields for r in lines), lines
+assert {r["binding"] for r in lines} == {"permiso-python", "cedarling-python", "permiso-wasm", "cedarling-wasm"}
+print(f"bench smoke: {len(lines)} lines in Cedarling's JSONL schema")
+PY
 bash bench/load.sh --smoke

@@ -36,3 +36,5 @@ bash ../scripts/setup-browser.sh
 node tests/browser/run.mjs
 echo "== bench smoke"
 node bench/bench.mjs --smoke --json ../target/bench-smoke/js.json >/dev/null && echo "bench smoke: wasm/bench/bench.mjs runs"
+node bench/cedarling.mjs --smoke --json ../target/bench-smoke/cedarling-js.json >/dev/null \
+  && echo "bench smoke: wasm/bench/cedarling.mjs runs (same decisions as Cedarling)"

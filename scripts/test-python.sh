@@ -19,3 +19,5 @@ target/py-clean/bin/python -c "import permiso; p = permiso.Policy.from_file('exa
 echo "stubtest: the .pyi stubs match the module"
 "$VENV/bin/python" -m mypy --strict python/pysrc/permiso/asgi.py python/pysrc/permiso/fastapi.py python/pysrc/permiso/_route.py
 "$VENV/bin/python" python/bench/bench.py --smoke --json target/bench-smoke/python.json >/dev/null && echo "bench smoke: python/bench/bench.py runs"
+"$VENV/bin/python" python/bench/cedarling_bench.py --smoke --json target/bench-smoke/cedarling-python.json >/dev/null \
+  && echo "bench smoke: python/bench/cedarling_bench.py runs (same decisions as Cedarling)"

@@ -191,9 +191,13 @@ def ours_verify(presented):
 changed = key[:-10] + ("b" if key[-10] == "a" else "a") + key[-9:]
 assert ours_verify(key) and hand_rolled(key)
 assert not ours_verify(changed) and not hand_rolled(changed)
-row("keys", "API key verify (`sha256:` record)", per_call(lambda: ours_verify(key)),
-    "hashlib.sha256 + hmac.compare_digest (no shape, checksum, kind or expiry checks)",
-    per_call(lambda: hand_rolled(key)))
+hand_rolled_s = per_call(lambda: hand_rolled(key))
+peer = "hashlib.sha256 + hmac.compare_digest (no shape, checksum, kind or expiry checks)"
+row("keys", "API key verify (`sha256:` record as a dict)", per_call(lambda: ours_verify(key)), peer, hand_rolled_s)
+read_once = permiso.KeyRecord(record)
+assert policy.verify_key(key, read_once).id == record["id"]
+row("keys", "API key verify (`KeyRecord` read once)", per_call(lambda: policy.verify_key(key, read_once)), peer,
+    hand_rolled_s)
 
 if args.json:
     args.json.parent.mkdir(parents=True, exist_ok=True)
