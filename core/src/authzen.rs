@@ -118,21 +118,43 @@ struct Page<'v> {
     limit: Option<u64>,
 }
 
+/// Where in a request a field is (`evaluations[3].resource.id`): written
+/// out only for an error message, so reading a valid request formats nothing.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    /// The request itself.
+    Request,
+    /// An item of a batch.
+    Item(usize),
+    /// A field of a place.
+    Field(&'a Place<'a>, &'a str),
+}
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Request => f.write_str("request"),
+            Place::Item(i) => write!(f, "evaluations[{i}]"),
+            Place::Field(parent, key) => write!(f, "{parent}.{key}"),
+        }
+    }
+}
+
 /// A request of any API; which fields are required depends on the API.
 struct Query<'v> {
     /// Where the request is: `request`, or `evaluations[3]` in a batch.
-    at: String,
+    at: Place<'static>,
     subject: Option<Subject<'v>>,
     action: Option<Action<'v>>,
     resource: Option<Resource<'v>>,
     page: Option<Page<'v>>,
 }
 
-fn invalid_at(at: &str, why: &str) -> Error {
-    Error::record(Code::InvalidRequest, at, why)
+fn invalid_at(at: impl std::fmt::Display, why: &str) -> Error {
+    Error::record(Code::InvalidRequest, &at.to_string(), why)
 }
 
-fn object<'v>(value: &'v Value, at: &str) -> Result<&'v Map<String, Value>, Error> {
+fn object<'v>(value: &'v Value, at: &Place<'_>) -> Result<&'v Map<String, Value>, Error> {
     value.as_object().ok_or_else(|| invalid_at(at, "is not an object"))
 }
 
@@ -140,35 +162,35 @@ fn member<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
     map.get(key).filter(|v| !v.is_null())
 }
 
-fn text<'v>(map: &'v Map<String, Value>, key: &str, at: &str) -> Result<Option<&'v str>, Error> {
+fn text<'v>(map: &'v Map<String, Value>, key: &str, at: &Place<'_>) -> Result<Option<&'v str>, Error> {
     match member(map, key) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(invalid_at(&format!("{at}.{key}"), "is not a string")),
+        Some(_) => Err(invalid_at(Place::Field(at, key), "is not a string")),
     }
 }
 
-fn required_text<'v>(map: &'v Map<String, Value>, key: &str, at: &str) -> Result<&'v str, Error> {
-    text(map, key, at)?.ok_or_else(|| invalid_at(&format!("{at}.{key}"), "is missing"))
+fn required_text<'v>(map: &'v Map<String, Value>, key: &str, at: &Place<'_>) -> Result<&'v str, Error> {
+    text(map, key, at)?.ok_or_else(|| invalid_at(Place::Field(at, key), "is missing"))
 }
 
 fn part<'v, T>(
     value: Option<&'v Value>,
     key: &str,
-    at: &str,
-    read: impl FnOnce(&'v Map<String, Value>, &str) -> Result<T, Error>,
+    at: &Place<'_>,
+    read: impl FnOnce(&'v Map<String, Value>, &Place<'_>) -> Result<T, Error>,
 ) -> Result<Option<T>, Error> {
     match value {
         None => Ok(None),
         Some(value) => {
-            let at = format!("{at}.{key}");
+            let at = Place::Field(at, key);
             read(object(value, &at)?, &at).map(Some)
         }
     }
 }
 
-fn read_query<'v>(request: &'v Value, at: &str) -> Result<Query<'v>, Error> {
-    read_fields(object(request, at)?, None, at)
+fn read_query(request: &Value) -> Result<Query<'_>, Error> {
+    read_fields(object(request, &Place::Request)?, None, Place::Request)
 }
 
 /// Reads a request's fields, each from `map` or else from `defaults` (a
@@ -176,11 +198,12 @@ fn read_query<'v>(request: &'v Value, at: &str) -> Result<Query<'v>, Error> {
 fn read_fields<'v>(
     map: &'v Map<String, Value>,
     defaults: Option<&'v Map<String, Value>>,
-    at: &str,
+    place: Place<'static>,
 ) -> Result<Query<'v>, Error> {
     let field = |key: &str| member(map, key).or_else(|| defaults.and_then(|d| member(d, key)));
+    let at = &place;
     Ok(Query {
-        at: at.to_owned(),
+        at: place,
         subject: part(field("subject"), "subject", at, |m, at| {
             Ok(Subject {
                 kind: required_text(m, "type", at)?,
@@ -206,7 +229,7 @@ fn read_fields<'v>(
                     None => None,
                     Some(v) => Some(
                         v.as_u64()
-                            .ok_or_else(|| invalid_at(&format!("{at}.limit"), "is not a whole number"))?,
+                            .ok_or_else(|| invalid_at(Place::Field(at, "limit"), "is not a whole number"))?,
                     ),
                 },
             })
@@ -317,7 +340,7 @@ pub enum AuthzenResponse {
 }
 
 fn parse_query(request: &Value) -> Result<Query<'_>, Error> {
-    read_query(request, "request")
+    read_query(request)
 }
 
 /// What a decision is about, resolved once per request: the permission,
@@ -459,7 +482,7 @@ impl Query<'_> {
     fn need<'q, T>(&self, field: &'q Option<T>, name: &str) -> Result<&'q T, Error> {
         field
             .as_ref()
-            .ok_or_else(|| invalid_at(&format!("{}.{name}", self.at), "is missing"))
+            .ok_or_else(|| invalid_at(Place::Field(&self.at, name), "is missing"))
     }
 }
 
@@ -581,8 +604,8 @@ fn evaluations_audited(
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let answer = match item.as_object() {
-            None => Err(invalid_at(&format!("evaluations[{i}]"), "is not an object")),
-            Some(fields) => read_fields(fields, Some(top), &format!("evaluations[{i}]"))
+            None => Err(invalid_at(Place::Item(i), "is not an object")),
+            Some(fields) => read_fields(fields, Some(top), Place::Item(i))
                 .and_then(|query| evaluate_query(policy, host, &mut identities, &query, i, &mut *audit)),
         };
         let answer = answer.unwrap_or_else(|e| item_error(&e));

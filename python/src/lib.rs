@@ -129,6 +129,16 @@ fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, code: Code, what: &str) 
     wire::read(value, code, what).map_err(|e| err(obj.py(), e))
 }
 
+/// A JSON document from Python as it is (an AuthZEN request, a policy, a JWK
+/// Set): no record to read it into, so no second pass over it.
+fn value_from_py(obj: &Bound<'_, PyAny>, code: Code, what: &str) -> PyResult<serde_json::Value> {
+    match json_value(obj, 0) {
+        Ok(serde_json::Value::Null) => Err(err(obj.py(), wire::Error::record(code, what, "is missing"))),
+        Ok(value) => Ok(value),
+        Err(e) => Err(err(obj.py(), wire::Error::record(code, what, e))),
+    }
+}
+
 /// Nesting deeper than this is refused (a dict that contains itself would
 /// otherwise recurse without end).
 const MAX_DEPTH: usize = 64;
@@ -896,7 +906,7 @@ impl Policy {
     /// Compiles a document given as Python data (dicts and lists).
     #[staticmethod]
     fn from_dict(py: Python<'_>, document: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let value: serde_json::Value = from_py(document, Code::InvalidPolicy, "policy")?;
+        let value = value_from_py(document, Code::InvalidPolicy, "policy")?;
         let policy = core::Policy::from_value(&value).map_err(fail(py))?;
         Ok(Policy {
             inner: Arc::new(policy),
@@ -978,7 +988,7 @@ impl Policy {
         resources: Option<&Bound<'py, PyAny>>,
         now: Option<Seconds>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let request: serde_json::Value = from_py(request, Code::InvalidRequest, "request")?;
+        let request = value_from_py(request, Code::InvalidRequest, "request")?;
         let host = host_data(None, principals, resources, None, None, None, now, py)?;
         let policy = Arc::clone(&self.inner);
         let api = api.to_owned();
@@ -1394,14 +1404,14 @@ impl Policy {
     /// Replaces a jwt kind's public keys at runtime (a fetched JWK Set:
     /// public keys only); its HMAC secrets stay. An invalid set keeps the old one.
     fn set_jwks(&self, py: Python<'_>, kind: &str, jwks: &Bound<'_, PyAny>) -> PyResult<()> {
-        let value: serde_json::Value = from_py(jwks, Code::InvalidPolicy, "jwks")?;
+        let value = value_from_py(jwks, Code::InvalidPolicy, "jwks")?;
         wire::set_jwks(&self.inner, kind, &value).map_err(fail(py))
     }
 
     /// Replaces a jwt kind's HMAC secrets at runtime (`oct` keys from the
     /// operator's secret store); its public keys stay.
     fn set_secrets(&self, py: Python<'_>, kind: &str, jwks: &Bound<'_, PyAny>) -> PyResult<()> {
-        let value: serde_json::Value = from_py(jwks, Code::InvalidPolicy, "jwks")?;
+        let value = value_from_py(jwks, Code::InvalidPolicy, "jwks")?;
         wire::set_secrets(&self.inner, kind, &value).map_err(fail(py))
     }
 
