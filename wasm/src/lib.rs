@@ -215,6 +215,11 @@ fn from_js<T: DeserializeOwned>(value: JsValue, code: Code, what: &str) -> Resul
     wire::read_str(&json_text(&value, code, what)?, code, what).map_err(err)
 }
 
+/// A JSON document from JS taken whole (no record to read it into).
+fn json_from_js(value: &JsValue, code: Code, what: &str) -> Result<serde_json::Value, JsValue> {
+    wire::read_json(&json_text(value, code, what)?, code, what).map_err(err)
+}
+
 /// `fooBar` → `foo_bar`: option objects are camelCase in JavaScript, the
 /// records' fields snake_case.
 fn snake_case(name: &str) -> String {
@@ -256,12 +261,7 @@ fn options_except<T: DeserializeOwned + Default>(
         if name == "pepper" || skip.contains(&name.as_str()) || pair.get(1).is_undefined() {
             continue;
         }
-        let value: serde_json::Value = wire::read_str(
-            &json_text(&pair.get(1), Code::InvalidArgument, &name)?,
-            Code::InvalidArgument,
-            &name,
-        )
-        .map_err(err)?;
+        let value = json_from_js(&pair.get(1), Code::InvalidArgument, &name)?;
         map.insert(snake_case(&name), value);
     }
     let record = wire::options(serde_json::Value::Object(map), what).map_err(err)?;
@@ -868,7 +868,7 @@ impl Policy {
     /// Compiles a document given as a plain object.
     #[wasm_bindgen(js_name = fromObject)]
     pub fn from_object(#[wasm_bindgen(unchecked_param_type = "object")] document: JsValue) -> Result<Policy, JsValue> {
-        let value: serde_json::Value = from_js(document, Code::InvalidPolicy, "the policy document")?;
+        let value = json_from_js(&document, Code::InvalidPolicy, "the policy document")?;
         let policy = core::Policy::from_value(&value).map_err(|e| err(e.into()))?;
         Ok(Policy {
             inner: Arc::new(policy),
@@ -960,7 +960,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "HostData")] host: JsValue,
     ) -> Result<JsValue, JsValue> {
         let api = string(&api, "api")?;
-        let request: serde_json::Value = from_js(request, Code::InvalidRequest, "request")?;
+        let request = json_from_js(&request, Code::InvalidRequest, "request")?;
         let host = host_data(&host)?;
         to_js(&wire::authzen(&self.inner, &api, &request, &host, clock).map_err(err)?)
     }
@@ -1180,7 +1180,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
         #[wasm_bindgen(unchecked_param_type = "JwkSet")] jwks: JsValue,
     ) -> Result<(), JsValue> {
-        let value: serde_json::Value = from_js(jwks, Code::InvalidPolicy, "jwks")?;
+        let value = json_from_js(&jwks, Code::InvalidPolicy, "jwks")?;
         wire::set_jwks(&self.inner, &string(&kind, "kind")?, &value).map_err(err)
     }
 
@@ -1192,7 +1192,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
         #[wasm_bindgen(unchecked_param_type = "JwkSet")] jwks: JsValue,
     ) -> Result<(), JsValue> {
-        let value: serde_json::Value = from_js(jwks, Code::InvalidPolicy, "jwks")?;
+        let value = json_from_js(&jwks, Code::InvalidPolicy, "jwks")?;
         wire::set_secrets(&self.inner, &string(&kind, "kind")?, &value).map_err(err)
     }
 

@@ -97,6 +97,16 @@ pub fn read_str<T: DeserializeOwned>(text: &str, code: Code, what: &str) -> Resu
     read(value, code, what)
 }
 
+/// A JSON document from text as it is (an AuthZEN request, a policy, a JWK
+/// Set, an option): `null` is missing, anything else is taken whole.
+pub fn read_json(text: &str, code: Code, what: &str) -> Result<serde_json::Value, Error> {
+    match serde_json::from_str(text) {
+        Ok(serde_json::Value::Null) => Err(Error::record(code, what, "is missing")),
+        Ok(value) => Ok(value),
+        Err(e) => Err(Error::record(code, what, e)),
+    }
+}
+
 /// A shape error naming where in the record it is: `identity.principal.roles`.
 fn shape_error<E: std::fmt::Display>(code: Code, what: &str, e: &serde_path_to_error::Error<E>) -> Error {
     let path = e.path().to_string();
