@@ -187,6 +187,29 @@ impl Policy {
         crate::request::authorize_request(self, request, host)
     }
 
+    /// The first half of [`Policy::authorize_request`] for a host that
+    /// checks public-key signatures itself (WebCrypto in a Worker): the
+    /// bearer token the request presents, staged up to its signature
+    /// ([`Policy::begin_jwt`]). `None` when it presents none, or one refused
+    /// before its signature: [`Policy::authorize_request`] then answers
+    /// without any signature check.
+    pub fn begin_request(&self, headers: &[(&str, &str)]) -> Option<PendingToken> {
+        crate::request::begin_request(self, headers)
+    }
+
+    /// The second half: [`Policy::authorize_request`] with the host's
+    /// verdict on the signature of `pending` (`None`: permiso checks it, as
+    /// it always does for HMAC). Every other step is the same.
+    pub fn complete_request<'p>(
+        &'p self,
+        request: &Request<'_>,
+        host: &HostData<'_>,
+        pending: &PendingToken,
+        verdict: Option<bool>,
+    ) -> Decision<'p> {
+        crate::request::complete_request(self, request, host, pending, verdict)
+    }
+
     /// Authorizes the route an application's framework matched (route
     /// identity): the same steps as [`Policy::authorize_request`], with the
     /// route found by its template and filled from the decoded parameters.
@@ -363,7 +386,9 @@ impl Policy {
     /// secrets (from the policy or [`Policy::set_secrets`]) stay. An invalid
     /// set is refused and the current keys keep serving.
     pub fn set_jwks(&self, kind: &str, jwks: &serde_json::Value) -> Result<(), PolicyError> {
-        crate::policy::set_jwks(self, kind, jwks)
+        crate::policy::set_jwks(self, kind, jwks)?;
+        self.token_cache.clear();
+        Ok(())
     }
 
     /// Replaces the HMAC secrets of a jwt kind at runtime: a JWK Set of
@@ -371,7 +396,25 @@ impl Policy {
     /// The public keys stay. An invalid set is refused and the current keys
     /// keep serving.
     pub fn set_secrets(&self, kind: &str, jwks: &serde_json::Value) -> Result<(), PolicyError> {
-        crate::policy::set_secrets(self, kind, jwks)
+        crate::policy::set_secrets(self, kind, jwks)?;
+        self.token_cache.clear();
+        Ok(())
+    }
+
+    /// Turns on a bounded cache of verified token signatures, holding at
+    /// most `capacity` tokens (0 turns it off; at most
+    /// [`crate::limits::MAX_CACHED_TOKENS`]). A token whose signature verified
+    /// once is not checked against the same key again; its header, kind,
+    /// claims, expiry, `nbf`, revoked sessions and keys still are, on every
+    /// use. A new JWK Set or secret set empties it. Changing the capacity
+    /// empties it too.
+    pub fn cache_tokens(&self, capacity: usize) {
+        self.token_cache.resize(capacity);
+    }
+
+    /// How many token signatures the cache holds now.
+    pub fn cached_tokens(&self) -> usize {
+        self.token_cache.len()
     }
 
     /// The verification keys a jwt kind uses now.

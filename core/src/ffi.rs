@@ -406,6 +406,18 @@ pub struct PendingToken {
     signature: Vec<u8>,
 }
 
+impl From<crate::PendingToken> for PendingToken {
+    fn from(pending: crate::PendingToken) -> Self {
+        PendingToken {
+            algorithm: pending.algorithm().to_owned(),
+            public_jwk: pending.public_jwk().map(ToString::to_string),
+            signing_input: pending.signing_input().to_vec(),
+            signature: pending.signature().to_vec(),
+            inner: Mutex::new(Some(pending)),
+        }
+    }
+}
+
 #[uniffi::export]
 impl PendingToken {
     /// The JOSE algorithm.
@@ -630,6 +642,33 @@ impl Policy {
         Ok(Decision::new(decision))
     }
 
+    /// The bearer token a request presents, staged up to its signature, for
+    /// a platform that checks public-key signatures itself; none when there
+    /// is none to check (then call `authorize_request`).
+    pub fn begin_request(&self, request: HttpRequest) -> Option<Arc<PendingToken>> {
+        wire::begin_request(&self.inner, &request.into()).map(|pending| Arc::new(PendingToken::from(pending)))
+    }
+
+    /// `authorize_request` with the platform's verdict on the signature of
+    /// the token `begin_request` staged (none: the core checks it).
+    #[uniffi::method(default(verdict = None))]
+    pub fn complete_request(
+        &self,
+        request: HttpRequest,
+        host: HostData,
+        pending: Arc<PendingToken>,
+        verdict: Option<bool>,
+    ) -> Result<Arc<Decision>> {
+        let staged = pending
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| fail(wire::Error::argument("pending", "this token was completed already")))?;
+        let decision = wire::complete_request(&self.inner, &request.into(), &host.into(), &staged, verdict, clock)?;
+        Ok(Decision::new(decision))
+    }
+
     /// Answers an AuthZEN 1.0 request of `api` (`evaluation`,
     /// `evaluations`, `search/subject`, `search/resource`, `search/action`):
     /// JSON in, JSON out, one call for a whole batch.
@@ -782,13 +821,7 @@ impl Policy {
     ) -> Result<Arc<PendingToken>> {
         let options = token_options(revoked_sessions, revoked_keys, kind, now);
         let pending = wire::begin_jwt(&self.inner, &token, &options, clock)?;
-        Ok(Arc::new(PendingToken {
-            algorithm: pending.algorithm().to_owned(),
-            public_jwk: pending.public_jwk().map(ToString::to_string),
-            signing_input: pending.signing_input().to_vec(),
-            signature: pending.signature().to_vec(),
-            inner: Mutex::new(Some(pending)),
-        }))
+        Ok(Arc::new(PendingToken::from(pending)))
     }
 
     /// Every remaining rule, given the platform's signature verdict (none:
@@ -896,6 +929,18 @@ impl Policy {
     /// Key ids of a jwt kind's current key set; none for an unknown kind.
     pub fn jwks_kids(&self, kind: String) -> Option<Vec<String>> {
         wire::jwks_kids(&self.inner, &kind)
+    }
+
+    /// Turns on a bounded cache of verified token signatures holding at most
+    /// `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
+    /// revocations are still checked on every use; new keys empty it.
+    pub fn cache_tokens(&self, capacity: i64) -> Result<()> {
+        Ok(wire::cache_tokens(&self.inner, capacity)?)
+    }
+
+    /// How many token signatures the cache holds.
+    pub fn cached_tokens(&self) -> i64 {
+        i64::try_from(wire::cached_tokens(&self.inner)).unwrap_or(i64::MAX)
     }
 }
 

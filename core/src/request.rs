@@ -39,7 +39,7 @@ use crate::apikeys::{ParsedKey, VerifyKeyOptions};
 use crate::authz::{Check, Evaluation, Identity, PrincipalRecord, ResourceRecord};
 use crate::code::Code;
 use crate::decision::{Actor, Decision};
-use crate::jwt::{VerifyTokenOptions, MAX_TOKEN_LEN};
+use crate::jwt::{PendingToken, VerifyTokenOptions, MAX_TOKEN_LEN};
 use crate::key::KeyError;
 use crate::key::KeyRecord;
 use crate::path::clean_path;
@@ -53,6 +53,10 @@ type Decided<'p> = (Decision<'p>, Option<Evaluation>, Vec<RuleTrace>);
 
 /// Why authentication failed: the code, a message and who was seen acting.
 type AuthFailure = Box<(Code, String, Actor<'static>)>;
+
+/// A staged token and the host's verdict on its signature, when the host
+/// checks public-key signatures itself (WebCrypto).
+type Checked<'c> = Option<(&'c PendingToken, Option<bool>)>;
 
 /// Longest credential considered, in bytes.
 pub const MAX_CREDENTIAL_LEN: usize = MAX_TOKEN_LEN;
@@ -332,7 +336,13 @@ impl Policy {
         }
     }
 
-    fn decide<'p>(&'p self, request: &Request<'_>, host: &HostData<'_>, explain: bool) -> Decided<'p> {
+    fn decide<'p>(
+        &'p self,
+        request: &Request<'_>,
+        host: &HostData<'_>,
+        checked: Checked<'_>,
+        explain: bool,
+    ) -> Decided<'p> {
         let Some(route) = self.match_route(request.method, request.path) else {
             let method = shown(request.method);
             let why = match clean_path(request.path) {
@@ -345,7 +355,7 @@ impl Policy {
                 Vec::new(),
             );
         };
-        self.decide_matched(route, request.headers, host, explain)
+        self.decide_matched(route, request.headers, host, checked, explain)
     }
 
     /// The steps after the route: credential, authentication, evaluation.
@@ -354,6 +364,7 @@ impl Policy {
         route: RouteMatch<'p>,
         headers: &[(&str, &str)],
         host: &HostData<'_>,
+        checked: Checked<'_>,
         explain: bool,
     ) -> Decided<'p> {
         let fail = |code: Code, message: String, actor: Actor<'static>| {
@@ -363,7 +374,7 @@ impl Policy {
                 Vec::new(),
             )
         };
-        let identity = match self.authenticate_presented(headers, Accepts::Route(&route), host) {
+        let identity = match self.authenticate_presented(headers, Accepts::Route(&route), host, checked) {
             Ok(identity) => identity,
             Err(failure) => {
                 let (code, message, actor) = *failure;
@@ -404,6 +415,7 @@ impl Policy {
         headers: &[(&str, &str)],
         accepts: Accepts<'_, '_>,
         host: &HostData<'_>,
+        checked: Checked<'_>,
     ) -> Result<Identity, AuthFailure> {
         let failure = |code: Code, message: String, actor: Actor<'static>| Box::new((code, message, actor));
         let presented = self.present(headers);
@@ -426,7 +438,7 @@ impl Policy {
         }
         match presented {
             Presented::Key { kind, parsed } => self.authenticate_key(kind, parsed, host),
-            Presented::Token { raw, kind } => self.authenticate_token(raw, kind.as_deref(), accepts, host),
+            Presented::Token { raw, kind } => self.authenticate_token(raw, kind.as_deref(), accepts, host, checked),
             Presented::None | Presented::Unrecognized(_) => Err(failure(
                 Code::NoCredentials,
                 "the request carries no credential".into(),
@@ -498,6 +510,7 @@ impl Policy {
         kind: Option<&str>,
         accepts: Accepts<'_, '_>,
         host: &HostData<'_>,
+        checked: Checked<'_>,
     ) -> Result<Identity, AuthFailure> {
         let actor = |kind: Option<&str>| Actor {
             kind: kind.map(|k| Cow::Owned(k.to_owned())),
@@ -507,9 +520,13 @@ impl Policy {
             .revoked_sessions(host.revoked_sessions)
             .revoked_keys(host.revoked_keys)
             .kind(kind);
-        let verified = self
-            .verify_jwt(raw, &options)
-            .map_err(|e| Box::new((e.code(), e.to_string(), actor(kind))))?;
+        let verified = match checked {
+            Some((pending, verdict)) if pending.is_for(raw) => {
+                crate::jwt::verify::complete_jwt(self, pending.clone(), verdict, &options)
+            }
+            _ => self.verify_jwt(raw, &options),
+        }
+        .map_err(|e| Box::new((e.code(), e.to_string(), actor(kind))))?;
         self.accepts(accepts, &verified.kind)?;
         let principal = host.principals.iter().find(|p| p.id == verified.principal.id);
         self.token_identity(&verified, principal)
@@ -534,7 +551,31 @@ pub(crate) fn classify_route<'p>(policy: &'p Policy, request: &RouteRequest<'_>)
 }
 
 pub(crate) fn authorize_request<'p>(policy: &'p Policy, request: &Request<'_>, host: &HostData<'_>) -> Decision<'p> {
-    policy.decide(request, host, false).0
+    policy.decide(request, host, None, false).0
+}
+
+/// The bearer token a request presents, staged up to its signature; `None`
+/// when it presents none, or one refused before its signature (the
+/// request's authorization then refuses it without a signature check).
+pub(crate) fn begin_request(policy: &Policy, headers: &[(&str, &str)]) -> Option<PendingToken> {
+    match policy.present(headers) {
+        Presented::Token { raw, kind } => {
+            crate::jwt::verify::begin_jwt(policy, raw, &VerifyTokenOptions::at(0).kind(kind.as_deref())).ok()
+        }
+        _ => None,
+    }
+}
+
+/// [`authorize_request`] with the host's verdict on the signature of the
+/// token [`begin_request`] staged; any other token is checked as usual.
+pub(crate) fn complete_request<'p>(
+    policy: &'p Policy,
+    request: &Request<'_>,
+    host: &HostData<'_>,
+    pending: &PendingToken,
+    verdict: Option<bool>,
+) -> Decision<'p> {
+    policy.decide(request, host, Some((pending, verdict)), false).0
 }
 
 pub(crate) fn authenticate(
@@ -544,7 +585,7 @@ pub(crate) fn authenticate(
     host: &HostData<'_>,
 ) -> Result<Identity, Box<Decision<'static>>> {
     policy
-        .authenticate_presented(headers, Accepts::Kinds(kinds), host)
+        .authenticate_presented(headers, Accepts::Kinds(kinds), host, None)
         .map_err(|failure| {
             let (code, message, actor) = *failure;
             Box::new(policy.refusal(code, message, None, actor, host.now))
@@ -553,7 +594,7 @@ pub(crate) fn authenticate(
 
 pub(crate) fn authorize_route<'p>(policy: &'p Policy, request: &RouteRequest<'_>, host: &HostData<'_>) -> Decision<'p> {
     match policy.route_by_template(request.method, request.template, request.params) {
-        Ok(route) => policy.decide_matched(route, request.headers, host, false).0,
+        Ok(route) => policy.decide_matched(route, request.headers, host, None, false).0,
         Err(why) => policy.refusal(Code::NoRoute, why, None, Actor::default(), host.now),
     }
 }
@@ -565,7 +606,7 @@ pub(crate) fn explain_route<'p>(
 ) -> RequestOutcome<'p> {
     let route = policy.route_by_template(request.method, request.template, request.params);
     let (decision, evaluation, rules) = match route.clone() {
-        Ok(route) => policy.decide_matched(route, request.headers, host, true),
+        Ok(route) => policy.decide_matched(route, request.headers, host, None, true),
         Err(why) => (
             policy.refusal(Code::NoRoute, why, None, Actor::default(), host.now),
             None,
@@ -586,7 +627,7 @@ pub(crate) fn explain_request<'p>(
     request: &Request<'_>,
     host: &HostData<'_>,
 ) -> RequestOutcome<'p> {
-    let (decision, evaluation, rules) = policy.decide(request, host, true);
+    let (decision, evaluation, rules) = policy.decide(request, host, None, true);
     RequestOutcome {
         decision,
         evaluation,

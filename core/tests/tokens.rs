@@ -455,6 +455,80 @@ fn two_stage_verification_trusts_the_host_only_for_public_keys() {
     );
 }
 
+#[test]
+fn cached_signatures_still_meet_every_other_rule() {
+    let (policy, doc) = vectors_policy();
+    let es = SigningKey::from_pem("ES256", &key_file("ec256.pem"))
+        .unwrap()
+        .with_kid("ec256");
+    let issue = |subject: &str| {
+        policy
+            .issue_session("session", &session(subject, None, &[]), &es, NOW)
+            .unwrap()
+    };
+    let token = issue("alice");
+    let at = VerifyTokenOptions::at;
+    // Off until the host turns it on.
+    let first = policy.verify_jwt(&token, &at(NOW)).unwrap();
+    assert_eq!(policy.cached_tokens(), 0);
+    assert!(policy.begin_jwt(&token, &at(NOW)).unwrap().public_jwk().is_some());
+    policy.cache_tokens(2);
+    assert_eq!(policy.verify_jwt(&token, &at(NOW)).unwrap(), first);
+    assert_eq!(policy.cached_tokens(), 1);
+    // Known now: the two-stage path asks the host for no signature check.
+    let pending = policy.begin_jwt(&token, &at(NOW)).unwrap();
+    assert!(pending.public_jwk().is_none());
+    assert_eq!(policy.complete_jwt(pending, None, &at(NOW)).unwrap(), first);
+    assert_eq!(policy.verify_jwt(&token, &at(NOW)).unwrap(), first);
+    // Every other rule still holds for a cached token: expiry, `nbf`/`iat`,
+    // revoked sessions.
+    let code = |options: VerifyTokenOptions<'_>| policy.verify_jwt(&token, &options).unwrap_err().code();
+    assert_eq!(code(at(NOW + 100_000)), Code::Expired);
+    assert_eq!(code(at(NOW - 100_000)), Code::NotYetValid);
+    let revoked = vec!["s-42".to_owned()];
+    assert_eq!(code(at(NOW).revoked_sessions(&revoked)), Code::SessionRevoked);
+    // Another signature on the same claims is another token: checked, refused
+    // and not remembered.
+    let (signed, _) = token.rsplit_once('.').unwrap();
+    let forged = format!("{signed}.{}", URL_SAFE_NO_PAD.encode([7u8; 64]));
+    assert_eq!(
+        policy.verify_jwt(&forged, &at(NOW)).unwrap_err().code(),
+        Code::BadSignature
+    );
+    assert_eq!(policy.cached_tokens(), 1);
+    // Bounded: the oldest goes first.
+    for subject in ["bob", "carol", "dave"] {
+        policy.verify_jwt(&issue(subject), &at(NOW)).unwrap();
+    }
+    assert_eq!(policy.cached_tokens(), 2);
+    assert!(
+        policy.begin_jwt(&token, &at(NOW)).unwrap().public_jwk().is_some(),
+        "evicted"
+    );
+    // New keys empty it, and a token of a key no longer in the set is refused.
+    policy.verify_jwt(&token, &at(NOW)).unwrap();
+    let mut public = doc["credentials"]["session"]["jwks"].clone();
+    public["keys"].as_array_mut().unwrap().retain(|k| k["kty"] != "oct");
+    policy.set_jwks("session", &public).unwrap();
+    assert_eq!(policy.cached_tokens(), 0);
+    policy.verify_jwt(&token, &at(NOW)).unwrap();
+    public["keys"].as_array_mut().unwrap().retain(|k| k["kid"] != "ec256");
+    policy.set_jwks("session", &public).unwrap();
+    assert_eq!(
+        policy.verify_jwt(&token, &at(NOW)).unwrap_err().code(),
+        Code::UnknownKey
+    );
+    // Turned off: nothing is remembered.
+    let full = doc["credentials"]["session"]["jwks"].clone();
+    let mut all_public = full.clone();
+    all_public["keys"].as_array_mut().unwrap().retain(|k| k["kty"] != "oct");
+    policy.set_jwks("session", &all_public).unwrap();
+    policy.cache_tokens(0);
+    policy.verify_jwt(&token, &at(NOW)).unwrap();
+    assert_eq!(policy.cached_tokens(), 0);
+    assert!(policy.begin_jwt(&token, &at(NOW)).unwrap().public_jwk().is_some());
+}
+
 fn mutate(token: &str, at: usize, byte: u8) -> String {
     let mut bytes = token.as_bytes().to_vec();
     if !bytes.is_empty() {

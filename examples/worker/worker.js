@@ -1,6 +1,9 @@
 // A Cloudflare Worker that authorizes every request with permiso before it
 // reaches the origin. The policy is compiled once per isolate; each request
-// is one synchronous call.
+// is one call, `authorizeRequestAsync`, which checks a bearer token's RS*,
+// PS*, ES* or EdDSA signature with the runtime's WebCrypto (everything else
+// is the core's). Signatures already checked are remembered (a bounded
+// cache; expiry and revocations are still checked on every request).
 //
 // Bindings: POLICY (text: the policy document) and HOST_DATA (JSON: key
 // records, principals, revoked ids). In production HOST_DATA would be KV or
@@ -9,6 +12,7 @@ import { Policy } from "permiso";
 import policyText from "./policy.yaml";
 
 const policy = Policy.fromYAML(policyText);
+policy.cacheTokens(10_000);
 
 export default {
   async fetch(request, env) {
@@ -18,7 +22,7 @@ export default {
       found.credential.type === "api_key" && found.credential.id
         ? host.keys.filter((k) => k.id === found.credential.id)
         : [];
-    const decision = policy.authorizeRequest(request, {
+    const decision = await policy.authorizeRequestAsync(request, {
       keys,
       principals: host.principals,
       revokedKeys: host.revoked_keys,

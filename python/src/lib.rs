@@ -1121,6 +1121,68 @@ impl Policy {
         })
     }
 
+    /// The bearer token a request presents, staged up to its signature, for
+    /// a host that checks public-key signatures itself; `None` when there
+    /// is none to check (then call `authorize_request`).
+    fn begin_request(&self, headers: &Bound<'_, PyAny>) -> PyResult<Option<PendingToken>> {
+        let request = wire::HttpRequest {
+            method: String::new(),
+            path: None,
+            url: None,
+            headers: wire::Headers(header_pairs(headers, "headers")?),
+        };
+        Ok(wire::begin_request(&self.inner, &request).map(|pending| PendingToken {
+            inner: std::sync::Mutex::new(Some(pending)),
+        }))
+    }
+
+    /// `authorize_request` with the host's verdict on the signature of the
+    /// token `begin_request` staged (`None`: permiso checks it).
+    #[pyo3(signature = (method, path, headers, pending, verdict = None, *, keys = None, principals = None,
+                        resources = None, revoked_keys = None, revoked_sessions = None, pepper = None, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn complete_request(
+        &self,
+        py: Python<'_>,
+        method: String,
+        path: String,
+        headers: &Bound<'_, PyAny>,
+        pending: &PendingToken,
+        verdict: Option<bool>,
+        keys: Option<&Bound<'_, PyAny>>,
+        principals: Option<&Bound<'_, PyAny>>,
+        resources: Option<&Bound<'_, PyAny>>,
+        revoked_keys: Option<Vec<String>>,
+        revoked_sessions: Option<Vec<String>>,
+        pepper: Option<&Bound<'_, PyAny>>,
+        now: Option<Seconds>,
+    ) -> PyResult<Decision> {
+        let headers = header_pairs(headers, "headers")?;
+        let host = host_data(
+            keys,
+            principals,
+            resources,
+            revoked_keys,
+            revoked_sessions,
+            pepper,
+            now,
+            py,
+        )?;
+        let request = wire::HttpRequest {
+            method,
+            path: Some(path),
+            url: None,
+            headers: wire::Headers(headers),
+        };
+        let staged = pending
+            .with(Clone::clone)
+            .ok_or_else(|| err(py, wire::Error::argument("pending", "this token was completed already")))?;
+        let decision = wire::complete_request(&self.inner, &request, &host, &staged, verdict, clock)
+            .map(core::Decision::into_owned)
+            .map_err(fail(py))?;
+        Ok(Decision { inner: decision })
+    }
+
     /// Authorizes the route the application's router matched: the path
     /// `template` as the policy writes it and the decoded `params`; no path
     /// is parsed. The GIL is released meanwhile.
@@ -1420,6 +1482,18 @@ impl Policy {
         self.inner
             .jwks(kind)
             .map(|k| k.kids().into_iter().map(str::to_owned).collect())
+    }
+
+    /// Turns on a bounded cache of verified token signatures holding at most
+    /// `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
+    /// revocations are still checked on every use; new keys empty it.
+    fn cache_tokens(&self, py: Python<'_>, capacity: i64) -> PyResult<()> {
+        wire::cache_tokens(&self.inner, capacity).map_err(fail(py))
+    }
+
+    /// How many token signatures the cache holds.
+    fn cached_tokens(&self) -> usize {
+        wire::cached_tokens(&self.inner)
     }
 
     fn __repr__(&self) -> String {

@@ -144,6 +144,54 @@ def test_tokens_round_trip(token_policy, alg, pem, kid):
     assert e.value.code == "session_revoked"
 
 
+def test_token_cache_remembers_signatures_only():
+    doc = json.loads((ROOT / "tests" / "vectors" / "tokens.json").read_text())
+    policy = permiso.Policy.from_dict(doc["policy"])
+    key = permiso.SigningKey.from_pem("ES256", (KEYS / "ec256.pem").read_bytes(), kid="ec256")
+    token = policy.issue_session("session", "alice", key, session="s1", now=NOW)
+    assert policy.cached_tokens() == 0
+    policy.cache_tokens(8)
+    first = policy.verify_jwt(token, now=NOW).to_dict()
+    assert policy.cached_tokens() == 1 and policy.verify_jwt(token, now=NOW).to_dict() == first
+    for options, code in [({"now": NOW + 100_000}, "expired"), ({"now": NOW, "revoked_sessions": ["s1"]},
+                                                                   "session_revoked")]:
+        with pytest.raises(permiso.InvalidToken) as e:
+            policy.verify_jwt(token, **options)
+        assert e.value.code == code
+    public = {"keys": [k for k in doc["policy"]["credentials"]["session"]["jwks"]["keys"]
+                       if k["kty"] != "oct" and k["kid"] != "ec256"]}
+    policy.set_jwks("session", public)
+    assert policy.cached_tokens() == 0
+    with pytest.raises(permiso.InvalidToken) as e:
+        policy.verify_jwt(token, now=NOW)
+    assert e.value.code == "unknown_key"
+    for bad in (-1, 10**7):
+        with pytest.raises(permiso.InvalidArgument) as e:
+            policy.cache_tokens(bad)
+        assert e.value.code == "invalid_argument" and "capacity" in e.value.message
+
+
+def test_a_request_whose_signature_the_host_checks():
+    doc = json.loads((ROOT / "tests" / "vectors" / "tokens.json").read_text())
+    routes = [{"method": "GET", "path": "/api/deployments/{deployment}", "permission": "deployments:read",
+               "resource": "deployment:{deployment}"}]
+    policy = permiso.Policy.from_dict({**doc["policy"], "routes": routes})
+    key = permiso.SigningKey.from_pem("ES256", (KEYS / "ec256.pem").read_bytes(), kid="ec256")
+    token = policy.issue_session("session", "alice", key, roles=["viewer"], session="s1", now=NOW)
+    headers = {"authorization": f"Bearer {token}"}
+    assert policy.begin_request({}) is None
+    pending = policy.begin_request(headers)
+    assert pending.algorithm == "ES256" and pending.public_jwk["kty"] == "EC"
+    decide = lambda verdict, **host: policy.complete_request(  # noqa: E731
+        "GET", "/api/deployments/web", headers, pending, verdict, now=NOW, **host)
+    assert decide(True).allowed and decide(None).allowed
+    assert decide(False).code == "bad_signature"
+    assert decide(True, revoked_sessions=["s1"]).code == "session_revoked"
+    policy.cache_tokens(4)
+    assert decide(True).allowed and policy.cached_tokens() == 1
+    assert policy.begin_request(headers).public_jwk is None, "a known signature is not handed over again"
+
+
 def test_delegation(token_policy):
     key = permiso.SigningKey.hmac("HS512", hmac_secret("hs64"), kid="hs64")
     token = token_policy.issue_session("session", "alice", key, roles=["viewer"], now=NOW)

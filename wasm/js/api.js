@@ -152,3 +152,12 @@ Policy.prototype.verifyJWTAsync = async function verifyJWTAsync(token, options) 
   const verdict = await webCryptoVerdict(pending);
   return this.completeJWT(pending, verdict, options);
 };
+
+// authorizeRequestAsync: authorizeRequest with the signature of the request's
+// bearer token checked by WebCrypto; the core applies every other step.
+Policy.prototype.authorizeRequestAsync = async function authorizeRequestAsync(request, hostData) {
+  const pending = this.beginRequest(request);
+  if (!pending) return this.authorizeRequest(request, hostData);
+  const verdict = await webCryptoVerdict(pending);
+  return this.completeRequest(request, hostData, pending, verdict);
+};

@@ -177,6 +177,13 @@ export interface Policy {
    * ECDSA); every other rule is the core's. HMAC stays in the core.
    */
   verifyJWTAsync(token: string, options?: VerifyTokenOptions): Promise<VerifiedToken>;
+  /**
+   * `authorizeRequest` with the signature of the request's bearer token
+   * (RS*, PS*, ES*, EdDSA) checked by the runtime's WebCrypto; every other
+   * step is the core's. For Workers: an ES256 token costs a WebCrypto check
+   * instead of pure-Rust ECDSA in wasm.
+   */
+  authorizeRequestAsync(request: RequestLike, hostData?: HostData): Promise<Decision>;
   /** Signs a delegated token for `identity` (an Identity or its record). */
   delegate(kind: string, identity: Identity | IdentityRecord, request: DelegationRequest, key: SigningKey, now?: number): string;
 }
@@ -989,6 +996,34 @@ impl Policy {
         ))
     }
 
+    /// The bearer token a request presents, staged up to its signature, for
+    /// `authorizeRequestAsync`; `undefined` when there is none to check.
+    #[wasm_bindgen(js_name = beginRequest)]
+    pub fn begin_request(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestLike")] request: JsValue,
+    ) -> Result<Option<PendingToken>, JsValue> {
+        let request = http_request(&request)?;
+        Ok(wire::begin_request(&self.inner, &request).map(|inner| PendingToken { inner }))
+    }
+
+    /// `authorizeRequest` with the host's verdict on the staged token's
+    /// signature (`undefined` to let permiso check it).
+    #[wasm_bindgen(js_name = completeRequest)]
+    pub fn complete_request(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestLike")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "HostData | undefined")] host: JsValue,
+        pending: &PendingToken,
+        #[wasm_bindgen(unchecked_param_type = "boolean | undefined")] verdict: JsValue,
+    ) -> Result<Decision, JsValue> {
+        let request = http_request(&request)?;
+        let host = host_data(&host)?;
+        let verdict = verdict.as_bool();
+        let decided = wire::complete_request(&self.inner, &request, &host, &pending.inner, verdict, clock);
+        Ok(decision(decided.map_err(err)?))
+    }
+
     /// Authorizes the route the application's router matched: `{method,
     /// template, params, headers}` with the template as the policy writes it
     /// and the decoded parameters; no path is parsed.
@@ -1204,6 +1239,27 @@ impl Policy {
     ) -> Result<Option<Vec<String>>, JsValue> {
         let kind = string(&kind, "kind")?;
         Ok(wire::jwks_kids(&self.inner, &kind))
+    }
+
+    /// Turns on a bounded cache of verified token signatures holding at most
+    /// `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
+    /// revocations are still checked on every use; new keys empty it.
+    #[wasm_bindgen(js_name = cacheTokens)]
+    pub fn cache_tokens(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] capacity: JsValue,
+    ) -> Result<(), JsValue> {
+        let capacity = capacity
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && n.abs() < 9e15)
+            .ok_or_else(|| invalid("capacity must be a whole number"))?;
+        wire::cache_tokens(&self.inner, capacity as i64).map_err(err)
+    }
+
+    /// How many token signatures the cache holds.
+    #[wasm_bindgen(js_name = cachedTokens)]
+    pub fn cached_tokens(&self) -> usize {
+        wire::cached_tokens(&self.inner)
     }
 }
 

@@ -184,6 +184,76 @@ test("verifyJWTAsync (WebCrypto signatures) agrees with verifyJWT on every token
   assert.equal(compared, tokens.cases.length);
 });
 
+test("the token cache remembers signatures only: expiry and revocation still refuse a cached token", async () => {
+  const tp = Policy.fromObject(tokens.policy);
+  const es = SigningKey.fromPEM("ES256", read("tools/vectors/keys/ec256.pem"), "ec256");
+  const token = tp.issueSession("session", { subject: "alice", session: "s1" }, es, NOW);
+  assert.equal(tp.cachedTokens(), 0);
+  tp.cacheTokens(4);
+  const first = tp.verifyJWT(token, { now: NOW }).toJSON();
+  assert.equal(tp.cachedTokens(), 1);
+  assert.deepEqual((await tp.verifyJWTAsync(token, { now: NOW })).toJSON(), first);
+  assert.equal(tp.beginJWT(token).publicJwk, null, "a known signature is not handed to WebCrypto");
+  assert.throws(() => tp.verifyJWT(token, { now: NOW + 100_000 }), (e) => e.code === "expired");
+  await assert.rejects(tp.verifyJWTAsync(token, { now: NOW, revokedSessions: ["s1"] }), (e) => e.code === "session_revoked");
+  for (const bad of [-1, 1.5, "8", 10_000_000]) {
+    assert.throws(() => tp.cacheTokens(bad), (e) => e instanceof PermisoError && e.code === "invalid_argument", String(bad));
+  }
+  const publicKeys = { keys: tokens.policy.credentials.session.jwks.keys.filter((k) => k.kty !== "oct" && k.kid !== "ec256") };
+  tp.setJWKS("session", publicKeys);
+  assert.equal(tp.cachedTokens(), 0);
+  assert.throws(() => tp.verifyJWT(token, { now: NOW }), (e) => e.code === "unknown_key");
+});
+
+test("authorizeRequestAsync decides every request vector as authorizeRequest does", async () => {
+  const same = (d) => {
+    const { audit, ...rest } = d.toJSON();
+    return { ...rest, audit: { ...audit, decision_id: null } };
+  };
+  let compared = 0;
+  for (const name of ["requests.json", "lifecycle.json", "rules.json"]) {
+    const doc = JSON.parse(read(`tests/vectors/${name}`));
+    const p = Policy.fromObject(doc.policy);
+    for (const c of doc.cases.filter((c) => c.op === "authorize_request")) {
+      const host = {
+        keys: c.keys, principals: c.principals, resources: c.resources, revokedKeys: c.revoked_keys,
+        revokedSessions: c.revoked_sessions, pepper: c.pepper, now: c.now ?? doc.now,
+      };
+      let sync;
+      try {
+        sync = same(p.authorizeRequest(c.request, host));
+      } catch (e) {
+        await assert.rejects(p.authorizeRequestAsync(c.request, host), (f) => f.code === e.code, c.name);
+        compared++;
+        continue;
+      }
+      assert.deepEqual(same(await p.authorizeRequestAsync(c.request, host)), sync, c.name);
+      compared++;
+    }
+  }
+  assert.ok(compared >= 70, String(compared));
+  // A public-key token: its signature is WebCrypto's verdict, everything else the core's.
+  const routes = [{ method: "GET", path: "/api/deployments/{deployment}", permission: "deployments:read", resource: "deployment:{deployment}" }];
+  const p = Policy.fromObject({ ...tokens.policy, routes });
+  const es = SigningKey.fromPEM("ES256", read("tools/vectors/keys/ec256.pem"), "ec256");
+  const token = p.issueSession("session", { subject: "alice", roles: ["viewer"], session: "s1" }, es, NOW);
+  const request = (t) => ({ method: "GET", path: "/api/deployments/web", headers: { authorization: `Bearer ${t}` } });
+  assert.ok(p.beginRequest(request(token)).publicJwk, "an ES256 token is staged for WebCrypto");
+  assert.equal(p.beginRequest({ method: "GET", path: "/", headers: {} }), undefined);
+  assert.equal((await p.authorizeRequestAsync(request(token), { now: NOW })).allowed, true);
+  const signed = token.slice(0, token.lastIndexOf("."));
+  const forged = `${signed}.${"A".repeat(86)}`;
+  assert.equal((await p.authorizeRequestAsync(request(forged), { now: NOW })).code, "bad_signature");
+  assert.equal((await p.authorizeRequestAsync(request(token), { now: NOW + 100_000 })).code, "expired");
+  assert.equal((await p.authorizeRequestAsync(request(token), { now: NOW, revokedSessions: ["s1"] })).code, "session_revoked");
+  p.cacheTokens(8);
+  assert.equal((await p.authorizeRequestAsync(request(token), { now: NOW })).allowed, true);
+  assert.equal(p.cachedTokens(), 1, "a WebCrypto verdict is remembered");
+  assert.equal(p.authorizeRequest(request(token), { now: NOW }).allowed, true);
+  assert.equal(p.authorizeRequest(request(token), { now: NOW, revokedSessions: ["s1"] }).code, "session_revoked");
+  assert.equal((await p.authorizeRequestAsync(request(forged), { now: NOW })).code, "bad_signature");
+});
+
 test("a string never stands for a list in a record", () => {
   const { key, record } = policy.generateKey("personal_key", "user:alice", { now: NOW });
   assert.throws(() => policy.verifyKey(key, { ...record, scopes: "deployments:*" }, { now: NOW }), (e) => e.code === "invalid_key_record");

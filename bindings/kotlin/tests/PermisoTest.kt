@@ -303,6 +303,23 @@ fun apiTests(root: File) {
         try { tp.delegate("session", identity, key, "mobile-app", listOf("deployments:write")); fail("escalated") }
         catch (e: PermisoException.Refused) { if (e.code != "scope_escalation") fail(e.code) }
     }
+    check("a cached signature still meets every other rule") {
+        val tokens = mapper.readTree(File(root, "tests/vectors/tokens.json"))
+        val tp = Policy.fromJson(json(tokens.get("policy")))
+        val key = SigningKey.fromPem("ES256", File(root, "tools/vectors/keys/ec256.pem").readText(), "ec256")
+        val now = 1_767_225_600L
+        val token = tp.issueSession("session", "alice", key, session = "s1", now = now)
+        tp.cacheTokens(4)
+        tp.verifyJwt(token, now = now)
+        if (tp.cachedTokens() != 1L) fail("cached ${tp.cachedTokens()}")
+        if (tp.beginJwt(token).publicJwk() != null) fail("a cached signature was handed to the platform")
+        try { tp.verifyJwt(token, now = now + 100_000L); fail("expired token accepted") }
+        catch (e: PermisoException.Refused) { if (e.code != "expired") fail(e.code) }
+        try { tp.verifyJwt(token, revokedSessions = listOf("s1"), now = now); fail("revoked session accepted") }
+        catch (e: PermisoException.Refused) { if (e.code != "session_revoked") fail(e.code) }
+        try { tp.cacheTokens(-1); fail("a negative capacity") }
+        catch (e: PermisoException.Refused) { if (e.code != "invalid_argument") fail(e.code) }
+    }
 }
 
 // Every operation of the core's list is exposed by this package, under

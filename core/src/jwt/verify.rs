@@ -12,6 +12,7 @@ use super::{provider, JwtKind, TokenError, TokenResult, MAX_ACTOR_DEPTH, MAX_TOK
 use crate::authz::{CredentialInfo, Identity, IdentityError, IdentityRecord, PrincipalRecord};
 use crate::code::Code;
 use crate::jwk::{KeySet, VerifyingKey};
+use crate::policy::token_cache::{token_id, TokenId};
 use crate::policy::Policy;
 use crate::text::shown;
 
@@ -101,9 +102,13 @@ fn signature_valid(alg: Algorithm, key: &VerifyingKey, message: &[u8], signature
 
 /// A token that passed every rule before its signature, waiting for the
 /// host's signature check (see [`Policy::begin_jwt`]).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PendingToken {
     policy: u64,
+    /// The token's id in the policy's cache of checked signatures.
+    id: TokenId,
+    /// Whether the cache already knows the signature verified.
+    known: bool,
     kind: String,
     alg: Algorithm,
     message: String,
@@ -115,6 +120,10 @@ pub struct PendingToken {
 }
 
 impl PendingToken {
+    /// Whether this is `token` staged.
+    pub(crate) fn is_for(&self, token: &str) -> bool {
+        self.id == token_id(token)
+    }
     /// The JOSE algorithm.
     pub fn algorithm(&self) -> &'static str {
         alg_name(self.alg)
@@ -546,17 +555,30 @@ impl Policy {
 
 pub(crate) fn verify_jwt(policy: &Policy, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<VerifiedToken> {
     let stage = policy.stage_jwt(token, options)?;
-    let message = token.get(..stage.signed_len).unwrap_or_default().as_bytes();
-    let valid = stage
-        .key()
-        .is_some_and(|k| signature_valid(stage.alg, k, message, &stage.signature));
+    let cache = &policy.token_cache;
+    let id = token_id(token);
+    let valid = cache.verified(&id, &stage.keys, stage.key, stage.alg) || {
+        let message = token.get(..stage.signed_len).unwrap_or_default().as_bytes();
+        let valid = stage
+            .key()
+            .is_some_and(|k| signature_valid(stage.alg, k, message, &stage.signature));
+        if valid {
+            cache.remember(id, &stage.keys, stage.key, stage.alg);
+        }
+        valid
+    };
     policy.finish_jwt(stage.kind, stage.alg, valid, stage.claims, options)
 }
 
 pub(crate) fn begin_jwt(policy: &Policy, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<PendingToken> {
     let stage = policy.stage_jwt(token, options)?;
-    let public_jwk = stage.key().and_then(|k| k.public_jwk.clone());
+    let id = token_id(token);
+    let known = policy.token_cache.verified(&id, &stage.keys, stage.key, stage.alg);
+    // A signature the cache knows needs no check by the host.
+    let public_jwk = stage.key().filter(|_| !known).and_then(|k| k.public_jwk.clone());
     Ok(PendingToken {
+        id,
+        known,
         policy: policy.instance,
         kind: stage.kind.to_owned(),
         alg: stage.alg,
@@ -581,14 +603,20 @@ pub(crate) fn complete_jwt(
             "the pending token was begun by another policy",
         ));
     }
-    let valid = match (verdict, pending.public_jwk.is_some()) {
-        (Some(verdict), true) => verdict,
-        _ => pending
-            .keys
-            .keys
-            .get(pending.key)
-            .is_some_and(|k| signature_valid(pending.alg, k, pending.message.as_bytes(), &pending.signature)),
-    };
+    let valid = pending.known
+        || match (verdict, pending.public_jwk.is_some()) {
+            (Some(verdict), true) => verdict,
+            _ => pending
+                .keys
+                .keys
+                .get(pending.key)
+                .is_some_and(|k| signature_valid(pending.alg, k, pending.message.as_bytes(), &pending.signature)),
+        };
+    if valid && !pending.known {
+        policy
+            .token_cache
+            .remember(pending.id, &pending.keys, pending.key, pending.alg);
+    }
     let kind = policy
         .jwt_kinds()
         .find(|(n, _)| *n == pending.kind)

@@ -7,6 +7,7 @@ pub(crate) mod kinds;
 pub(crate) mod pattern;
 pub(crate) mod routes;
 pub(crate) mod rules;
+pub(crate) mod token_cache;
 mod value;
 mod yaml;
 
@@ -134,6 +135,8 @@ pub struct Policy {
     prefix_index: FxHashMap<Box<str>, usize>,
     pub(crate) router: Router,
     pub(crate) rules: rules::RuleSet,
+    /// Signatures already checked, when the host turns the cache on.
+    pub(crate) token_cache: token_cache::TokenCache,
 }
 
 static INSTANCES: AtomicU64 = AtomicU64::new(1);
@@ -751,6 +754,7 @@ pub(crate) fn compile(doc: PolicyDocument) -> Result<Policy, PolicyError> {
         prefix_index: FxHashMap::default(),
         router: Router::default(),
         rules: rules::RuleSet::default(),
+        token_cache: Default::default(),
         doc: PolicyDocument {
             version: doc.version,
             permissions: Vec::new(),

@@ -53,6 +53,8 @@ pub const OPERATIONS: &[&str] = &[
     "classify",
     "authorize_request",
     "authorize_route",
+    "begin_request",
+    "complete_request",
     // AuthZEN
     "authzen",
     "access_evaluation",
@@ -75,6 +77,8 @@ pub const OPERATIONS: &[&str] = &[
     "set_jwks",
     "set_secrets",
     "jwks_kids",
+    "cache_tokens",
+    "cached_tokens",
     // module
     "codes",
     "version",
@@ -227,6 +231,32 @@ pub fn authorize_request<'p>(
         headers: &headers,
     };
     Ok(policy.authorize_request(&request, &host_data(host, clock)?))
+}
+
+/// The bearer token an HTTP request presents, staged up to its signature
+/// (see [`Policy::begin_request`]).
+pub fn begin_request(policy: &Policy, request: &HttpRequest) -> Option<crate::PendingToken> {
+    policy.begin_request(&request.headers.pairs())
+}
+
+/// [`authorize_request`] with the host's verdict on the staged token's
+/// signature (see [`Policy::complete_request`]).
+pub fn complete_request<'p>(
+    policy: &'p Policy,
+    request: &HttpRequest,
+    host: &HostRecords,
+    pending: &crate::PendingToken,
+    verdict: Option<bool>,
+    clock: Clock,
+) -> Result<Decision<'p>, Error> {
+    let path = target(request)?;
+    let headers = request.headers.pairs();
+    let request = Request {
+        method: &request.method,
+        path: &path,
+        headers: &headers,
+    };
+    Ok(policy.complete_request(&request, &host_data(host, clock)?, pending, verdict))
 }
 
 /// Answers an AuthZEN request (`api`: `evaluation`, `evaluations`,
@@ -538,6 +568,27 @@ pub fn set_jwks(policy: &Policy, kind: &str, jwks: &serde_json::Value) -> Result
 /// Replaces a jwt kind's HMAC secrets.
 pub fn set_secrets(policy: &Policy, kind: &str, jwks: &serde_json::Value) -> Result<(), Error> {
     Ok(policy.set_secrets(kind, jwks)?)
+}
+
+/// Turns on (or off, with 0) the policy's bounded cache of verified token
+/// signatures; a capacity outside `0..=MAX_CACHED_TOKENS` is refused.
+pub fn cache_tokens(policy: &Policy, capacity: i64) -> Result<(), Error> {
+    let max = crate::limits::MAX_CACHED_TOKENS;
+    match usize::try_from(capacity) {
+        Ok(capacity) if capacity <= max => {
+            policy.cache_tokens(capacity);
+            Ok(())
+        }
+        _ => Err(Error::argument(
+            "capacity",
+            format!("must be a whole number from 0 (off) to {max}, not {capacity}"),
+        )),
+    }
+}
+
+/// How many token signatures the policy's cache holds.
+pub fn cached_tokens(policy: &Policy) -> usize {
+    policy.cached_tokens()
 }
 
 /// Key ids of a jwt kind's current key set; `None` for an unknown kind.

@@ -1713,6 +1713,25 @@ public protocol PolicyProtocol: AnyObject, Sendable {
     func beginJwt(token: String, revokedSessions: [String], revokedKeys: [String], kind: String?, now: Int64?) throws  -> PendingToken
     
     /**
+     * The bearer token a request presents, staged up to its signature, for
+     * a platform that checks public-key signatures itself; none when there
+     * is none to check (then call `authorize_request`).
+     */
+    func beginRequest(request: HttpRequest)  -> PendingToken?
+    
+    /**
+     * Turns on a bounded cache of verified token signatures holding at most
+     * `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
+     * revocations are still checked on every use; new keys empty it.
+     */
+    func cacheTokens(capacity: Int64) throws 
+    
+    /**
+     * How many token signatures the cache holds.
+     */
+    func cachedTokens()  -> Int64
+    
+    /**
      * The route and the credential of a request: what to fetch before
      * `authorize_request`.
      */
@@ -1723,6 +1742,12 @@ public protocol PolicyProtocol: AnyObject, Sendable {
      * the core checks the signature itself). A pending token completes once.
      */
     func completeJwt(pending: PendingToken, verdict: Bool?, revokedSessions: [String], revokedKeys: [String], kind: String?, now: Int64?) throws  -> VerifiedToken
+    
+    /**
+     * `authorize_request` with the platform's verdict on the signature of
+     * the token `begin_request` staged (none: the core checks it).
+     */
+    func completeRequest(request: HttpRequest, host: HostData, pending: PendingToken, verdict: Bool?) throws  -> Decision
     
     /**
      * The credential kinds.
@@ -2026,6 +2051,47 @@ open func beginJwt(token: String, revokedSessions: [String] = [], revokedKeys: [
 }
     
     /**
+     * The bearer token a request presents, staged up to its signature, for
+     * a platform that checks public-key signatures itself; none when there
+     * is none to check (then call `authorize_request`).
+     */
+open func beginRequest(request: HttpRequest) -> PendingToken?  {
+    return try!  FfiConverterOptionTypePendingToken.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_begin_request(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeHttpRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Turns on a bounded cache of verified token signatures holding at most
+     * `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
+     * revocations are still checked on every use; new keys empty it.
+     */
+open func cacheTokens(capacity: Int64)throws   {try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_cache_tokens(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(capacity),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * How many token signatures the cache holds.
+     */
+open func cachedTokens() -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_cached_tokens(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The route and the credential of a request: what to fetch before
      * `authorize_request`.
      */
@@ -2054,6 +2120,23 @@ open func completeJwt(pending: PendingToken, verdict: Bool? = nil, revokedSessio
         FfiConverterSequenceString.lower(revokedKeys),
         FfiConverterOptionString.lower(kind),
         FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `authorize_request` with the platform's verdict on the signature of
+     * the token `begin_request` staged (none: the core checks it).
+     */
+open func completeRequest(request: HttpRequest, host: HostData, pending: PendingToken, verdict: Bool? = nil)throws  -> Decision  {
+    return try  FfiConverterTypeDecision_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_complete_request(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeHttpRequest_lower(request),
+        FfiConverterTypeHostData_lower(host),
+        FfiConverterTypePendingToken_lower(pending),
+        FfiConverterOptionBool.lower(verdict),uniffiCallStatus
     )
 })
 }
@@ -5058,6 +5141,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypePendingToken: FfiConverterRustBuffer {
+    typealias SwiftType = PendingToken?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePendingToken.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePendingToken.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePepper: FfiConverterRustBuffer {
     typealias SwiftType = Pepper?
 
@@ -5693,10 +5800,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_permiso_checksum_method_policy_begin_jwt() != 33373) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_permiso_checksum_method_policy_begin_request() != 12017) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_cache_tokens() != 58906) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_cached_tokens() != 861) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_permiso_checksum_method_policy_classify() != 19772) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_policy_complete_jwt() != 9543) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_complete_request() != 59805) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_policy_credential_kinds() != 44340) {

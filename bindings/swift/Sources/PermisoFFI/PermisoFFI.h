@@ -483,6 +483,21 @@ RustBuffer uniffi_permiso_fn_method_policy_authzen(uint64_t ptr, RustBuffer api,
 uint64_t uniffi_permiso_fn_method_policy_begin_jwt(uint64_t ptr, RustBuffer token, RustBuffer revoked_sessions, RustBuffer revoked_keys, RustBuffer kind, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_BEGIN_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_BEGIN_REQUEST
+RustBuffer uniffi_permiso_fn_method_policy_begin_request(uint64_t ptr, RustBuffer request, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_CACHE_TOKENS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_CACHE_TOKENS
+void uniffi_permiso_fn_method_policy_cache_tokens(uint64_t ptr, int64_t capacity, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_CACHED_TOKENS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_CACHED_TOKENS
+int64_t uniffi_permiso_fn_method_policy_cached_tokens(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_CLASSIFY
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_CLASSIFY
 RustBuffer uniffi_permiso_fn_method_policy_classify(uint64_t ptr, RustBuffer request, RustCallStatus *_Nonnull out_status
@@ -491,6 +506,11 @@ RustBuffer uniffi_permiso_fn_method_policy_classify(uint64_t ptr, RustBuffer req
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_COMPLETE_JWT
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_COMPLETE_JWT
 uint64_t uniffi_permiso_fn_method_policy_complete_jwt(uint64_t ptr, uint64_t pending, RustBuffer verdict, RustBuffer revoked_sessions, RustBuffer revoked_keys, RustBuffer kind, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_COMPLETE_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_COMPLETE_REQUEST
+uint64_t uniffi_permiso_fn_method_policy_complete_request(uint64_t ptr, RustBuffer request, RustBuffer host, uint64_t pending, RustBuffer verdict, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_CREDENTIAL_KINDS
@@ -1178,6 +1198,24 @@ uint16_t uniffi_permiso_checksum_method_policy_begin_jwt(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_BEGIN_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_BEGIN_REQUEST
+uint16_t uniffi_permiso_checksum_method_policy_begin_request(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_CACHE_TOKENS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_CACHE_TOKENS
+uint16_t uniffi_permiso_checksum_method_policy_cache_tokens(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_CACHED_TOKENS
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_CACHED_TOKENS
+uint16_t uniffi_permiso_checksum_method_policy_cached_tokens(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_CLASSIFY
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_CLASSIFY
 uint16_t uniffi_permiso_checksum_method_policy_classify(void
@@ -1187,6 +1225,12 @@ uint16_t uniffi_permiso_checksum_method_policy_classify(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_COMPLETE_JWT
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_COMPLETE_JWT
 uint16_t uniffi_permiso_checksum_method_policy_complete_jwt(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_COMPLETE_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_COMPLETE_REQUEST
+uint16_t uniffi_permiso_checksum_method_policy_complete_request(void
     
 );
 #endif

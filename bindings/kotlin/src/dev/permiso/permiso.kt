@@ -749,9 +749,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_permiso_checksum_method_policy_begin_jwt(
     ): Int
+    external fun uniffi_permiso_checksum_method_policy_begin_request(
+    ): Int
+    external fun uniffi_permiso_checksum_method_policy_cache_tokens(
+    ): Int
+    external fun uniffi_permiso_checksum_method_policy_cached_tokens(
+    ): Int
     external fun uniffi_permiso_checksum_method_policy_classify(
     ): Int
     external fun uniffi_permiso_checksum_method_policy_complete_jwt(
+    ): Int
+    external fun uniffi_permiso_checksum_method_policy_complete_request(
     ): Int
     external fun uniffi_permiso_checksum_method_policy_credential_kinds(
     ): Int
@@ -931,9 +939,17 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_permiso_fn_method_policy_begin_jwt(`ptr`: Long,`token`: RustBuffer.ByValue,`revokedSessions`: RustBuffer.ByValue,`revokedKeys`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_permiso_fn_method_policy_begin_request(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_permiso_fn_method_policy_cache_tokens(`ptr`: Long,`capacity`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_permiso_fn_method_policy_cached_tokens(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_permiso_fn_method_policy_classify(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_permiso_fn_method_policy_complete_jwt(`ptr`: Long,`pending`: Long,`verdict`: RustBuffer.ByValue,`revokedSessions`: RustBuffer.ByValue,`revokedKeys`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_permiso_fn_method_policy_complete_request(`ptr`: Long,`request`: RustBuffer.ByValue,`host`: RustBuffer.ByValue,`pending`: Long,`verdict`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_permiso_fn_method_policy_credential_kinds(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1245,10 +1261,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_permiso_checksum_method_policy_begin_jwt() and 0xFFFF) != 33373) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_permiso_checksum_method_policy_begin_request() and 0xFFFF) != 12017) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_checksum_method_policy_cache_tokens() and 0xFFFF) != 58906) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_checksum_method_policy_cached_tokens() and 0xFFFF) != 861) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_permiso_checksum_method_policy_classify() and 0xFFFF) != 19772) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_policy_complete_jwt() and 0xFFFF) != 9543) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_checksum_method_policy_complete_request() and 0xFFFF) != 59805) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_policy_credential_kinds() and 0xFFFF) != 44340) {
@@ -3770,6 +3798,25 @@ public interface PolicyInterface {
     fun `beginJwt`(`token`: kotlin.String, `revokedSessions`: List<kotlin.String> = listOf(), `revokedKeys`: List<kotlin.String> = listOf(), `kind`: kotlin.String? = null, `now`: kotlin.Long? = null): PendingToken
     
     /**
+     * The bearer token a request presents, staged up to its signature, for
+     * a platform that checks public-key signatures itself; none when there
+     * is none to check (then call `authorize_request`).
+     */
+    fun `beginRequest`(`request`: HttpRequest): PendingToken?
+    
+    /**
+     * Turns on a bounded cache of verified token signatures holding at most
+     * `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
+     * revocations are still checked on every use; new keys empty it.
+     */
+    fun `cacheTokens`(`capacity`: kotlin.Long)
+    
+    /**
+     * How many token signatures the cache holds.
+     */
+    fun `cachedTokens`(): kotlin.Long
+    
+    /**
      * The route and the credential of a request: what to fetch before
      * `authorize_request`.
      */
@@ -3780,6 +3827,12 @@ public interface PolicyInterface {
      * the core checks the signature itself). A pending token completes once.
      */
     fun `completeJwt`(`pending`: PendingToken, `verdict`: kotlin.Boolean? = null, `revokedSessions`: List<kotlin.String> = listOf(), `revokedKeys`: List<kotlin.String> = listOf(), `kind`: kotlin.String? = null, `now`: kotlin.Long? = null): VerifiedToken
+    
+    /**
+     * `authorize_request` with the platform's verdict on the signature of
+     * the token `begin_request` staged (none: the core checks it).
+     */
+    fun `completeRequest`(`request`: HttpRequest, `host`: HostData, `pending`: PendingToken, `verdict`: kotlin.Boolean? = null): Decision
     
     /**
      * The credential kinds.
@@ -4133,6 +4186,60 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
 
     
     /**
+     * The bearer token a request presents, staged up to its signature, for
+     * a platform that checks public-key signatures itself; none when there
+     * is none to check (then call `authorize_request`).
+     */override fun `beginRequest`(`request`: HttpRequest): PendingToken? {
+            return FfiConverterOptionalTypePendingToken.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_permiso_fn_method_policy_begin_request(
+        it,
+        
+        FfiConverterTypeHttpRequest.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Turns on a bounded cache of verified token signatures holding at most
+     * `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
+     * revocations are still checked on every use; new keys empty it.
+     */
+    @Throws(PermisoException::class)override fun `cacheTokens`(`capacity`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_fn_method_policy_cache_tokens(
+        it,
+        
+        FfiConverterLong.lower(`capacity`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * How many token signatures the cache holds.
+     */override fun `cachedTokens`(): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_permiso_fn_method_policy_cached_tokens(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The route and the credential of a request: what to fetch before
      * `authorize_request`.
      */
@@ -4168,6 +4275,28 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
         FfiConverterSequenceString.lower(`revokedKeys`),
         FfiConverterOptionalString.lower(`kind`),
         FfiConverterOptionalLong.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `authorize_request` with the platform's verdict on the signature of
+     * the token `begin_request` staged (none: the core checks it).
+     */
+    @Throws(PermisoException::class)override fun `completeRequest`(`request`: HttpRequest, `host`: HostData, `pending`: PendingToken, `verdict`: kotlin.Boolean?): Decision {
+            return FfiConverterTypeDecision.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_fn_method_policy_complete_request(
+        it,
+        
+        FfiConverterTypeHttpRequest.lower(`request`),
+        FfiConverterTypeHostData.lower(`host`),
+        FfiConverterTypePendingToken.lower(`pending`),
+        FfiConverterOptionalBoolean.lower(`verdict`),_status)
 }
     }
     )
@@ -7340,6 +7469,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePendingToken: FfiConverterRustBuffer<PendingToken?> {
+    override fun read(buf: ByteBuffer): PendingToken? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePendingToken.read(buf)
+    }
+
+    override fun allocationSize(value: PendingToken?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePendingToken.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PendingToken?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePendingToken.write(value, buf)
         }
     }
 }
