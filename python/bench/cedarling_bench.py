@@ -72,7 +72,7 @@ def measure(fn, iterations):
             "p95_ns": pick(0.95), "p99_ns": pick(0.99), "min_ns": samples[0], "max_ns": samples[-1]}
 
 
-results, rows = [], []
+results, rows, tokens_rows = [], [], []
 
 
 def compare(scenario, what, ours, theirs, iterations=ITERATIONS):
@@ -155,6 +155,43 @@ print("equivalence: unsigned_batch_25, 50 items, same decisions")
 compare("unsigned_batch_25", "AuthZEN `access_evaluations` of 25, host data built per call", permiso_batch,
         cedarling_batch, max(ITERATIONS // 10, 20))
 
+# ---- multi_issuer, signatures on (permiso's side) ---------------------------------
+# Cedarling's own run of this scenario needs its issuers' discovery endpoints
+# served; permiso's figures go to the JSONL for comparison with its files.
+ROOT = HERE.parents[1]
+multi = permiso.Policy.from_dict(json.loads((HERE / "multi-issuer.json").read_text())["policy"])
+vector_keys = json.loads((ROOT / "tests" / "vectors" / "tokens.json").read_text())["policy"]["credentials"]
+ec256 = next(k for k in vector_keys["session"]["jwks"]["keys"] if k["kid"] == "ec256")
+for kind in ("acme", "dolphin"):
+    multi.set_jwks(kind, {"keys": [ec256]})
+signer = permiso.SigningKey.from_pem("ES256", (ROOT / "tools" / "vectors" / "keys" / "ec256.pem").read_bytes(),
+                                     kid="ec256")
+acme = multi.issue_session("acme", "acme_user_multi", signer, roles=["reader"], scopes=["wiki:read_profile"])
+dolphin = multi.issue_session("dolphin", "dolphin_user_multi", signer)
+unscoped = multi.issue_session("acme", "acme_user_multi", signer, roles=["reader"], scopes=[])
+
+
+def permiso_multi(acme_token=acme):
+    user = multi.verify_jwt(acme_token)
+    multi.verify_jwt(dolphin)
+    return multi.authorize(user.identity(), "wiki:read_profile", "wiki:WikiPages").allowed
+
+
+assert permiso_multi() and not permiso_multi(unscoped)
+try:
+    permiso_multi(acme[:-4] + ("AAAA" if not acme.endswith("AAAA") else "BBBB"))
+    raise AssertionError("a forged signature was accepted")
+except permiso.InvalidToken as e:
+    assert e.code == "bad_signature", e.code
+print("multi_issuer: both tokens' ES256 signatures checked; a forged one is refused")
+for scenario, capacity in (("multi_issuer_signed", 0), ("multi_issuer_signed_cached", 1000)):
+    multi.cache_tokens(capacity)
+    figures = measure(permiso_multi, max(ITERATIONS // 10, 20))
+    results.append({"binding": "permiso-python", "scenario": scenario, **figures, "allocs_per_op": None,
+                    "status": "ok"})
+    tokens_rows.append({"scenario": scenario, "mean_s": figures["mean_ns"] / 1e9})
+    print(f"{scenario}: permiso {figures['mean_ns'] / 1000:.2f} us")
+
 if args.jsonl:
     args.jsonl.parent.mkdir(parents=True, exist_ok=True)
     args.jsonl.write_text("".join(json.dumps(r) + "\n" for r in results))
@@ -163,5 +200,5 @@ if args.json:
     args.json.write_text(json.dumps({
         "runtime": f"CPython {platform.python_version()}",
         "versions": {"cedarling-python": importlib.metadata.version("cedarling-python")},
-        "smoke": args.smoke, "rows": rows, "jsonl": results,
+        "smoke": args.smoke, "rows": rows, "jsonl": results, "tokens": tokens_rows,
     }, indent=1))

@@ -17,7 +17,7 @@ import { dirname, resolve } from "node:path";
 import { setImmediate as tick } from "node:timers/promises";
 
 import { initSync as cedarlingModule, init as cedarlingInit } from "@janssenproject/cedarling_wasm";
-import { Policy } from "permiso";
+import { Policy, SigningKey } from "permiso";
 
 const args = process.argv.slice(2);
 const smoke = args.includes("--smoke");
@@ -137,6 +137,37 @@ assert.deepEqual(permisoBatch(false), Array(25).fill(false));
 console.log("equivalence: unsigned_batch_25, 50 items, same decisions");
 await compare("unsigned_batch_25", "AuthZEN `accessEvaluations` of 25, host data built per call", permisoBatch, cedarlingBatch, Math.max(ITERATIONS / 10, 20));
 
+// ---- multi_issuer, signatures on (permiso's side) ---------------------------------
+// Cedarling's own run of this scenario needs its issuers' discovery endpoints
+// served; permiso's figures go to the JSONL for comparison with its files.
+const tokensRows = [];
+{
+  const root = new URL("../../", here);
+  const multi = Policy.fromObject(JSON.parse(read("multi-issuer.json")).policy);
+  const vectorKeys = JSON.parse(readFileSync(new URL("tests/vectors/tokens.json", root), "utf8")).policy.credentials;
+  const ec256 = vectorKeys.session.jwks.keys.find((k) => k.kid === "ec256");
+  for (const kind of ["acme", "dolphin"]) multi.setJWKS(kind, { keys: [ec256] });
+  const signer = SigningKey.fromPEM("ES256", readFileSync(new URL("tools/vectors/keys/ec256.pem", root), "utf8"), "ec256");
+  const acme = multi.issueSession("acme", { subject: "acme_user_multi", roles: ["reader"], scopes: ["wiki:read_profile"] }, signer);
+  const dolphin = multi.issueSession("dolphin", { subject: "dolphin_user_multi" }, signer);
+  const unscoped = multi.issueSession("acme", { subject: "acme_user_multi", roles: ["reader"], scopes: [] }, signer);
+  const permisoMulti = async (acmeToken = acme) => {
+    const [user] = await Promise.all([multi.verifyJWTAsync(acmeToken), multi.verifyJWTAsync(dolphin)]);
+    return multi.authorize(user.identity(), "wiki:read_profile", "wiki:WikiPages").allowed;
+  };
+  assert.equal(await permisoMulti(), true);
+  assert.equal(await permisoMulti(unscoped), false);
+  await assert.rejects(permisoMulti(`${acme.slice(0, acme.lastIndexOf("."))}.${"A".repeat(86)}`), (e) => e.code === "bad_signature");
+  console.log("multi_issuer: both tokens' ES256 signatures checked (WebCrypto); a forged one is refused");
+  for (const [scenario, capacity] of [["multi_issuer_signed", 0], ["multi_issuer_signed_cached", 1000]]) {
+    multi.cacheTokens(capacity);
+    const figures = await measure(permisoMulti, Math.max(ITERATIONS / 10, 20));
+    results.push({ binding: "permiso-wasm", scenario, ...figures, allocs_per_op: null, status: "ok" });
+    tokensRows.push({ scenario, mean_s: figures.mean_ns / 1e9 });
+    console.log(`${scenario}: permiso ${(figures.mean_ns / 1000).toFixed(2)} us`);
+  }
+}
+
 const jsonl = outPath("--jsonl");
 if (jsonl) {
   mkdirSync(dirname(jsonl), { recursive: true });
@@ -145,7 +176,7 @@ if (jsonl) {
 const json = outPath("--json");
 if (json) {
   mkdirSync(dirname(json), { recursive: true });
-  writeFileSync(json, JSON.stringify({ runtime: `Node ${process.version}`, versions: { "@janssenproject/cedarling_wasm": cedarlingVersion }, smoke, rows, jsonl: results }, null, 1));
+  writeFileSync(json, JSON.stringify({ runtime: `Node ${process.version}`, versions: { "@janssenproject/cedarling_wasm": cedarlingVersion }, smoke, rows, jsonl: results, tokens: tokensRows }, null, 1));
 }
 // Cedarling keeps timers of its own alive; the measurements are done.
 process.exit(0);
