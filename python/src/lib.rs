@@ -259,6 +259,16 @@ fn to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, P
     pythonize::pythonize(py, value).map_err(|e| PermisoError::new_err(e.to_string()))
 }
 
+/// An HTTP request from its method, path and headers (a mapping or pairs).
+fn http_request(method: String, path: Option<String>, headers: &Bound<'_, PyAny>) -> PyResult<wire::HttpRequest> {
+    Ok(wire::HttpRequest {
+        method,
+        path,
+        url: None,
+        headers: wire::Headers(header_pairs(headers, "headers")?),
+    })
+}
+
 /// `now`, else the clock.
 fn now_or(now: Option<i64>) -> i64 {
     now.unwrap_or_else(clock)
@@ -1069,12 +1079,7 @@ impl Policy {
         path: &str,
         headers: &Bound<'_, PyAny>,
     ) -> PyResult<wire::Classification> {
-        let request = wire::HttpRequest {
-            method: method.to_owned(),
-            path: Some(path.to_owned()),
-            url: None,
-            headers: wire::Headers(header_pairs(headers, "headers")?),
-        };
+        let request = http_request(method.to_owned(), Some(path.to_owned()), headers)?;
         wire::classify(&self.inner, &request).map_err(fail(py))
     }
 
@@ -1096,7 +1101,7 @@ impl Policy {
         pepper: Option<&Bound<'_, PyAny>>,
         now: Option<Seconds>,
     ) -> PyResult<Decision> {
-        let headers = header_pairs(headers, "headers")?;
+        let request = http_request(method, Some(path), headers)?;
         let host = host_data(
             keys,
             principals,
@@ -1107,12 +1112,6 @@ impl Policy {
             now,
             py,
         )?;
-        let request = wire::HttpRequest {
-            method,
-            path: Some(path),
-            url: None,
-            headers: wire::Headers(headers),
-        };
         let policy = Arc::clone(&self.inner);
         let decision =
             py.detach(move || wire::authorize_request(&policy, &request, &host, clock).map(core::Decision::into_owned));
@@ -1125,12 +1124,7 @@ impl Policy {
     /// a host that checks public-key signatures itself; `None` when there
     /// is none to check (then call `authorize_request`).
     fn begin_request(&self, headers: &Bound<'_, PyAny>) -> PyResult<Option<PendingToken>> {
-        let request = wire::HttpRequest {
-            method: String::new(),
-            path: None,
-            url: None,
-            headers: wire::Headers(header_pairs(headers, "headers")?),
-        };
+        let request = http_request(String::new(), None, headers)?;
         Ok(wire::begin_request(&self.inner, &request).map(|pending| PendingToken {
             inner: std::sync::Mutex::new(Some(pending)),
         }))
@@ -1157,7 +1151,7 @@ impl Policy {
         pepper: Option<&Bound<'_, PyAny>>,
         now: Option<Seconds>,
     ) -> PyResult<Decision> {
-        let headers = header_pairs(headers, "headers")?;
+        let request = http_request(method, Some(path), headers)?;
         let host = host_data(
             keys,
             principals,
@@ -1168,12 +1162,6 @@ impl Policy {
             now,
             py,
         )?;
-        let request = wire::HttpRequest {
-            method,
-            path: Some(path),
-            url: None,
-            headers: wire::Headers(headers),
-        };
         let staged = pending
             .with(Clone::clone)
             .ok_or_else(|| err(py, wire::Error::argument("pending", "this token was completed already")))?;

@@ -216,12 +216,12 @@ fn host_data<'h>(host: &'h HostRecords, clock: Clock) -> Result<HostData<'h>, Er
     })
 }
 
-/// Authorizes an HTTP request in one call.
-pub fn authorize_request<'p>(
-    policy: &'p Policy,
+/// Runs `decide` on the core's view of an HTTP request and its host data.
+fn decide_http<'p>(
     request: &HttpRequest,
     host: &HostRecords,
     clock: Clock,
+    decide: impl FnOnce(&Request<'_>, &HostData<'_>) -> Decision<'p>,
 ) -> Result<Decision<'p>, Error> {
     let path = target(request)?;
     let headers = request.headers.pairs();
@@ -230,7 +230,19 @@ pub fn authorize_request<'p>(
         path: &path,
         headers: &headers,
     };
-    Ok(policy.authorize_request(&request, &host_data(host, clock)?))
+    Ok(decide(&request, &host_data(host, clock)?))
+}
+
+/// Authorizes an HTTP request in one call.
+pub fn authorize_request<'p>(
+    policy: &'p Policy,
+    request: &HttpRequest,
+    host: &HostRecords,
+    clock: Clock,
+) -> Result<Decision<'p>, Error> {
+    decide_http(request, host, clock, |request, host| {
+        policy.authorize_request(request, host)
+    })
 }
 
 /// The bearer token an HTTP request presents, staged up to its signature
@@ -249,14 +261,9 @@ pub fn complete_request<'p>(
     verdict: Option<bool>,
     clock: Clock,
 ) -> Result<Decision<'p>, Error> {
-    let path = target(request)?;
-    let headers = request.headers.pairs();
-    let request = Request {
-        method: &request.method,
-        path: &path,
-        headers: &headers,
-    };
-    Ok(policy.complete_request(&request, &host_data(host, clock)?, pending, verdict))
+    decide_http(request, host, clock, |request, host| {
+        policy.complete_request(request, host, pending, verdict)
+    })
 }
 
 /// Answers an AuthZEN request (`api`: `evaluation`, `evaluations`,
