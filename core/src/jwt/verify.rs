@@ -556,13 +556,14 @@ impl Policy {
 pub(crate) fn verify_jwt(policy: &Policy, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<VerifiedToken> {
     let stage = policy.stage_jwt(token, options)?;
     let cache = &policy.token_cache;
-    let id = token_id(token);
-    let valid = cache.verified(&id, &stage.keys, stage.key, stage.alg) || {
+    let id = cache.enabled().then(|| token_id(token));
+    let known = id.is_some_and(|id| cache.verified(&id, &stage.keys, stage.key, stage.alg));
+    let valid = known || {
         let message = token.get(..stage.signed_len).unwrap_or_default().as_bytes();
         let valid = stage
             .key()
             .is_some_and(|k| signature_valid(stage.alg, k, message, &stage.signature));
-        if valid {
+        if let Some(id) = id.filter(|_| valid) {
             cache.remember(id, &stage.keys, stage.key, stage.alg);
         }
         valid
@@ -573,7 +574,8 @@ pub(crate) fn verify_jwt(policy: &Policy, token: &str, options: &VerifyTokenOpti
 pub(crate) fn begin_jwt(policy: &Policy, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<PendingToken> {
     let stage = policy.stage_jwt(token, options)?;
     let id = token_id(token);
-    let known = policy.token_cache.verified(&id, &stage.keys, stage.key, stage.alg);
+    let cache = &policy.token_cache;
+    let known = cache.enabled() && cache.verified(&id, &stage.keys, stage.key, stage.alg);
     // A signature the cache knows needs no check by the host.
     let public_jwk = stage.key().filter(|_| !known).and_then(|k| k.public_jwk.clone());
     Ok(PendingToken {

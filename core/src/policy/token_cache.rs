@@ -13,6 +13,7 @@
 //! the oldest entry goes.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use sha2::{Digest, Sha256};
@@ -38,8 +39,11 @@ struct State {
 }
 
 /// The cache a policy holds: off (capacity 0) until the host turns it on.
+/// The capacity is also kept outside the lock, so a policy without the
+/// cache neither hashes tokens nor takes a lock.
 #[derive(Debug, Default)]
 pub(crate) struct TokenCache {
+    capacity: AtomicUsize,
     state: Mutex<State>,
 }
 
@@ -60,11 +64,18 @@ impl TokenCache {
 
     /// Sets the capacity (0 turns the cache off) and empties it.
     pub(crate) fn resize(&self, capacity: usize) {
+        let capacity = capacity.min(MAX_CACHED_TOKENS);
         let mut state = self.state();
         *state = State {
-            capacity: capacity.min(MAX_CACHED_TOKENS),
+            capacity,
             ..State::default()
         };
+        self.capacity.store(capacity, Ordering::Relaxed);
+    }
+
+    /// Whether the host turned the cache on.
+    pub(crate) fn enabled(&self) -> bool {
+        self.capacity.load(Ordering::Relaxed) > 0
     }
 
     /// Forgets every entry (the keys changed).
