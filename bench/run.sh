@@ -19,10 +19,12 @@ bash scripts/setup-python.sh
 .venv/bin/python python/bench/cedarling_bench.py --json "$out/cedarling-python.json"
 
 echo "== javascript"
-bash scripts/setup-js.sh
+PERMISO_WASM_NAMED="$PWD/$out/named.wasm" bash scripts/setup-js.sh
+command -v twiggy >/dev/null || cargo install --quiet --locked twiggy
+python3 bench/wasm_size.py "$out/named.wasm" --json "$out/wasm-size.json"
 node wasm/bench/bench.mjs --json "$out/js.json"
 node wasm/bench/cedarling.mjs --json "$out/cedarling-js.json"
 
 python3 bench/report.py --python "$out/python.json" --js "$out/js.json" \
   --python-cedarling "$out/cedarling-python.json" --js-cedarling "$out/cedarling-js.json" \
-  --jsonl bench/cedarling.jsonl --out bench/REPORT.md
+  --wasm-size "$out/wasm-size.json" --jsonl bench/cedarling.jsonl --out bench/REPORT.md

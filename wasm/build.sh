@@ -27,9 +27,16 @@ out=wasm/pkg
 rm -rf "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name permiso \
   "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/permiso_wasm.wasm"
-wasm/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
-  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-  "$out/permiso_bg.wasm" -o "$out/permiso_bg.wasm"
+wasm_opt() {
+  wasm/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+    --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue "$@"
+}
+# The same optimization keeping the function names, for `make bench` to say
+# where the bytes go (the shipped file has no names).
+if [ -n "${PERMISO_WASM_NAMED:-}" ]; then
+  wasm_opt -g "$out/permiso_bg.wasm" -o "$PERMISO_WASM_NAMED"
+fi
+wasm_opt "$out/permiso_bg.wasm" -o "$out/permiso_bg.wasm"
 
 cp wasm/js/api.js wasm/js/public.js wasm/js/node.js wasm/js/deno.js wasm/js/workerd.js wasm/js/web.js \
   wasm/js/entry.d.ts wasm/js/hono.js wasm/js/hono.d.ts "$out/"
