@@ -1,13 +1,15 @@
 """permiso next to Cedarling (cedarling-python) on Cedarling's own benchmark scenarios.
 
 The scenarios are Cedarling's published ones: `unsigned_simple` (one principal
-with attributes, one resource, three Cedar policies) and `unsigned_batch_25`
-(25 resources for one principal in one batch call). Their stores are in
-bench/cedarling/, with permiso's translations beside them. Before timing,
-both engines must give the same decision on every request of a small table
-(allowed and denied). Each call builds its principal from plain data, as a
-service does per request: Cedarling's `EntityData`, permiso's identity
-record or AuthZEN host data.
+with attributes, one resource, three Cedar policies), `unsigned_batch_25`
+(25 resources for one principal in one batch call) and its two-token
+multi-issuer one, here with ES256 signatures checked by both engines on the
+same tokens (`multi_issuer_signed`, with and without each engine's token
+cache). Their stores are in bench/cedarling/, with permiso's translations
+beside them. Before timing, both engines must give the same decision on every
+request of a small table (allowed and denied). Each call builds its principal
+from plain data, as a service does per request: Cedarling's `EntityData`,
+permiso's identity record or AuthZEN host data, or the tokens themselves.
 
     python python/bench/cedarling_bench.py --json out.json --jsonl out.jsonl
     python python/bench/cedarling_bench.py --smoke
@@ -17,14 +19,18 @@ schema (binding, scenario, iter, mean_ns, p50_ns, p95_ns, p99_ns, min_ns,
 max_ns, allocs_per_op, status), so the figures compare with its published files.
 """
 import argparse
+import http.server
 import importlib.metadata
 import json
+import multiprocessing
 import pathlib
 import platform
 import statistics
+import threading
 import time
 
 import cedarling_python as ced
+import jwt as pyjwt
 
 import permiso
 
@@ -72,7 +78,7 @@ def measure(fn, iterations):
             "p95_ns": pick(0.95), "p99_ns": pick(0.99), "min_ns": samples[0], "max_ns": samples[-1]}
 
 
-results, rows, tokens_rows = [], [], []
+results, rows = [], []
 
 
 def compare(scenario, what, ours, theirs, iterations=ITERATIONS):
@@ -155,42 +161,127 @@ print("equivalence: unsigned_batch_25, 50 items, same decisions")
 compare("unsigned_batch_25", "AuthZEN `access_evaluations` of 25, host data built per call", permiso_batch,
         cedarling_batch, max(ITERATIONS // 10, 20))
 
-# ---- multi_issuer, signatures on (permiso's side) ---------------------------------
-# Cedarling's own run of this scenario needs its issuers' discovery endpoints
-# served; permiso's figures go to the JSONL for comparison with its files.
+# ---- multi_issuer_signed: two ES256 tokens, signatures checked by both --------------
+# Cedarling fetches each trusted issuer's OpenID configuration and JWKS when it
+# starts, so a loopback server serves them, one port per issuer (Cedarling looks
+# issuers up by origin). It runs in a child process: Cedarling holds the GIL while
+# it starts, and a thread of this process could not answer.
 ROOT = HERE.parents[1]
-multi = permiso.Policy.from_dict(json.loads((HERE / "multi-issuer.json").read_text())["policy"])
+scenario = json.loads((HERE / "multi-issuer.json").read_text())
 vector_keys = json.loads((ROOT / "tests" / "vectors" / "tokens.json").read_text())["policy"]["credentials"]
 ec256 = next(k for k in vector_keys["session"]["jwks"]["keys"] if k["kid"] == "ec256")
-for kind in ("acme", "dolphin"):
-    multi.set_jwks(kind, {"keys": [ec256]})
-signer = permiso.SigningKey.from_pem("ES256", (ROOT / "tools" / "vectors" / "keys" / "ec256.pem").read_bytes(),
-                                     kid="ec256")
-acme = multi.issue_session("acme", "acme_user_multi", signer, roles=["reader"], scopes=["wiki:read_profile"])
-dolphin = multi.issue_session("dolphin", "dolphin_user_multi", signer)
-unscoped = multi.issue_session("acme", "acme_user_multi", signer, roles=["reader"], scopes=[])
+
+
+def serve_issuers(issuers, ports):
+    class Issuer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            port = self.server.server_address[1]
+            documents = {"/.well-known/openid-configuration": {"issuer": self.server.issuer,
+                                                              "jwks_uri": f"http://127.0.0.1:{port}/jwks"},
+                         "/jwks": {"keys": [{**ec256, "alg": "ES256"}]}}
+            if self.path not in documents:
+                self.send_error(404)
+                return
+            body = json.dumps(documents[self.path]).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_):
+            pass
+
+    servers = []
+    for issuer in issuers:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Issuer)
+        server.issuer = issuer
+        servers.append(server)
+    ports.send([s.server_address[1] for s in servers])
+    for server in servers[1:]:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    servers[0].serve_forever()
+
+
+receive, send = multiprocessing.Pipe()
+issuers = multiprocessing.Process(target=serve_issuers, daemon=True,
+                                  args=([t["claims"]["iss"] for t in scenario["tokens"]], send))
+issuers.start()
+ports = receive.recv()
+store = json.loads((HERE / "multi-issuer-store.json").read_text())
+trusted = store["policy_stores"]["multi_issuer_basic_store"]["trusted_issuers"]
+for token, port in zip(scenario["tokens"], ports):
+    trusted[token["trusted_issuer"]]["openid_configuration_endpoint"] = \
+        f"http://127.0.0.1:{port}/.well-known/openid-configuration"
+
+
+def signed_cedarling(**options):
+    return ced.Cedarling(ced.BootstrapConfig({
+        "CEDARLING_APPLICATION_NAME": "bench",
+        "CEDARLING_POLICY_STORE_LOCAL": yaml(store).lstrip("\n"),
+        "CEDARLING_LOG_TYPE": "off",
+        "CEDARLING_JWT_SIG_VALIDATION": "enabled",
+        "CEDARLING_JWT_STATUS_VALIDATION": "disabled",
+        "CEDARLING_JWT_SIGNATURE_ALGORITHMS_SUPPORTED": ["ES256"],
+        "CEDARLING_USER_AUTHZ": "disabled",
+        "CEDARLING_WORKLOAD_AUTHZ": "disabled",
+        "CEDARLING_ID_TOKEN_TRUST_MODE": "never",
+        **options,
+    }))
+
+
+# A maximum TTL of 0 turns Cedarling's cache of validated tokens off; it is on by default.
+uncached, cached = signed_cedarling(CEDARLING_TOKEN_CACHE_MAX_TTL=0), signed_cedarling()
+issuers.terminate()
+multi = permiso.Policy.from_dict(scenario["policy"])
+for token in scenario["tokens"]:
+    multi.set_jwks(token["kind"], {"keys": [ec256]})
+pem = (ROOT / "tools" / "vectors" / "keys" / "ec256.pem").read_bytes()
+now = int(time.time())
+
+
+def sign(token, **claims):
+    return pyjwt.encode({**token["claims"], **claims, "iat": now, "exp": now + 86400}, pem, algorithm="ES256",
+                        headers={"kid": "ec256"})
+
+
+acme, dolphin = (sign(t) for t in scenario["tokens"])
+denied = sign(scenario["tokens"][0], scope=scenario["denied_scope"])
+forged = acme[:-4] + ("AAAA" if not acme.endswith("AAAA") else "BBBB")
+RESOURCE = ced.EntityData.from_dict(scenario["cedarling"]["resource"])
+
+
+def cedarling_multi(engine, acme_token=acme):
+    tokens = [ced.TokenInput(mapping=t["mapping"], payload=p) for t, p in zip(scenario["tokens"], (acme_token, dolphin))]
+    request = ced.AuthorizeMultiIssuerRequest(tokens=tokens, resource=RESOURCE,
+                                              action=scenario["cedarling"]["action"])
+    return engine.authorize_multi_issuer(request).is_allowed()
 
 
 def permiso_multi(acme_token=acme):
     user = multi.verify_jwt(acme_token)
     multi.verify_jwt(dolphin)
-    return multi.authorize(user.identity(), "wiki:read_profile", "wiki:WikiPages").allowed
+    return multi.authorize(user.identity(), scenario["permiso"]["action"], scenario["permiso"]["resource"]).allowed
 
 
-assert permiso_multi() and not permiso_multi(unscoped)
-try:
-    permiso_multi(acme[:-4] + ("AAAA" if not acme.endswith("AAAA") else "BBBB"))
-    raise AssertionError("a forged signature was accepted")
-except permiso.InvalidToken as e:
-    assert e.code == "bad_signature", e.code
-print("multi_issuer: both tokens' ES256 signatures checked; a forged one is refused")
-for scenario, capacity in (("multi_issuer_signed", 0), ("multi_issuer_signed_cached", 1000)):
-    multi.cache_tokens(capacity)
-    figures = measure(permiso_multi, max(ITERATIONS // 10, 20))
-    results.append({"binding": "permiso-python", "scenario": scenario, **figures, "allocs_per_op": None,
-                    "status": "ok"})
-    tokens_rows.append({"scenario": scenario, "mean_s": figures["mean_ns"] / 1e9})
-    print(f"{scenario}: permiso {figures['mean_ns'] / 1000:.2f} us")
+def refused(fn, *args):
+    """A request with a token that fails its checks is denied: Cedarling drops the token, permiso refuses it."""
+    try:
+        return fn(*args)
+    except permiso.InvalidToken as e:
+        assert e.code == "bad_signature", e.code
+        return False
+
+
+for engine in (uncached, cached):
+    answers = [(cedarling_multi(engine, t), refused(permiso_multi, t)) for t in (acme, denied, forged)]
+    assert answers == [(True, True), (False, False), (False, False)], answers
+print("equivalence: multi_issuer_signed, 3 requests (allowed, scope missing, forged signature), same decisions")
+compare("multi_issuer_signed", "two ES256 tokens verified (no token cache on either side), then `authorize`",
+        permiso_multi, lambda: cedarling_multi(uncached), max(ITERATIONS // 10, 20))
+multi.cache_tokens(1000)
+compare("multi_issuer_signed_cached", "the same with each engine's token cache on (`cache_tokens(1000)`)",
+        permiso_multi, lambda: cedarling_multi(cached), max(ITERATIONS // 10, 20))
 
 if args.jsonl:
     args.jsonl.parent.mkdir(parents=True, exist_ok=True)
@@ -200,5 +291,5 @@ if args.json:
     args.json.write_text(json.dumps({
         "runtime": f"CPython {platform.python_version()}",
         "versions": {"cedarling-python": importlib.metadata.version("cedarling-python")},
-        "smoke": args.smoke, "rows": rows, "jsonl": results, "tokens": tokens_rows,
+        "smoke": args.smoke, "rows": rows, "jsonl": results,
     }, indent=1))

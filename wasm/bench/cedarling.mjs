@@ -1,9 +1,10 @@
 // permiso next to Cedarling (@janssenproject/cedarling_wasm) in one Node
-// process, on Cedarling's own benchmark scenarios: `unsigned_simple` and
-// `unsigned_batch_25` (stores in bench/cedarling/, permiso's translations
-// beside them). Before timing, both give the same decision on every request
-// of a small table. Each call builds its principal from plain data, as a
-// service does per request.
+// process, on Cedarling's own benchmark scenarios: `unsigned_simple`,
+// `unsigned_batch_25` and the two-token multi-issuer one with ES256
+// signatures checked by both (stores in bench/cedarling/, permiso's
+// translations beside them). Before timing, both give the same decision on
+// every request of a small table. Each call builds its principal from plain
+// data or from the tokens, as a service does per request.
 //
 //   node wasm/bench/cedarling.mjs --json out.json --jsonl out.jsonl
 //   node wasm/bench/cedarling.mjs --smoke
@@ -14,10 +15,12 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
+import { createServer } from "node:http";
 import { setImmediate as tick } from "node:timers/promises";
 
 import { initSync as cedarlingModule, init as cedarlingInit } from "@janssenproject/cedarling_wasm";
-import { Policy, SigningKey } from "permiso";
+import { importPKCS8, SignJWT } from "jose";
+import { Policy } from "permiso";
 
 const args = process.argv.slice(2);
 const smoke = args.includes("--smoke");
@@ -137,35 +140,89 @@ assert.deepEqual(permisoBatch(false), Array(25).fill(false));
 console.log("equivalence: unsigned_batch_25, 50 items, same decisions");
 await compare("unsigned_batch_25", "AuthZEN `accessEvaluations` of 25, host data built per call", permisoBatch, cedarlingBatch, Math.max(ITERATIONS / 10, 20));
 
-// ---- multi_issuer, signatures on (permiso's side) ---------------------------------
-// Cedarling's own run of this scenario needs its issuers' discovery endpoints
-// served; permiso's figures go to the JSONL for comparison with its files.
-const tokensRows = [];
+// ---- multi_issuer_signed: two ES256 tokens, signatures checked by both --------------
+// Cedarling fetches each trusted issuer's OpenID configuration and JWKS when it
+// starts, so a loopback server serves them, one port per issuer (Cedarling looks
+// issuers up by origin).
 {
   const root = new URL("../../", here);
-  const multi = Policy.fromObject(JSON.parse(read("multi-issuer.json")).policy);
+  const scenario = JSON.parse(read("multi-issuer.json"));
   const vectorKeys = JSON.parse(readFileSync(new URL("tests/vectors/tokens.json", root), "utf8")).policy.credentials;
   const ec256 = vectorKeys.session.jwks.keys.find((k) => k.kid === "ec256");
-  for (const kind of ["acme", "dolphin"]) multi.setJWKS(kind, { keys: [ec256] });
-  const signer = SigningKey.fromPEM("ES256", readFileSync(new URL("tools/vectors/keys/ec256.pem", root), "utf8"), "ec256");
-  const acme = multi.issueSession("acme", { subject: "acme_user_multi", roles: ["reader"], scopes: ["wiki:read_profile"] }, signer);
-  const dolphin = multi.issueSession("dolphin", { subject: "dolphin_user_multi" }, signer);
-  const unscoped = multi.issueSession("acme", { subject: "acme_user_multi", roles: ["reader"], scopes: [] }, signer);
+  const servers = await Promise.all(scenario.tokens.map(({ claims }) => new Promise((ready) => {
+    const server = createServer((request, response) => {
+      const { port } = server.address();
+      const documents = {
+        "/.well-known/openid-configuration": { issuer: claims.iss, jwks_uri: `http://127.0.0.1:${port}/jwks` },
+        "/jwks": { keys: [{ ...ec256, alg: "ES256" }] },
+      };
+      const body = documents[request.url];
+      response.writeHead(body ? 200 : 404, { "content-type": "application/json" }).end(JSON.stringify(body ?? {}));
+    });
+    server.listen(0, "127.0.0.1", () => ready(server));
+  })));
+  const store = JSON.parse(read("multi-issuer-store.json"));
+  const trusted = store.policy_stores.multi_issuer_basic_store.trusted_issuers;
+  scenario.tokens.forEach((token, i) => {
+    trusted[token.trusted_issuer].openid_configuration_endpoint = `http://127.0.0.1:${servers[i].address().port}/.well-known/openid-configuration`;
+  });
+  const signedCedarling = (options = {}) => cedarlingInit({
+    CEDARLING_APPLICATION_NAME: "bench",
+    CEDARLING_POLICY_STORE_LOCAL: JSON.stringify(store),
+    CEDARLING_LOG_TYPE: "off",
+    CEDARLING_JWT_SIG_VALIDATION: "enabled",
+    CEDARLING_JWT_STATUS_VALIDATION: "disabled",
+    CEDARLING_JWT_SIGNATURE_ALGORITHMS_SUPPORTED: ["ES256"],
+    CEDARLING_USER_AUTHZ: "disabled",
+    CEDARLING_WORKLOAD_AUTHZ: "disabled",
+    CEDARLING_ID_TOKEN_TRUST_MODE: "never",
+    ...options,
+  });
+  // A maximum TTL of 0 turns Cedarling's cache of validated tokens off; it is on by default.
+  const uncached = await signedCedarling({ CEDARLING_TOKEN_CACHE_MAX_TTL: 0 });
+  const cached = await signedCedarling();
+  for (const server of servers) server.close();
+
+  const multi = Policy.fromObject(scenario.policy);
+  for (const { kind } of scenario.tokens) multi.setJWKS(kind, { keys: [ec256] });
+  const key = await importPKCS8(readFileSync(new URL("tools/vectors/keys/ec256.pem", root), "utf8"), "ES256");
+  const now = Math.floor(Date.now() / 1000);
+  const sign = (token, claims = {}) => new SignJWT({ ...token.claims, ...claims, iat: now, exp: now + 86400 })
+    .setProtectedHeader({ alg: "ES256", kid: "ec256" }).sign(key);
+  const [acme, dolphin] = await Promise.all(scenario.tokens.map((t) => sign(t)));
+  const denied = await sign(scenario.tokens[0], { scope: scenario.denied_scope });
+  const forged = `${acme.slice(0, acme.lastIndexOf("."))}.${"A".repeat(86)}`;
+
+  const cedarlingMulti = async (engine, acmeToken = acme) => {
+    const request = {
+      tokens: scenario.tokens.map((t, i) => ({ mapping: t.mapping, payload: [acmeToken, dolphin][i] })),
+      resource: scenario.cedarling.resource,
+      action: scenario.cedarling.action,
+    };
+    return (await engine.authorize_multi_issuer(JSON.stringify(request))).decision;
+  };
   const permisoMulti = async (acmeToken = acme) => {
     const [user] = await Promise.all([multi.verifyJWTAsync(acmeToken), multi.verifyJWTAsync(dolphin)]);
-    return multi.authorize(user.identity(), "wiki:read_profile", "wiki:WikiPages").allowed;
+    return multi.authorize(user.identity(), scenario.permiso.action, scenario.permiso.resource).allowed;
   };
-  assert.equal(await permisoMulti(), true);
-  assert.equal(await permisoMulti(unscoped), false);
-  await assert.rejects(permisoMulti(`${acme.slice(0, acme.lastIndexOf("."))}.${"A".repeat(86)}`), (e) => e.code === "bad_signature");
-  console.log("multi_issuer: both tokens' ES256 signatures checked (WebCrypto); a forged one is refused");
-  for (const [scenario, capacity] of [["multi_issuer_signed", 0], ["multi_issuer_signed_cached", 1000]]) {
-    multi.cacheTokens(capacity);
-    const figures = await measure(permisoMulti, Math.max(ITERATIONS / 10, 20));
-    results.push({ binding: "permiso-wasm", scenario, ...figures, allocs_per_op: null, status: "ok" });
-    tokensRows.push({ scenario, mean_s: figures.mean_ns / 1e9 });
-    console.log(`${scenario}: permiso ${(figures.mean_ns / 1000).toFixed(2)} us`);
+  // A request with a token that fails its checks is denied: Cedarling drops the token, permiso refuses it.
+  const refused = (e) => {
+    assert.equal(e.code, "bad_signature");
+    return false;
+  };
+  for (const engine of [uncached, cached]) {
+    const answers = [];
+    for (const token of [acme, denied, forged]) {
+      answers.push([await cedarlingMulti(engine, token), await permisoMulti(token).catch(refused)]);
+    }
+    assert.deepEqual(answers, [[true, true], [false, false], [false, false]]);
   }
+  console.log("equivalence: multi_issuer_signed, 3 requests (allowed, scope missing, forged signature), same decisions");
+  await compare("multi_issuer_signed", "two ES256 tokens through `verifyJWTAsync` (no token cache on either side), then `authorize`",
+    permisoMulti, () => cedarlingMulti(uncached), Math.max(ITERATIONS / 10, 20));
+  multi.cacheTokens(1000);
+  await compare("multi_issuer_signed_cached", "the same with each engine's token cache on (`cacheTokens(1000)`)",
+    permisoMulti, () => cedarlingMulti(cached), Math.max(ITERATIONS / 10, 20));
 }
 
 const jsonl = outPath("--jsonl");
@@ -176,7 +233,7 @@ if (jsonl) {
 const json = outPath("--json");
 if (json) {
   mkdirSync(dirname(json), { recursive: true });
-  writeFileSync(json, JSON.stringify({ runtime: `Node ${process.version}`, versions: { "@janssenproject/cedarling_wasm": cedarlingVersion }, smoke, rows, jsonl: results, tokens: tokensRows }, null, 1));
+  writeFileSync(json, JSON.stringify({ runtime: `Node ${process.version}`, versions: { "@janssenproject/cedarling_wasm": cedarlingVersion }, smoke, rows, jsonl: results }, null, 1));
 }
 // Cedarling keeps timers of its own alive; the measurements are done.
 process.exit(0);
