@@ -187,9 +187,10 @@ impl Policy {
         crate::request::authorize_request(self, request, host)
     }
 
-    /// The first half of [`Policy::authorize_request`] for a host that
-    /// checks public-key signatures itself (WebCrypto in a Worker): the
-    /// bearer token the request presents, staged up to its signature
+    /// The first half of [`Policy::authorize_request`] (and of
+    /// [`Policy::authorize_route`]) for a host that checks public-key
+    /// signatures itself (WebCrypto in a Worker): the bearer token the
+    /// request's headers present, staged up to its signature
     /// ([`Policy::begin_jwt`]). `None` when it presents none, or one refused
     /// before its signature: [`Policy::authorize_request`] then answers
     /// without any signature check.
@@ -217,6 +218,20 @@ impl Policy {
     /// it, are `no_route` (404).
     pub fn authorize_route<'p>(&'p self, request: &RouteRequest<'_>, host: &HostData<'_>) -> Decision<'p> {
         crate::request::authorize_route(self, request, host)
+    }
+
+    /// [`Policy::authorize_route`] with the host's verdict on the signature
+    /// of the token [`Policy::begin_request`] staged from the route
+    /// request's headers (`None`: permiso checks it). Every other step is
+    /// the same.
+    pub fn complete_route<'p>(
+        &'p self,
+        request: &RouteRequest<'_>,
+        host: &HostData<'_>,
+        pending: &PendingToken,
+        verdict: Option<bool>,
+    ) -> Decision<'p> {
+        crate::request::complete_route(self, request, host, pending, verdict)
     }
 
     /// Authenticates a request's one credential when no route is involved

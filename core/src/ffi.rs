@@ -418,6 +418,18 @@ impl From<crate::PendingToken> for PendingToken {
     }
 }
 
+impl PendingToken {
+    /// The staged token, for a request's or route's decision (which may
+    /// be asked again); `complete_jwt` takes it instead.
+    fn staged(&self) -> Result<crate::PendingToken> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| fail(wire::Error::argument("pending", "this token was completed already")))
+    }
+}
+
 #[uniffi::export]
 impl PendingToken {
     /// The JOSE algorithm.
@@ -642,9 +654,11 @@ impl Policy {
         Ok(Decision::new(decision))
     }
 
-    /// The bearer token a request presents, staged up to its signature, for
-    /// a platform that checks public-key signatures itself; none when there
-    /// is none to check (then call `authorize_request`).
+    /// The bearer token a request's headers present, staged up to its
+    /// signature, for a platform that checks public-key signatures itself
+    /// (for `complete_request`, or `complete_route` with the route's
+    /// headers); none when there is none to check (then call
+    /// `authorize_request` or `authorize_route`).
     pub fn begin_request(&self, request: HttpRequest) -> Option<Arc<PendingToken>> {
         wire::begin_request(&self.inner, &request.into()).map(|pending| Arc::new(PendingToken::from(pending)))
     }
@@ -659,13 +673,24 @@ impl Policy {
         pending: Arc<PendingToken>,
         verdict: Option<bool>,
     ) -> Result<Arc<Decision>> {
-        let staged = pending
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-            .ok_or_else(|| fail(wire::Error::argument("pending", "this token was completed already")))?;
+        let staged = pending.staged()?;
         let decision = wire::complete_request(&self.inner, &request.into(), &host.into(), &staged, verdict, clock)?;
+        Ok(Decision::new(decision))
+    }
+
+    /// `authorize_route` with the platform's verdict on the signature of
+    /// the token `begin_request` staged from the same headers (none: the
+    /// core checks it).
+    #[uniffi::method(default(verdict = None))]
+    pub fn complete_route(
+        &self,
+        request: RouteRequest,
+        host: HostData,
+        pending: Arc<PendingToken>,
+        verdict: Option<bool>,
+    ) -> Result<Arc<Decision>> {
+        let staged = pending.staged()?;
+        let decision = wire::complete_route(&self.inner, &request.into(), &host.into(), &staged, verdict, clock)?;
         Ok(Decision::new(decision))
     }
 

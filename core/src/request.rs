@@ -593,8 +593,29 @@ pub(crate) fn authenticate(
 }
 
 pub(crate) fn authorize_route<'p>(policy: &'p Policy, request: &RouteRequest<'_>, host: &HostData<'_>) -> Decision<'p> {
+    decide_route(policy, request, host, None)
+}
+
+/// [`authorize_route`] with the host's verdict on the signature of the
+/// token [`begin_request`] staged from the route request's headers.
+pub(crate) fn complete_route<'p>(
+    policy: &'p Policy,
+    request: &RouteRequest<'_>,
+    host: &HostData<'_>,
+    pending: &PendingToken,
+    verdict: Option<bool>,
+) -> Decision<'p> {
+    decide_route(policy, request, host, Some((pending, verdict)))
+}
+
+fn decide_route<'p>(
+    policy: &'p Policy,
+    request: &RouteRequest<'_>,
+    host: &HostData<'_>,
+    checked: Checked<'_>,
+) -> Decision<'p> {
     match policy.route_by_template(request.method, request.template, request.params) {
-        Ok(route) => policy.decide_matched(route, request.headers, host, None, false).0,
+        Ok(route) => policy.decide_matched(route, request.headers, host, checked, false).0,
         Err(why) => policy.refusal(Code::NoRoute, why, None, Actor::default(), host.now),
     }
 }

@@ -4,8 +4,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use permiso::{
-    Check, Code, DelegationRequest, IdentityRecord, Policy, PrincipalRecord, SessionRequest, SigningKey,
-    VerifyTokenOptions,
+    Check, Code, DelegationRequest, HostData, IdentityRecord, Policy, PrincipalRecord, Request, RouteRequest,
+    SessionRequest, SigningKey, VerifyTokenOptions,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -566,4 +566,91 @@ proptest! {
         // touches unused padding bits is rejected as malformed, never accepted.
         prop_assert!(result.is_err(), "mutated token verified: {mutated}");
     }
+}
+
+#[test]
+fn a_host_checked_signature_changes_nothing_else_in_a_request_or_route() {
+    let (_, mut doc) = vectors_policy();
+    doc["routes"] = serde_json::json!([{
+        "method": "GET", "path": "/api/deployments/{deployment}",
+        "permission": "deployments:read", "resource": "deployment:{deployment}"
+    }]);
+    let policy = Policy::from_value(&doc).unwrap();
+    let es = SigningKey::from_pem("ES256", &key_file("ec256.pem"))
+        .unwrap()
+        .with_kid("ec256");
+    let token = policy
+        .issue_session("session", &session("alice", None, &["viewer"]), &es, NOW)
+        .unwrap();
+    let bearer = format!("Bearer {token}");
+    let headers = [("authorization", bearer.as_str())];
+    assert!(policy.begin_request(&[]).is_none());
+    let pending = policy.begin_request(&headers).unwrap();
+    assert_eq!(pending.algorithm(), "ES256");
+    assert!(pending.public_jwk().is_some());
+    let request = Request {
+        method: "GET",
+        path: "/api/deployments/web",
+        headers: &headers,
+    };
+    let params = [("deployment", "web")];
+    let route = RouteRequest {
+        method: "GET",
+        template: "/api/deployments/{deployment}",
+        params: &params,
+        headers: &headers,
+    };
+    let revoked = ["s-42".to_owned()];
+    let at = |now| HostData {
+        now,
+        ..HostData::default()
+    };
+    let hosts = [
+        at(NOW),
+        at(NOW + 100_000),
+        HostData {
+            revoked_sessions: &revoked,
+            ..at(NOW)
+        },
+    ];
+    for host in &hosts {
+        // The core's own check and a host's positive verdict decide alike.
+        let by_path = policy.authorize_request(&request, host);
+        let by_route = policy.authorize_route(&route, host);
+        for verdict in [None, Some(true)] {
+            assert_eq!(
+                policy.complete_request(&request, host, &pending, verdict).code(),
+                by_path.code()
+            );
+            assert_eq!(
+                policy.complete_route(&route, host, &pending, verdict).code(),
+                by_route.code()
+            );
+        }
+        // A negative verdict refuses the token whatever else holds.
+        assert_eq!(
+            policy.complete_route(&route, host, &pending, Some(false)).code(),
+            Code::BadSignature
+        );
+        assert_eq!(
+            policy.complete_request(&request, host, &pending, Some(false)).code(),
+            Code::BadSignature
+        );
+    }
+    let codes: Vec<Code> = hosts
+        .iter()
+        .map(|h| policy.complete_route(&route, h, &pending, Some(true)).code())
+        .collect();
+    assert_eq!(codes, [Code::Allowed, Code::Expired, Code::SessionRevoked]);
+    let allowed = policy.complete_route(&route, &hosts[0], &pending, Some(true));
+    assert_eq!(allowed.resource(), Some("deployment:web"));
+    let nowhere = RouteRequest {
+        template: "/api/nowhere",
+        params: &[],
+        ..route
+    };
+    assert_eq!(
+        policy.complete_route(&nowhere, &hosts[0], &pending, Some(true)).code(),
+        Code::NoRoute
+    );
 }

@@ -269,6 +269,21 @@ fn http_request(method: String, path: Option<String>, headers: &Bound<'_, PyAny>
     })
 }
 
+/// A matched route from `authorize_route`'s arguments.
+fn matched_route(
+    method: String,
+    template: String,
+    params: &Bound<'_, PyAny>,
+    headers: &Bound<'_, PyAny>,
+) -> PyResult<wire::MatchedRoute> {
+    Ok(wire::MatchedRoute {
+        method,
+        template,
+        params: wire::Params(header_pairs(params, "params")?),
+        headers: wire::Headers(header_pairs(headers, "headers")?),
+    })
+}
+
 /// `now`, else the clock.
 fn now_or(now: Option<i64>) -> i64 {
     now.unwrap_or_else(clock)
@@ -735,6 +750,13 @@ impl PendingToken {
             .as_ref()
             .map(f)
     }
+
+    /// The staged token, for a request's or route's decision (which may be
+    /// asked again); `complete_jwt` takes it instead.
+    fn staged(&self, py: Python<'_>) -> PyResult<core::PendingToken> {
+        self.with(Clone::clone)
+            .ok_or_else(|| err(py, wire::Error::argument("pending", "this token was completed already")))
+    }
 }
 
 #[pymethods]
@@ -1120,9 +1142,11 @@ impl Policy {
         })
     }
 
-    /// The bearer token a request presents, staged up to its signature, for
-    /// a host that checks public-key signatures itself; `None` when there
-    /// is none to check (then call `authorize_request`).
+    /// The bearer token a request's headers present, staged up to its
+    /// signature, for a host that checks public-key signatures itself (for
+    /// `complete_request`, or `complete_route` with the route's headers);
+    /// `None` when there is none to check (then call `authorize_request` or
+    /// `authorize_route`).
     fn begin_request(&self, headers: &Bound<'_, PyAny>) -> PyResult<Option<PendingToken>> {
         let request = http_request(String::new(), None, headers)?;
         Ok(wire::begin_request(&self.inner, &request).map(|pending| PendingToken {
@@ -1162,9 +1186,7 @@ impl Policy {
             now,
             py,
         )?;
-        let staged = pending
-            .with(Clone::clone)
-            .ok_or_else(|| err(py, wire::Error::argument("pending", "this token was completed already")))?;
+        let staged = pending.staged(py)?;
         let decision = wire::complete_request(&self.inner, &request, &host, &staged, verdict, clock)
             .map(core::Decision::into_owned)
             .map_err(fail(py))?;
@@ -1192,8 +1214,7 @@ impl Policy {
         pepper: Option<&Bound<'_, PyAny>>,
         now: Option<Seconds>,
     ) -> PyResult<Decision> {
-        let headers = header_pairs(headers, "headers")?;
-        let params = header_pairs(params, "params")?;
+        let route = matched_route(method, template, params, headers)?;
         let host = host_data(
             keys,
             principals,
@@ -1204,18 +1225,54 @@ impl Policy {
             now,
             py,
         )?;
-        let route = wire::MatchedRoute {
-            method,
-            template,
-            params: wire::Params(params),
-            headers: wire::Headers(headers),
-        };
         let policy = Arc::clone(&self.inner);
         let decision =
             py.detach(move || wire::authorize_route(&policy, &route, &host, clock).map(core::Decision::into_owned));
         Ok(Decision {
             inner: decision.map_err(fail(py))?,
         })
+    }
+
+    /// `authorize_route` with the host's verdict on the signature of the
+    /// token `begin_request` staged from the same headers (`None`: permiso
+    /// checks it).
+    #[pyo3(signature = (method, template, params, headers, pending, verdict = None, *, keys = None,
+                        principals = None, resources = None, revoked_keys = None, revoked_sessions = None,
+                        pepper = None, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn complete_route(
+        &self,
+        py: Python<'_>,
+        method: String,
+        template: String,
+        params: &Bound<'_, PyAny>,
+        headers: &Bound<'_, PyAny>,
+        pending: &PendingToken,
+        verdict: Option<bool>,
+        keys: Option<&Bound<'_, PyAny>>,
+        principals: Option<&Bound<'_, PyAny>>,
+        resources: Option<&Bound<'_, PyAny>>,
+        revoked_keys: Option<Vec<String>>,
+        revoked_sessions: Option<Vec<String>>,
+        pepper: Option<&Bound<'_, PyAny>>,
+        now: Option<Seconds>,
+    ) -> PyResult<Decision> {
+        let route = matched_route(method, template, params, headers)?;
+        let host = host_data(
+            keys,
+            principals,
+            resources,
+            revoked_keys,
+            revoked_sessions,
+            pepper,
+            now,
+            py,
+        )?;
+        let staged = pending.staged(py)?;
+        let decision = wire::complete_route(&self.inner, &route, &host, &staged, verdict, clock)
+            .map(core::Decision::into_owned)
+            .map_err(fail(py))?;
+        Ok(Decision { inner: decision })
     }
 
     /// Generates an API key of an `api_key` kind.

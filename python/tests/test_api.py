@@ -182,14 +182,23 @@ def test_a_request_whose_signature_the_host_checks():
     assert policy.begin_request({}) is None
     pending = policy.begin_request(headers)
     assert pending.algorithm == "ES256" and pending.public_jwk["kty"] == "EC"
-    decide = lambda verdict, **host: policy.complete_request(  # noqa: E731
-        "GET", "/api/deployments/web", headers, pending, verdict, now=NOW, **host)
-    assert decide(True).allowed and decide(None).allowed
-    assert decide(False).code == "bad_signature"
-    assert decide(True, revoked_sessions=["s1"]).code == "session_revoked"
+    by_path = lambda verdict, **host: policy.complete_request(  # noqa: E731
+        "GET", "/api/deployments/web", headers, pending, verdict, **{"now": NOW, **host})
+    by_route = lambda verdict, **host: policy.complete_route(  # noqa: E731
+        "GET", "/api/deployments/{deployment}", {"deployment": "web"}, headers, pending, verdict,
+        **{"now": NOW, **host})
+    for decide in (by_path, by_route):
+        assert decide(True).allowed and decide(None).allowed
+        assert decide(True).resource == "deployment:web"
+        assert decide(False).code == "bad_signature"
+        assert decide(True, revoked_sessions=["s1"]).code == "session_revoked"
+        assert decide(True, now=NOW + 100_000).code == "expired"
+    assert policy.complete_route("GET", "/api/nowhere", {}, headers, pending, True, now=NOW).code == "no_route"
     policy.cache_tokens(4)
-    assert decide(True).allowed and policy.cached_tokens() == 1
+    assert by_route(True).allowed and policy.cached_tokens() == 1
     assert policy.begin_request(headers).public_jwk is None, "a known signature is not handed over again"
+    assert policy.authorize_route("GET", "/api/deployments/{deployment}", {"deployment": "web"}, headers,
+                                  now=NOW).allowed
 
 
 def test_delegation(token_policy):

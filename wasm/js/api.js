@@ -161,3 +161,11 @@ Policy.prototype.authorizeRequestAsync = async function authorizeRequestAsync(re
   const verdict = await webCryptoVerdict(pending);
   return this.completeRequest(request, hostData, pending, verdict);
 };
+
+// authorizeRouteAsync: the same for a route the application's router matched.
+Policy.prototype.authorizeRouteAsync = async function authorizeRouteAsync(route, hostData) {
+  const pending = this.beginRequest(route);
+  if (!pending) return this.authorizeRoute(route, hostData);
+  const verdict = await webCryptoVerdict(pending);
+  return this.completeRoute(route, hostData, pending, verdict);
+};

@@ -2,7 +2,8 @@
 //
 // Route identity: the middleware asks Hono which route will handle the
 // request and authorizes that route (its template and decoded parameters)
-// with `policy.authorizeRoute`, so permiso and Hono never disagree about
+// with `policy.authorizeRouteAsync` (a bearer token's RS*, PS*, ES* or EdDSA
+// signature checked by WebCrypto), so permiso and Hono never disagree about
 // which handler runs (`/api/deployments/%63urrent` is the `current` route
 // for both). Routes are written in Hono's syntax; `:name` is the policy's
 // `{name}`, and a last `:name{.+}` (or `{.*}`) is the catch-all `{*name}`.
@@ -71,7 +72,8 @@ export function permiso(policy, lookup, options = {}) {
     const template = found ? policyTemplate(found.route.path) ?? "" : "";
     const params = found ? paramsOf(c, found.index) : {};
     const host = await lookup(policy.classify(c.req.raw));
-    const decision = policy.authorizeRoute({ method: c.req.method, template, params, headers: c.req.raw.headers }, host);
+    const route = { method: c.req.method, template, params, headers: c.req.raw.headers };
+    const decision = await policy.authorizeRouteAsync(route, host);
     if (onDecision) await onDecision(c, decision);
     if (!decision.allowed) {
       if (decision.status === 401) c.header("WWW-Authenticate", "Bearer");

@@ -184,6 +184,12 @@ export interface Policy {
    * instead of pure-Rust ECDSA in wasm.
    */
   authorizeRequestAsync(request: RequestLike, hostData?: HostData): Promise<Decision>;
+  /**
+   * `authorizeRoute` with the signature of the bearer token in the route
+   * request's headers checked by the runtime's WebCrypto; every other step
+   * is the core's (the Hono middleware uses it).
+   */
+  authorizeRouteAsync(request: RouteRequest, hostData?: HostData): Promise<Decision>;
   /** Signs a delegated token for `identity` (an Identity or its record). */
   delegate(kind: string, identity: Identity | IdentityRecord, request: DelegationRequest, key: SigningKey, now?: number): string;
 }
@@ -996,14 +1002,30 @@ impl Policy {
         ))
     }
 
-    /// The bearer token a request presents, staged up to its signature, for
-    /// `authorizeRequestAsync`; `undefined` when there is none to check.
+    /// The bearer token a request's headers present, staged up to its
+    /// signature, for `authorizeRequestAsync` and `authorizeRouteAsync` (a
+    /// route request's headers serve alike); `undefined` when there is none
+    /// to check.
     #[wasm_bindgen(js_name = beginRequest)]
     pub fn begin_request(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "RequestLike")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestLike | RouteRequest")] request: JsValue,
     ) -> Result<Option<PendingToken>, JsValue> {
-        let request = http_request(&request)?;
+        if !request.is_object() {
+            return Err(invalid(
+                "request must be a Request, {method, path, headers} or a route request",
+            ));
+        }
+        // Only the headers name the token.
+        let request = wire::HttpRequest {
+            method: String::new(),
+            path: None,
+            url: None,
+            headers: wire::Headers(match field(&request, "headers")? {
+                h if h.is_undefined() || h.is_null() => Vec::new(),
+                h => header_pairs(&h)?,
+            }),
+        };
         Ok(wire::begin_request(&self.inner, &request).map(|inner| PendingToken { inner }))
     }
 
@@ -1038,6 +1060,24 @@ impl Policy {
         Ok(decision(
             wire::authorize_route(&self.inner, &route, &host, clock).map_err(err)?,
         ))
+    }
+
+    /// `authorizeRoute` with the host's verdict on the signature of the
+    /// token `beginRequest` staged from the route's headers (`undefined` to
+    /// let permiso check it).
+    #[wasm_bindgen(js_name = completeRoute)]
+    pub fn complete_route(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RouteRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "HostData | undefined")] host: JsValue,
+        pending: &PendingToken,
+        #[wasm_bindgen(unchecked_param_type = "boolean | undefined")] verdict: JsValue,
+    ) -> Result<Decision, JsValue> {
+        let route = matched_route(&request)?;
+        let host = host_data(&host)?;
+        let verdict = verdict.as_bool();
+        let decided = wire::complete_route(&self.inner, &route, &host, &pending.inner, verdict, clock);
+        Ok(decision(decided.map_err(err)?))
     }
 
     /// Generates an API key of an `api_key` kind.

@@ -205,53 +205,64 @@ test("the token cache remembers signatures only: expiry and revocation still ref
   assert.throws(() => tp.verifyJWT(token, { now: NOW }), (e) => e.code === "unknown_key");
 });
 
-test("authorizeRequestAsync decides every request vector as authorizeRequest does", async () => {
+test("authorizeRequestAsync and authorizeRouteAsync decide every request and route vector as their sync forms do", async () => {
   const same = (d) => {
     const { audit, ...rest } = d.toJSON();
     return { ...rest, audit: { ...audit, decision_id: null } };
   };
-  let compared = 0;
-  for (const name of ["requests.json", "lifecycle.json", "rules.json"]) {
+  const compared = { authorize_request: 0, authorize_route: 0 };
+  const forms = {
+    authorize_request: [(c) => c.request, "authorizeRequest", "authorizeRequestAsync"],
+    authorize_route: [(c) => ({ ...c.route, headers: c.headers }), "authorizeRoute", "authorizeRouteAsync"],
+  };
+  for (const name of ["requests.json", "lifecycle.json", "rules.json", "routes.json"]) {
     const doc = JSON.parse(read(`tests/vectors/${name}`));
     const p = Policy.fromObject(doc.policy);
-    for (const c of doc.cases.filter((c) => c.op === "authorize_request")) {
+    for (const c of doc.cases.filter((c) => c.op in forms)) {
+      const [input, sync, async] = forms[c.op];
       const host = {
         keys: c.keys, principals: c.principals, resources: c.resources, revokedKeys: c.revoked_keys,
         revokedSessions: c.revoked_sessions, pepper: c.pepper, now: c.now ?? doc.now,
       };
-      let sync;
+      let expected;
       try {
-        sync = same(p.authorizeRequest(c.request, host));
+        expected = same(p[sync](input(c), host));
       } catch (e) {
-        await assert.rejects(p.authorizeRequestAsync(c.request, host), (f) => f.code === e.code, c.name);
-        compared++;
+        await assert.rejects(p[async](input(c), host), (f) => f.code === e.code, c.name);
+        compared[c.op]++;
         continue;
       }
-      assert.deepEqual(same(await p.authorizeRequestAsync(c.request, host)), sync, c.name);
-      compared++;
+      assert.deepEqual(same(await p[async](input(c), host)), expected, c.name);
+      compared[c.op]++;
     }
   }
-  assert.ok(compared >= 70, String(compared));
+  assert.ok(compared.authorize_request >= 70 && compared.authorize_route >= 20, JSON.stringify(compared));
   // A public-key token: its signature is WebCrypto's verdict, everything else the core's.
   const routes = [{ method: "GET", path: "/api/deployments/{deployment}", permission: "deployments:read", resource: "deployment:{deployment}" }];
-  const p = Policy.fromObject({ ...tokens.policy, routes });
   const es = SigningKey.fromPEM("ES256", read("tools/vectors/keys/ec256.pem"), "ec256");
-  const token = p.issueSession("session", { subject: "alice", roles: ["viewer"], session: "s1" }, es, NOW);
-  const request = (t) => ({ method: "GET", path: "/api/deployments/web", headers: { authorization: `Bearer ${t}` } });
-  assert.ok(p.beginRequest(request(token)).publicJwk, "an ES256 token is staged for WebCrypto");
-  assert.equal(p.beginRequest({ method: "GET", path: "/", headers: {} }), undefined);
-  assert.equal((await p.authorizeRequestAsync(request(token), { now: NOW })).allowed, true);
-  const signed = token.slice(0, token.lastIndexOf("."));
-  const forged = `${signed}.${"A".repeat(86)}`;
-  assert.equal((await p.authorizeRequestAsync(request(forged), { now: NOW })).code, "bad_signature");
-  assert.equal((await p.authorizeRequestAsync(request(token), { now: NOW + 100_000 })).code, "expired");
-  assert.equal((await p.authorizeRequestAsync(request(token), { now: NOW, revokedSessions: ["s1"] })).code, "session_revoked");
-  p.cacheTokens(8);
-  assert.equal((await p.authorizeRequestAsync(request(token), { now: NOW })).allowed, true);
-  assert.equal(p.cachedTokens(), 1, "a WebCrypto verdict is remembered");
-  assert.equal(p.authorizeRequest(request(token), { now: NOW }).allowed, true);
-  assert.equal(p.authorizeRequest(request(token), { now: NOW, revokedSessions: ["s1"] }).code, "session_revoked");
-  assert.equal((await p.authorizeRequestAsync(request(forged), { now: NOW })).code, "bad_signature");
+  const asRequest = (t) => ({ method: "GET", path: "/api/deployments/web", headers: { authorization: `Bearer ${t}` } });
+  const asRoute = (t) => ({ method: "GET", template: "/api/deployments/{deployment}", params: { deployment: "web" }, headers: { authorization: `Bearer ${t}` } });
+  for (const [request, sync, async] of [[asRequest, "authorizeRequest", "authorizeRequestAsync"], [asRoute, "authorizeRoute", "authorizeRouteAsync"]]) {
+    const p = Policy.fromObject({ ...tokens.policy, routes });
+    const token = p.issueSession("session", { subject: "alice", roles: ["viewer"], session: "s1" }, es, NOW);
+    assert.ok(p.beginRequest(request(token)).publicJwk, `${async}: an ES256 token is staged for WebCrypto`);
+    assert.equal(p.beginRequest({ method: "GET", path: "/", headers: {} }), undefined);
+    assert.equal(p.beginRequest({ method: "GET", template: "/" }), undefined, "a route request without headers presents nothing");
+    const decision = await p[async](request(token), { now: NOW });
+    assert.equal(decision.allowed, true, async);
+    assert.equal(decision.resource, "deployment:web", async);
+    const signed = token.slice(0, token.lastIndexOf("."));
+    const forged = `${signed}.${"A".repeat(86)}`;
+    assert.equal((await p[async](request(forged), { now: NOW })).code, "bad_signature");
+    assert.equal((await p[async](request(token), { now: NOW + 100_000 })).code, "expired");
+    assert.equal((await p[async](request(token), { now: NOW, revokedSessions: ["s1"] })).code, "session_revoked");
+    p.cacheTokens(8);
+    assert.equal((await p[async](request(token), { now: NOW })).allowed, true);
+    assert.equal(p.cachedTokens(), 1, "a WebCrypto verdict is remembered");
+    assert.equal(p[sync](request(token), { now: NOW }).allowed, true);
+    assert.equal(p[sync](request(token), { now: NOW, revokedSessions: ["s1"] }).code, "session_revoked");
+    assert.equal((await p[async](request(forged), { now: NOW })).code, "bad_signature");
+  }
 });
 
 test("a string never stands for a list in a record", () => {

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { after, before, test } from "node:test";
 
-import { Policy } from "permiso";
+import { Policy, SigningKey } from "permiso";
 import { policyTemplate } from "permiso/hono";
 
 import { createApp } from "../../examples/hono/app.mjs";
@@ -97,6 +97,25 @@ test("hono: allowed, refused with the clear error, unauthenticated, unrouted", a
   r = await app.request("/api/nowhere", { headers: { authorization: `Bearer ${alice}` } });
   assert.equal(r.status, 404);
   assert.equal((await r.json()).code, "no_route");
+});
+
+test("hono: a signed bearer token is checked (its ES256 signature by WebCrypto), forged ones refused", async () => {
+  const signed = Policy.fromYAML(readFileSync(new URL("examples/policy.yaml", root), "utf8"));
+  const vectors = JSON.parse(readFileSync(new URL("tests/vectors/tokens.json", root), "utf8"));
+  const ec256 = vectors.policy.credentials.session.jwks.keys.find((k) => k.kid === "ec256");
+  signed.setJWKS("session", { keys: [ec256] });
+  signed.cacheTokens(8);
+  const es = SigningKey.fromPEM("ES256", readFileSync(new URL("tools/vectors/keys/ec256.pem", root), "utf8"), "ec256");
+  const token = signed.issueSession("session", { subject: "alice", roles: ["operator"], session: "s-hono" }, es);
+  const signedApp = createApp(signed, async () => ({ principals: host.principals, revokedSessions: host.revoked_sessions }), () => {});
+  const call = (t) => signedApp.request("/api/deployments/web", { headers: { authorization: `Bearer ${t}` } });
+  let r = await call(token);
+  assert.equal(r.status, 200);
+  assert.equal((await r.json()).actor, "user:alice");
+  assert.equal(signed.cachedTokens(), 1, "the verified signature is remembered");
+  r = await call(`${token.slice(0, token.lastIndexOf("."))}.${"A".repeat(86)}`);
+  assert.equal(r.status, 401);
+  assert.equal((await r.json()).code, "bad_signature");
 });
 
 test("hono route paths in the policy's syntax", () => {

@@ -320,6 +320,36 @@ fun apiTests(root: File) {
         try { tp.cacheTokens(-1); fail("a negative capacity") }
         catch (e: PermisoException.Refused) { if (e.code != "invalid_argument") fail(e.code) }
     }
+    check("a request or route whose signature the platform checks") {
+        val tokens = mapper.readTree(File(root, "tests/vectors/tokens.json"))
+        val doc = mapper.readTree(json(tokens.get("policy"))) as com.fasterxml.jackson.databind.node.ObjectNode
+        doc.set<JsonNode>("routes", mapper.readTree(
+            """[{"method": "GET", "path": "/api/deployments/{deployment}", "permission": "deployments:read", "resource": "deployment:{deployment}"}]"""))
+        val tp = Policy.fromJson(json(doc))
+        val key = SigningKey.fromPem("ES256", File(root, "tools/vectors/keys/ec256.pem").readText(), "ec256")
+        val now = 1_767_225_600L
+        val token = tp.issueSession("session", "alice", key, roles = listOf("viewer"), session = "s1", now = now)
+        val headers = listOf(Header("authorization", "Bearer $token"))
+        val request = HttpRequest("GET", "/api/deployments/web", headers)
+        val route = RouteRequest("GET", "/api/deployments/{deployment}", listOf(Header("deployment", "web")), headers)
+        if (tp.beginRequest(HttpRequest("GET", "/", listOf())) != null) fail("a request without a token staged one")
+        val pending = tp.beginRequest(request) ?: fail("the ES256 token was not staged")
+        if (pending.algorithm() != "ES256" || pending.publicJwk() == null) fail("staged ${pending.algorithm()}")
+        val decide = listOf<(Boolean?, HostData) -> Decision>(
+            { verdict, host -> tp.completeRequest(request, host, pending, verdict) },
+            { verdict, host -> tp.completeRoute(route, host, pending, verdict) },
+        )
+        for (d in decide) {
+            val allowed = d(true, HostData(now = now))
+            if (!allowed.allowed() || !allowed.toJson().contains("\"deployment:web\"")) fail("not allowed: ${allowed.toJson()}")
+            if (!d(null, HostData(now = now)).allowed()) fail("the core's own check refused it")
+            if (d(false, HostData(now = now)).code() != "bad_signature") fail("a bad verdict was accepted")
+            if (d(true, HostData(now = now, revokedSessions = listOf("s1"))).code() != "session_revoked") fail("revoked")
+            if (d(true, HostData(now = now + 100_000L)).code() != "expired") fail("expired token accepted")
+        }
+        val nowhere = RouteRequest("GET", "/api/nowhere", listOf(), headers)
+        if (tp.completeRoute(nowhere, HostData(now = now), pending, true).code() != "no_route") fail("no route")
+    }
 }
 
 // Every operation of the core's list is exposed by this package, under

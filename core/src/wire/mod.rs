@@ -55,6 +55,7 @@ pub const OPERATIONS: &[&str] = &[
     "authorize_route",
     "begin_request",
     "complete_request",
+    "complete_route",
     // AuthZEN
     "authzen",
     "access_evaluation",
@@ -353,6 +354,35 @@ pub fn authorize_route<'p>(
     host: &HostRecords,
     clock: Clock,
 ) -> Result<Decision<'p>, Error> {
+    decide_route(route, host, clock, |request, host| {
+        policy.authorize_route(request, host)
+    })
+}
+
+/// [`authorize_route`] with the host's verdict on the signature of the
+/// token [`begin_request`] staged from the route's headers (see
+/// [`Policy::complete_route`]).
+pub fn complete_route<'p>(
+    policy: &'p Policy,
+    route: &MatchedRoute,
+    host: &HostRecords,
+    pending: &crate::PendingToken,
+    verdict: Option<bool>,
+    clock: Clock,
+) -> Result<Decision<'p>, Error> {
+    decide_route(route, host, clock, |request, host| {
+        policy.complete_route(request, host, pending, verdict)
+    })
+}
+
+/// The core's view of a matched route and of the host's records, handed to
+/// `decide`.
+fn decide_route<'p>(
+    route: &MatchedRoute,
+    host: &HostRecords,
+    clock: Clock,
+    decide: impl FnOnce(&RouteRequest<'_>, &HostData<'_>) -> Decision<'p>,
+) -> Result<Decision<'p>, Error> {
     let params = route.params.pairs();
     let headers = route.headers.pairs();
     let request = RouteRequest {
@@ -361,7 +391,7 @@ pub fn authorize_route<'p>(
         params: &params,
         headers: &headers,
     };
-    Ok(policy.authorize_route(&request, &host_data(host, clock)?))
+    Ok(decide(&request, &host_data(host, clock)?))
 }
 
 /// Generates an API key of an `api_key` kind for `owner`.

@@ -444,6 +444,23 @@ class Policy:
         pepper: Optional[_Secret] = None,
         now: Optional[float] = None,
     ) -> Decision: ...
+    def complete_route(
+        self,
+        method: str,
+        template: str,
+        params: _Headers,
+        headers: _Headers,
+        pending: PendingToken,
+        verdict: Optional[bool] = None,
+        *,
+        keys: Optional[Sequence[Mapping[str, Any]]] = None,
+        principals: Optional[Sequence[Mapping[str, Any]]] = None,
+        resources: Optional[Sequence[Mapping[str, Any]]] = None,
+        revoked_keys: Optional[Sequence[str]] = None,
+        revoked_sessions: Optional[Sequence[str]] = None,
+        pepper: Optional[_Secret] = None,
+        now: Optional[float] = None,
+    ) -> Decision: ...
     def generate_key(
         self,
         kind: str,

@@ -1713,9 +1713,11 @@ public protocol PolicyProtocol: AnyObject, Sendable {
     func beginJwt(token: String, revokedSessions: [String], revokedKeys: [String], kind: String?, now: Int64?) throws  -> PendingToken
     
     /**
-     * The bearer token a request presents, staged up to its signature, for
-     * a platform that checks public-key signatures itself; none when there
-     * is none to check (then call `authorize_request`).
+     * The bearer token a request's headers present, staged up to its
+     * signature, for a platform that checks public-key signatures itself
+     * (for `complete_request`, or `complete_route` with the route's
+     * headers); none when there is none to check (then call
+     * `authorize_request` or `authorize_route`).
      */
     func beginRequest(request: HttpRequest)  -> PendingToken?
     
@@ -1748,6 +1750,13 @@ public protocol PolicyProtocol: AnyObject, Sendable {
      * the token `begin_request` staged (none: the core checks it).
      */
     func completeRequest(request: HttpRequest, host: HostData, pending: PendingToken, verdict: Bool?) throws  -> Decision
+    
+    /**
+     * `authorize_route` with the platform's verdict on the signature of
+     * the token `begin_request` staged from the same headers (none: the
+     * core checks it).
+     */
+    func completeRoute(request: RouteRequest, host: HostData, pending: PendingToken, verdict: Bool?) throws  -> Decision
     
     /**
      * The credential kinds.
@@ -2051,9 +2060,11 @@ open func beginJwt(token: String, revokedSessions: [String] = [], revokedKeys: [
 }
     
     /**
-     * The bearer token a request presents, staged up to its signature, for
-     * a platform that checks public-key signatures itself; none when there
-     * is none to check (then call `authorize_request`).
+     * The bearer token a request's headers present, staged up to its
+     * signature, for a platform that checks public-key signatures itself
+     * (for `complete_request`, or `complete_route` with the route's
+     * headers); none when there is none to check (then call
+     * `authorize_request` or `authorize_route`).
      */
 open func beginRequest(request: HttpRequest) -> PendingToken?  {
     return try!  FfiConverterOptionTypePendingToken.lift(try! rustCall() {
@@ -2134,6 +2145,24 @@ open func completeRequest(request: HttpRequest, host: HostData, pending: Pending
     uniffi_permiso_fn_method_policy_complete_request(
             self.uniffiCloneHandle(),
         FfiConverterTypeHttpRequest_lower(request),
+        FfiConverterTypeHostData_lower(host),
+        FfiConverterTypePendingToken_lower(pending),
+        FfiConverterOptionBool.lower(verdict),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `authorize_route` with the platform's verdict on the signature of
+     * the token `begin_request` staged from the same headers (none: the
+     * core checks it).
+     */
+open func completeRoute(request: RouteRequest, host: HostData, pending: PendingToken, verdict: Bool? = nil)throws  -> Decision  {
+    return try  FfiConverterTypeDecision_lift(try rustCallWithError(FfiConverterTypePermisoException_lift) {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_policy_complete_route(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRouteRequest_lower(request),
         FfiConverterTypeHostData_lower(host),
         FfiConverterTypePendingToken_lower(pending),
         FfiConverterOptionBool.lower(verdict),uniffiCallStatus
@@ -5800,7 +5829,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_permiso_checksum_method_policy_begin_jwt() != 33373) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_checksum_method_policy_begin_request() != 12017) {
+    if (uniffi_permiso_checksum_method_policy_begin_request() != 38368) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_policy_cache_tokens() != 58906) {
@@ -5816,6 +5845,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_policy_complete_request() != 59805) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_policy_complete_route() != 37234) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_policy_credential_kinds() != 44340) {

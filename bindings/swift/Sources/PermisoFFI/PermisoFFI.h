@@ -513,6 +513,11 @@ uint64_t uniffi_permiso_fn_method_policy_complete_jwt(uint64_t ptr, uint64_t pen
 uint64_t uniffi_permiso_fn_method_policy_complete_request(uint64_t ptr, RustBuffer request, RustBuffer host, uint64_t pending, RustBuffer verdict, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_COMPLETE_ROUTE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_COMPLETE_ROUTE
+uint64_t uniffi_permiso_fn_method_policy_complete_route(uint64_t ptr, RustBuffer request, RustBuffer host, uint64_t pending, RustBuffer verdict, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_CREDENTIAL_KINDS
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_POLICY_CREDENTIAL_KINDS
 RustBuffer uniffi_permiso_fn_method_policy_credential_kinds(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -1231,6 +1236,12 @@ uint16_t uniffi_permiso_checksum_method_policy_complete_jwt(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_COMPLETE_REQUEST
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_COMPLETE_REQUEST
 uint16_t uniffi_permiso_checksum_method_policy_complete_request(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_COMPLETE_ROUTE
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_POLICY_COMPLETE_ROUTE
+uint16_t uniffi_permiso_checksum_method_policy_complete_route(void
     
 );
 #endif

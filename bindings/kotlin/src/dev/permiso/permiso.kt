@@ -761,6 +761,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_permiso_checksum_method_policy_complete_request(
     ): Int
+    external fun uniffi_permiso_checksum_method_policy_complete_route(
+    ): Int
     external fun uniffi_permiso_checksum_method_policy_credential_kinds(
     ): Int
     external fun uniffi_permiso_checksum_method_policy_delegate(
@@ -950,6 +952,8 @@ internal object UniffiLib {
     external fun uniffi_permiso_fn_method_policy_complete_jwt(`ptr`: Long,`pending`: Long,`verdict`: RustBuffer.ByValue,`revokedSessions`: RustBuffer.ByValue,`revokedKeys`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_permiso_fn_method_policy_complete_request(`ptr`: Long,`request`: RustBuffer.ByValue,`host`: RustBuffer.ByValue,`pending`: Long,`verdict`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_permiso_fn_method_policy_complete_route(`ptr`: Long,`request`: RustBuffer.ByValue,`host`: RustBuffer.ByValue,`pending`: Long,`verdict`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_permiso_fn_method_policy_credential_kinds(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1261,7 +1265,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_permiso_checksum_method_policy_begin_jwt() and 0xFFFF) != 33373) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_permiso_checksum_method_policy_begin_request() and 0xFFFF) != 12017) {
+    if ((lib.uniffi_permiso_checksum_method_policy_begin_request() and 0xFFFF) != 38368) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_policy_cache_tokens() and 0xFFFF) != 58906) {
@@ -1277,6 +1281,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_policy_complete_request() and 0xFFFF) != 59805) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_checksum_method_policy_complete_route() and 0xFFFF) != 37234) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_policy_credential_kinds() and 0xFFFF) != 44340) {
@@ -3798,9 +3805,11 @@ public interface PolicyInterface {
     fun `beginJwt`(`token`: kotlin.String, `revokedSessions`: List<kotlin.String> = listOf(), `revokedKeys`: List<kotlin.String> = listOf(), `kind`: kotlin.String? = null, `now`: kotlin.Long? = null): PendingToken
     
     /**
-     * The bearer token a request presents, staged up to its signature, for
-     * a platform that checks public-key signatures itself; none when there
-     * is none to check (then call `authorize_request`).
+     * The bearer token a request's headers present, staged up to its
+     * signature, for a platform that checks public-key signatures itself
+     * (for `complete_request`, or `complete_route` with the route's
+     * headers); none when there is none to check (then call
+     * `authorize_request` or `authorize_route`).
      */
     fun `beginRequest`(`request`: HttpRequest): PendingToken?
     
@@ -3833,6 +3842,13 @@ public interface PolicyInterface {
      * the token `begin_request` staged (none: the core checks it).
      */
     fun `completeRequest`(`request`: HttpRequest, `host`: HostData, `pending`: PendingToken, `verdict`: kotlin.Boolean? = null): Decision
+    
+    /**
+     * `authorize_route` with the platform's verdict on the signature of
+     * the token `begin_request` staged from the same headers (none: the
+     * core checks it).
+     */
+    fun `completeRoute`(`request`: RouteRequest, `host`: HostData, `pending`: PendingToken, `verdict`: kotlin.Boolean? = null): Decision
     
     /**
      * The credential kinds.
@@ -4186,9 +4202,11 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
 
     
     /**
-     * The bearer token a request presents, staged up to its signature, for
-     * a platform that checks public-key signatures itself; none when there
-     * is none to check (then call `authorize_request`).
+     * The bearer token a request's headers present, staged up to its
+     * signature, for a platform that checks public-key signatures itself
+     * (for `complete_request`, or `complete_route` with the route's
+     * headers); none when there is none to check (then call
+     * `authorize_request` or `authorize_route`).
      */override fun `beginRequest`(`request`: HttpRequest): PendingToken? {
             return FfiConverterOptionalTypePendingToken.lift(
     callWithHandle {
@@ -4294,6 +4312,29 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
         it,
         
         FfiConverterTypeHttpRequest.lower(`request`),
+        FfiConverterTypeHostData.lower(`host`),
+        FfiConverterTypePendingToken.lower(`pending`),
+        FfiConverterOptionalBoolean.lower(`verdict`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `authorize_route` with the platform's verdict on the signature of
+     * the token `begin_request` staged from the same headers (none: the
+     * core checks it).
+     */
+    @Throws(PermisoException::class)override fun `completeRoute`(`request`: RouteRequest, `host`: HostData, `pending`: PendingToken, `verdict`: kotlin.Boolean?): Decision {
+            return FfiConverterTypeDecision.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PermisoException) { _status ->
+    UniffiLib.uniffi_permiso_fn_method_policy_complete_route(
+        it,
+        
+        FfiConverterTypeRouteRequest.lower(`request`),
         FfiConverterTypeHostData.lower(`host`),
         FfiConverterTypePendingToken.lower(`pending`),
         FfiConverterOptionalBoolean.lower(`verdict`),_status)
