@@ -35,8 +35,9 @@ AREAS = [
                                                                "serde", "zmij", "itoa", "ryu", "memchr"}),
     ("YAML and TOML policies", {"yaml_rust2", "basic_toml", "hashlink", "arraydeque", "encoding_rs"}),
     ("route matching (matchit)", {"matchit"}),
-    ("Rust's standard library and collections", {"core", "alloc", "std", "hashbrown", "dlmalloc", "indexmap",
-                                                 "smallvec", "compiler_builtins", "foldhash"}),
+    ("Rust's standard library, collections and the allocator", {"core", "alloc", "std", "hashbrown", "dlmalloc",
+                                                                "talc", "indexmap", "smallvec",
+                                                                "compiler_builtins", "foldhash"}),
     ("constant data (strings, tables)", {"(data)"}),
 ]
 
