@@ -653,4 +653,27 @@ fn a_host_checked_signature_changes_nothing_else_in_a_request_or_route() {
         policy.complete_route(&nowhere, &hosts[0], &pending, Some(true)).code(),
         Code::NoRoute
     );
+    // A verdict speaks for the staged token only: a request presenting
+    // another token has that token's signature checked as usual.
+    let (signed, _) = token.rsplit_once('.').unwrap();
+    let forged = format!("Bearer {signed}.{}", URL_SAFE_NO_PAD.encode([7u8; 64]));
+    let other = [("authorization", forged.as_str())];
+    let swapped = RouteRequest {
+        headers: &other,
+        ..route
+    };
+    assert_eq!(
+        policy.complete_route(&swapped, &hosts[0], &pending, Some(true)).code(),
+        Code::BadSignature
+    );
+    let swapped = Request {
+        headers: &other,
+        ..request
+    };
+    assert_eq!(
+        policy
+            .complete_request(&swapped, &hosts[0], &pending, Some(true))
+            .code(),
+        Code::BadSignature
+    );
 }
