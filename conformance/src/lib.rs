@@ -196,6 +196,14 @@ pub fn run_case(
                 .attributes(attributes.as_ref())
                 .tenant(opt_str(case, "tenant"));
             let decision = wire::authorize(policy, &identity, check, Some(now), no_clock);
+            // The code alone (what a binding answers before making the
+            // record) is the decision's code.
+            if let Ok(d) = &decision {
+                let code = policy.decision_code(&identity, check);
+                if code != d.code() {
+                    return Err(format!("decision_code gave {code:?}, the decision {:?}", d.code()));
+                }
+            }
             Ok(answer(
                 decision.as_ref().map(wire::DecisionInfo::from).map_err(Clone::clone),
             ))

@@ -5,6 +5,7 @@
 
 use crate::apikeys::{NewKey, ParsedKey, RotateKey, VerifiedKey, VerifyKeyOptions};
 use crate::authz::{Check, Evaluation, Identity, IdentityError, IdentityRecord, PrincipalRecord};
+use crate::code::Code;
 use crate::decision::Decision;
 use crate::jwt::{
     DelegationRequest, KeySet, PendingToken, SessionRequest, SigningKey, TokenError, VerifiedToken, VerifyTokenOptions,
@@ -125,6 +126,14 @@ impl Policy {
     /// building a decision (no audit record). For UI checks and hot loops.
     pub fn is_allowed(&self, identity: &Identity, check: Check<'_>) -> bool {
         crate::authz::is_allowed(self, identity, check)
+    }
+
+    /// The code [`Policy::authorize`] gives for `check`, from the same
+    /// evaluation, without building the decision: for a binding that hands
+    /// back the answer at once and builds the decision's record (message,
+    /// audit, id) only when it is read.
+    pub fn decision_code(&self, identity: &Identity, check: Check<'_>) -> Code {
+        crate::authz::evaluate(self, identity, check).code()
     }
 
     /// Every rule granting the check's action and how it fared: the roles it
