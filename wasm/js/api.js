@@ -9,6 +9,7 @@ import {
   JwksRefresh as BoundJwksRefresh,
   Policy,
   SigningKey,
+  codeStatuses,
   codes as boundCodes,
   hashKey as boundHashKey,
   operations as boundOperations,
@@ -84,10 +85,95 @@ Decision.prototype[Symbol.for("nodejs.util.inspect.custom")] = function inspect(
   return this.toJSON();
 };
 
+// `authorize` with an Identity and a resource id (the hot path: one identity
+// per request, many checks) answers from one evaluation and hands back a
+// decision whose `allowed`, `code` and `status` are read at once; its record
+// (message, missing, audit, id, ...) is made by the core from the same
+// arguments and time when first read. Like the core's decision, it borrows
+// the identity: read the record before freeing the Identity. Records (an
+// identity record or a resource record, which the caller may change
+// afterwards) get their whole decision at once.
+let codeTable;
+
+class DeferredDecision extends Decision {
+  #args;
+  #index;
+  #decision;
+  #freed = false;
+
+  constructor(policy, identity, action, resource, tenant, answer) {
+    super();
+    codeTable ??= { names: boundCodes(), statuses: codeStatuses() };
+    const time = Math.floor(answer / 256);
+    this.#index = answer - time * 256;
+    this.#args = [policy, identity, action, resource, tenant, time];
+  }
+  get allowed() {
+    return codeTable.names[this.#index] === "allowed";
+  }
+  get ok() {
+    return this.allowed;
+  }
+  get code() {
+    return codeTable.names[this.#index];
+  }
+  get status() {
+    return codeTable.statuses[this.#index];
+  }
+  free() {
+    this.#decision?.free();
+    this.#decision = undefined;
+    this.#args = undefined;
+    this.#freed = true;
+  }
+  /** The core's decision for these arguments, made once. */
+  #made() {
+    if (this.#decision) return this.#decision;
+    if (this.#freed) throw new PermisoError("this decision was freed", "invalid_argument");
+    const [policy, identity, ...rest] = this.#args;
+    if (policy.__wbg_ptr === 0 || identity.__wbg_ptr === 0) {
+      throw new PermisoError(
+        "the Policy or Identity this decision was made for was freed: read a decision's record before freeing them",
+        "invalid_argument",
+      );
+    }
+    this.#decision = policy.authorizeIdentity(identity, ...rest);
+    this.#args = undefined;
+    return this.#decision;
+  }
+  static {
+    if (Symbol.dispose) this.prototype[Symbol.dispose] = this.prototype.free;
+    // Every other property and method of a decision reads the made decision.
+    for (const name of Object.getOwnPropertyNames(Decision.prototype)) {
+      if (Object.hasOwn(this.prototype, name) || name.startsWith("__")) continue;
+      const { get, value } = Object.getOwnPropertyDescriptor(Decision.prototype, name);
+      if (get) {
+        Object.defineProperty(this.prototype, name, {
+          get() {
+            return get.call(this.#made());
+          },
+          configurable: true,
+        });
+      } else if (typeof value === "function") {
+        Object.defineProperty(this.prototype, name, {
+          value(...args) {
+            return value.apply(this.#made(), args);
+          },
+          writable: true,
+          configurable: true,
+        });
+      }
+    }
+  }
+}
+
 Policy.prototype.authorize = function authorize(identity, action, resource, tenant, now) {
-  return identity instanceof Identity
-    ? this.authorizeIdentity(identity, action, resource, tenant, now)
-    : this.authorizeRecord(identity, action, resource, tenant, now);
+  if (!(identity instanceof Identity)) return this.authorizeRecord(identity, action, resource, tenant, now);
+  if (resource != null && typeof resource !== "string") {
+    return this.authorizeIdentity(identity, action, resource, tenant, now);
+  }
+  const answer = this.decideIdentity(identity, action, resource, tenant, now);
+  return new DeferredDecision(this, identity, action, resource, tenant, answer);
 };
 
 // The AuthZEN APIs by name; each is one `authzen` call.

@@ -950,6 +950,37 @@ impl Policy {
         self.authorize_identity(&identity, action, resource, tenant, at)
     }
 
+    /// `authorize` with an Identity and a resource id, answering only the
+    /// decision's code and time: `time * 256 + i`, where `i` is the code's
+    /// position in `codes()` (times stay within ±2^38 seconds, so the sum is
+    /// exact in a double). The entry module builds the decision's record
+    /// from the same arguments and that time only if it is read.
+    #[wasm_bindgen(js_name = decideIdentity, skip_typescript)]
+    pub fn decide_identity(
+        &self,
+        identity: &Identity,
+        action: JsValue,
+        resource: JsValue,
+        tenant: JsValue,
+        at: JsValue,
+    ) -> Result<f64, JsValue> {
+        let action = string(&action, "action")?;
+        let resource = opt_string(&resource, "resource")?;
+        let tenant = opt_string(&tenant, "tenant")?;
+        let time = now(&at)?;
+        let check = core::Check::new(&action).tenant(tenant.as_deref());
+        let check = match &resource {
+            Some(id) => check.on(id),
+            None => check,
+        };
+        let code = self.inner.decision_code(&identity.inner, check);
+        let index = Code::ALL
+            .iter()
+            .position(|c| *c == code)
+            .ok_or_else(|| invalid(format!("the code `{}` is not listed", code.as_str())))?;
+        Ok(time as f64 * 256.0 + index as f64)
+    }
+
     /// Whether `identity` may do `action`: the same rules as `authorize`,
     /// answering only yes or no (no decision object, no audit record).
     #[wasm_bindgen(js_name = isAllowed)]
@@ -1322,6 +1353,12 @@ pub fn hash_key(
 #[wasm_bindgen]
 pub fn codes() -> Vec<String> {
     wire::codes().into_iter().map(str::to_owned).collect()
+}
+
+/// The HTTP status of each code, in the order of `codes()`.
+#[wasm_bindgen(js_name = codeStatuses, skip_typescript)]
+pub fn code_statuses() -> Vec<u16> {
+    Code::ALL.iter().map(|c| c.status()).collect()
 }
 
 /// Every public operation, by its snake_case name (each is exposed here in

@@ -65,6 +65,46 @@ test("identities are resolved once and reused; a decision converts what is read"
   assert.match(inspect(d), /missing_permission/);
 });
 
+test("a decision made with an Identity answers at once and makes its record, at the call's time, when read", (t) => {
+  const alice = policy.identity({ principal: { id: "user:alice", roles: ["viewer"] } });
+  t.mock.method(Date, "now", () => NOW * 1000);
+  const denied = policy.authorize(alice, "deployments:write", "deployment:api");
+  const allowed = policy.authorize(alice, "deployments:read", "deployment:api", null);
+  Date.now.mock.mockImplementation(() => (NOW + 3600) * 1000);
+  assert.deepEqual([denied.allowed, denied.ok, denied.code, denied.status], [false, false, "missing_permission", 403]);
+  assert.deepEqual([allowed.allowed, allowed.ok, allowed.code, allowed.status], [true, true, "allowed", 200]);
+  assert.equal(denied.audit.time, NOW, "the decision's time is the call's, not the first read's");
+  assert.deepEqual(denied.missing, ["deployments:write"]);
+  assert.match(denied.message, /deployments:write/);
+  assert.ok(denied instanceof Decision);
+  assert.match(inspect(denied), /missing_permission/);
+  // One record, made once: the id does not change between reads.
+  assert.equal(denied.audit.decision_id, denied.toJSON().audit.decision_id);
+  assert.notEqual(denied.audit.decision_id, allowed.audit.decision_id);
+  // Bad arguments are refused at the call, not at the first read.
+  assert.throws(() => policy.authorize(alice, 42, "deployment:api"), (e) => e instanceof PermisoError && e.code === "invalid_argument");
+  assert.throws(() => policy.authorize(alice, "deployments:read", "deployment:api", 7), (e) => e.code === "invalid_argument");
+  assert.throws(() => policy.authorize(alice, "deployments:read", null, null, Date.now()), (e) => e.code === "invalid_argument");
+});
+
+test("a decision made with an Identity borrows it: its record is read before the Identity or the decision is freed", () => {
+  const bob = policy.identity({ principal: { id: "user:bob", roles: ["viewer"] } });
+  const read = policy.authorize(bob, "deployments:write", "deployment:api");
+  const unread = policy.authorize(bob, "deployments:write", "deployment:api");
+  assert.equal(read.message.length > 0, true);
+  bob.free();
+  assert.equal(read.audit.actor.principal, "user:bob", "a record already made outlives the identity");
+  assert.equal(unread.code, "missing_permission");
+  assert.throws(() => unread.audit, (e) => e instanceof PermisoError && e.code === "invalid_argument" && /freed/.test(e.message));
+  read.free();
+  assert.throws(() => read.message, (e) => e instanceof PermisoError && /freed/.test(e.message));
+  const carol = policy.identity({ principal: { id: "user:carol", roles: ["viewer"] } });
+  const disposed = policy.authorize(carol, "deployments:read");
+  assert.equal(disposed.principal, "user:carol");
+  disposed[Symbol.dispose]();
+  assert.throws(() => disposed.principal, (e) => e instanceof PermisoError && /freed/.test(e.message));
+});
+
 test("authorizeRequest takes a Request, a Headers, pairs or an object", () => {
   const { key, record } = policy.generateKey("project_key", "project:p1", { now: NOW });
   const host = { keys: [record], principals: [{ id: "project:p1", tenant: "project:p1" }], now: NOW };
