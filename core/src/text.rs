@@ -35,19 +35,34 @@ pub fn is_unsafe_char(c: char) -> bool {
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, c) in self.0.chars().enumerate() {
-            if i == MAX_SHOWN_CHARS {
+        let text = self.0;
+        // Printable ASCII without a backtick or backslash, short enough: as it is.
+        if text.len() <= MAX_SHOWN_CHARS
+            && text
+                .bytes()
+                .all(|b| matches!(b, b' '..=b'~') && b != b'`' && b != b'\\')
+        {
+            return f.write_str(text);
+        }
+        // Runs of characters that need nothing are written whole.
+        let mut run = 0;
+        for (n, (at, c)) in text.char_indices().enumerate() {
+            if n == MAX_SHOWN_CHARS {
+                f.write_str(text.get(run..at).unwrap_or_default())?;
                 return f.write_str("…");
             }
-            if is_unsafe_char(c) {
-                write!(f, "{}", c.escape_unicode())?;
-            } else if c == '`' || c == '\\' {
-                write!(f, "\\{c}")?;
-            } else {
-                fmt::Write::write_char(f, c)?;
+            let control = is_unsafe_char(c);
+            if control || c == '`' || c == '\\' {
+                f.write_str(text.get(run..at).unwrap_or_default())?;
+                run = at + c.len_utf8();
+                if control {
+                    write!(f, "{}", c.escape_unicode())?;
+                } else {
+                    write!(f, "\\{c}")?;
+                }
             }
         }
-        Ok(())
+        f.write_str(text.get(run..).unwrap_or_default())
     }
 }
 
@@ -60,10 +75,44 @@ mod tests {
         assert_eq!(shown("a\nb").to_string(), "a\\u{a}b");
         assert_eq!(shown("x\u{202E}y").to_string(), "x\\u{202e}y");
         assert_eq!(shown("a`b").to_string(), "a\\`b");
+        assert_eq!(shown("ab`c\nd\\é\u{200B}").to_string(), "ab\\`c\\u{a}d\\\\é\\u{200b}");
+        assert_eq!(shown("plain text").to_string(), "plain text");
+        let escaped_then_long = format!("\n{}", "é".repeat(100));
+        let out = shown(&escaped_then_long).to_string();
+        assert_eq!(out, format!("\\u{{a}}{}…", "é".repeat(MAX_SHOWN_CHARS - 1)));
         let long = "z".repeat(100);
         let out = shown(&long).to_string();
         assert_eq!(out.chars().count(), MAX_SHOWN_CHARS + 1);
         assert!(out.ends_with('…'));
         assert_eq!(shown("plain-id_1").to_string(), "plain-id_1");
+    }
+
+    /// The rule one character at a time, in its plainest form.
+    fn one_by_one(text: &str) -> String {
+        let mut out = String::new();
+        for (i, c) in text.chars().enumerate() {
+            if i == MAX_SHOWN_CHARS {
+                out.push('…');
+                break;
+            }
+            if is_unsafe_char(c) {
+                out.extend(c.escape_unicode());
+            } else if c == '`' || c == '\\' {
+                out.push('\\');
+                out.push(c);
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn written_in_runs_as_one_character_at_a_time(
+            text in "(?s).{0,80}|[ -~]{0,80}|[a-z`\\\\\n\u{202e}\u{feff}é]{0,80}"
+        ) {
+            proptest::prop_assert_eq!(shown(&text).to_string(), one_by_one(&text));
+        }
     }
 }
