@@ -369,7 +369,7 @@ impl<'a> Target<'a> {
                 None => Target::NoRoute(format!("no route of this policy is `{} {}`", shown(action), shown(id))),
             });
         }
-        let typed = format!("{}:{id}", resource.kind);
+        let typed = [resource.kind, ":", id].concat();
         let attributes = match host.resources.iter().find(|r| r.id == typed) {
             Some(record) => Some(Cow::Borrowed(&record.attributes)),
             // Properties are read as they are: an entry that is not an
@@ -378,7 +378,7 @@ impl<'a> Target<'a> {
             None => resource.properties.map(Cow::Borrowed),
         };
         Ok(Target::Check {
-            permission: Cow::Owned(format!("{}:{action}", resource.kind)),
+            permission: Cow::Owned([resource.kind, ":", action].concat()),
             resource: Some(Cow::Owned(typed)),
             attributes,
         })
@@ -448,7 +448,7 @@ fn action_name<'v>(query: &Query<'v>) -> Result<&'v str, Error> {
 fn principal_id(query: &Query<'_>) -> Result<String, Error> {
     let subject = query.need(&query.subject, "subject")?;
     let id = query.need(&subject.id, "subject.id")?;
-    Ok(format!("{}:{id}", subject.kind))
+    Ok([subject.kind, ":", id].concat())
 }
 
 fn identity_of(policy: &Policy, record: &PrincipalRecord) -> Result<Identity, Error> {

@@ -32,8 +32,11 @@ impl DecisionId {
 }
 
 impl std::fmt::Display for DecisionId {
+    /// 32 lowercase hex digits, most significant first.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:032x}", self.0)
+        let mut out = [0u8; 32];
+        hex::encode_to_slice(self.0.to_be_bytes(), &mut out).map_err(|_| std::fmt::Error)?;
+        f.write_str(std::str::from_utf8(&out).map_err(|_| std::fmt::Error)?)
     }
 }
 
@@ -113,7 +116,9 @@ impl<'a> Actor<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision<'a> {
     pub(crate) code: Code,
-    pub(crate) message: Cow<'a, str>,
+    /// Fixed text or text made for this decision, never borrowed from the
+    /// check, so detaching the decision does not copy it.
+    pub(crate) message: Cow<'static, str>,
     pub(crate) missing: Vec<Cow<'a, str>>,
     pub(crate) action: Option<Cow<'a, str>>,
     pub(crate) resource: Option<Cow<'a, str>>,
@@ -194,7 +199,7 @@ impl<'a> Decision<'a> {
         let own = |c: Option<Cow<'a, str>>| c.map(|c| Cow::Owned(c.into_owned()));
         Decision {
             code: self.code,
-            message: Cow::Owned(self.message.into_owned()),
+            message: self.message,
             missing: self.missing.into_iter().map(|m| Cow::Owned(m.into_owned())).collect(),
             action: own(self.action),
             resource: own(self.resource),
@@ -256,5 +261,26 @@ impl Serialize for ActorView<'_, '_> {
             map.serialize_entry("actor_chain", &a.chain)?;
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DecisionId;
+
+    #[test]
+    fn a_decision_id_is_32_hex_digits_most_significant_first() {
+        for n in [
+            0,
+            1,
+            0xfe,
+            u128::from(u64::MAX) + 7,
+            0x0123_4567_89ab_cdef_fedc_ba98_7654_3210,
+            u128::MAX,
+        ] {
+            assert_eq!(DecisionId(n).to_string(), format!("{n:032x}"));
+        }
+        let (a, b) = (DecisionId::next(), DecisionId::next());
+        assert_ne!(a.to_string(), b.to_string());
     }
 }
