@@ -416,7 +416,7 @@ fn host_data(
 
 /// A decision: `allowed`, `code`, `status`, `message`, `missing` and the
 /// `audit` record (a dict ready for `json.dumps`).
-#[pyclass(frozen, module = "permiso._native")]
+#[pyclass(frozen, freelist = 256, module = "permiso._native")]
 struct Decision {
     inner: core::Decision<'static>,
 }
@@ -631,7 +631,7 @@ impl KeyRecord {
 }
 
 /// A key that verified against its record.
-#[pyclass(frozen, module = "permiso._native")]
+#[pyclass(frozen, freelist = 256, module = "permiso._native")]
 struct VerifiedKey {
     inner: core::VerifiedKey,
     policy: Arc<core::Policy>,
