@@ -237,7 +237,7 @@ def binding_budgets(runtime, rows, check_name, casbin_target=None):
     check = next((r for r in rows if r["table"] == "authorize" and r["what"].startswith(f"`{check_name}`")), None)
     if full and check:
         cost = full["permiso_s"] / check["permiso_s"]
-        budgets.append([f"{runtime}: a full decision (with its audit record) at most 2× `{check_name}`",
+        budgets.append([f"{runtime}: a decision object at most 2× `{check_name}`",
                         f"{cost:.1f}×", "yes" if cost <= 2 else "no"])
     casbin = [r["peer_s"] / r["permiso_s"] for r in rows if r["table"] == "authorize" and "casbin" in r["peer"]
               and r["what"].startswith("`authorize`")]
