@@ -498,7 +498,10 @@ fn host_data(host: &JsValue) -> Result<wire::HostRecords, JsValue> {
 /// A decision: `allowed`, `code`, `status`, `message`, `missing`, `audit`
 /// and the rest, read as properties. It holds the core's decision, so a
 /// check costs no conversion: a property is converted when it is read, and
-/// `toJSON()` (what `JSON.stringify` calls) gives the whole record.
+/// `toJSON()` (what `JSON.stringify` calls) gives the whole record. One from
+/// `authorize` with an `Identity` and a resource id has only `allowed`,
+/// `code` and `status` until another property is read; the record is then
+/// made with the time of the call. Read it before freeing that `Identity`.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Decision {
