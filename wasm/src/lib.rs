@@ -479,6 +479,30 @@ impl Resource {
     }
 }
 
+/// A check's arguments as JS passes them: the action, a resource (id or
+/// record) and a tenant, read in that order.
+struct CheckArgs {
+    action: String,
+    resource: Resource,
+    tenant: Option<String>,
+}
+
+impl CheckArgs {
+    fn read(action: &JsValue, resource: JsValue, tenant: &JsValue) -> Result<CheckArgs, JsValue> {
+        Ok(CheckArgs {
+            action: string(action, "action")?,
+            resource: Resource::read(resource)?,
+            tenant: opt_string(tenant, "tenant")?,
+        })
+    }
+
+    fn check(&self) -> core::Check<'_> {
+        self.resource
+            .check(core::Check::new(&self.action))
+            .tenant(self.tenant.as_deref())
+    }
+}
+
 /// Host data: records keep their snake_case names, the lists and `now` are
 /// options (`revokedKeys`).
 fn host_data(host: &JsValue) -> Result<wire::HostRecords, JsValue> {
@@ -932,11 +956,8 @@ impl Policy {
         tenant: JsValue,
         at: JsValue,
     ) -> Result<Decision, JsValue> {
-        let action = string(&action, "action")?;
-        let resource = Resource::read(resource)?;
-        let tenant = opt_string(&tenant, "tenant")?;
-        let check = resource.check(core::Check::new(&action)).tenant(tenant.as_deref());
-        Ok(decision(self.inner.authorize(&identity.inner, check, now(&at)?)))
+        let args = CheckArgs::read(&action, resource, &tenant)?;
+        Ok(decision(self.inner.authorize(&identity.inner, args.check(), now(&at)?)))
     }
 
     /// `authorize` with an identity record.
@@ -953,11 +974,13 @@ impl Policy {
         self.authorize_identity(&identity, action, resource, tenant, at)
     }
 
-    /// `authorize` with an Identity and a resource id, answering only the
-    /// decision's code and time: `time * 256 + i`, where `i` is the code's
-    /// position in `codes()` (times stay within ±2^38 seconds, so the sum is
-    /// exact in a double). The entry module builds the decision's record
-    /// from the same arguments and that time only if it is read.
+    /// `authorize` with an Identity, answering only the decision's code and
+    /// time: `time * 256 + i`, where `i` is the code's position in `codes()`
+    /// (times stay within ±2^38 seconds, so the sum is exact in a double).
+    /// The entry module calls it with a resource id, never a record (which
+    /// its caller could change before the record is read), and builds the
+    /// decision's record from the same arguments and that time only if it
+    /// is read.
     #[wasm_bindgen(js_name = decideIdentity, skip_typescript)]
     pub fn decide_identity(
         &self,
@@ -967,16 +990,9 @@ impl Policy {
         tenant: JsValue,
         at: JsValue,
     ) -> Result<f64, JsValue> {
-        let action = string(&action, "action")?;
-        let resource = opt_string(&resource, "resource")?;
-        let tenant = opt_string(&tenant, "tenant")?;
+        let args = CheckArgs::read(&action, resource, &tenant)?;
         let time = now(&at)?;
-        let check = core::Check::new(&action).tenant(tenant.as_deref());
-        let check = match &resource {
-            Some(id) => check.on(id),
-            None => check,
-        };
-        let code = self.inner.decision_code(&identity.inner, check);
+        let code = self.inner.decision_code(&identity.inner, args.check());
         let index = Code::ALL
             .iter()
             .position(|c| *c == code)
@@ -994,11 +1010,8 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "string | ResourceRecord | null")] resource: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "string | null")] tenant: JsValue,
     ) -> Result<bool, JsValue> {
-        let action = string(&action, "action")?;
-        let resource = Resource::read(resource)?;
-        let tenant = opt_string(&tenant, "tenant")?;
-        let check = resource.check(core::Check::new(&action)).tenant(tenant.as_deref());
-        Ok(self.inner.is_allowed(&identity.inner, check))
+        let args = CheckArgs::read(&action, resource, &tenant)?;
+        Ok(self.inner.is_allowed(&identity.inner, args.check()))
     }
 
     /// Answers an AuthZEN 1.0 request of `api` (`evaluation`,
