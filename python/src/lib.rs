@@ -4,7 +4,7 @@
 //! names things the Python way and maps the core's codes to exceptions, once,
 //! in [`to_py_err`]. Every rule lives in the `permiso` crate.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use permiso as core;
@@ -355,27 +355,27 @@ fn header_pairs(headers: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<(String,
 }
 
 /// A check's resource: an id, or a record with attributes.
-enum Resource {
+enum Resource<'a> {
     None,
-    Id(String),
+    Id(&'a Bound<'a, PyString>, &'a str),
     Record(core::ResourceRecord),
 }
 
-impl Resource {
-    fn read(value: Option<&Bound<'_, PyAny>>) -> PyResult<Resource> {
+impl<'a> Resource<'a> {
+    fn read(value: Option<&'a Bound<'a, PyAny>>) -> PyResult<Resource<'a>> {
         let Some(value) = value.filter(|v| !v.is_none()) else {
             return Ok(Resource::None);
         };
-        if let Ok(id) = value.extract::<String>() {
-            return Ok(Resource::Id(id));
+        if let Ok(id) = value.cast::<PyString>() {
+            return Ok(Resource::Id(id, id.to_str()?));
         }
         Ok(Resource::Record(from_py(value, Code::InvalidArgument, "resource")?))
     }
 
-    fn check<'a>(&'a self, check: core::Check<'a>) -> core::Check<'a> {
+    fn check<'c>(&'c self, check: core::Check<'c>) -> core::Check<'c> {
         match self {
             Resource::None => check,
-            Resource::Id(id) => check.on(id),
+            Resource::Id(_, id) => check.on(id),
             Resource::Record(record) => check.on_record(record),
         }
     }
@@ -416,97 +416,157 @@ fn host_data(
 
 /// A decision: `allowed`, `code`, `status`, `message`, `missing` and the
 /// `audit` record (a dict ready for `json.dumps`).
+///
+/// A decision on an `Identity` and a resource id holds its code and the
+/// call's arguments; the core makes the rest (message, audit record, id)
+/// from them, at the call's time, when first read.
 #[pyclass(frozen, freelist = 256, module = "permiso._native")]
 struct Decision {
-    inner: core::Decision<'static>,
+    code: Code,
+    made: Made,
+}
+
+enum Made {
+    Now(core::Decision<'static>),
+    Later(Later, OnceLock<core::Decision<'static>>),
+}
+
+/// The arguments of a check whose decision is made when first read.
+struct Later {
+    policy: Arc<core::Policy>,
+    identity: Py<Identity>,
+    action: Py<PyString>,
+    resource: Option<Py<PyString>>,
+    tenant: Option<Py<PyString>>,
+    now: i64,
+}
+
+impl Later {
+    fn make(&self, py: Python<'_>) -> PyResult<core::Decision<'static>> {
+        let (action, resource, tenant) = (self.action.bind(py), self.resource.as_ref(), self.tenant.as_ref());
+        let resource = resource.map(|r| r.bind(py));
+        let tenant = tenant.map(|t| t.bind(py));
+        let mut check = core::Check::new(action.to_str()?);
+        if let Some(id) = resource {
+            check = check.on(id.to_str()?);
+        }
+        let tenant = tenant.map(|t| t.to_str()).transpose()?;
+        let identity = &self.identity.get().inner;
+        Ok(self
+            .policy
+            .authorize(identity, check.tenant(tenant), self.now)
+            .into_owned())
+    }
+}
+
+impl Decision {
+    fn now(decision: core::Decision<'static>) -> Decision {
+        Decision {
+            code: decision.code(),
+            made: Made::Now(decision),
+        }
+    }
+
+    fn inner(&self, py: Python<'_>) -> PyResult<&core::Decision<'static>> {
+        match &self.made {
+            Made::Now(decision) => Ok(decision),
+            Made::Later(later, cell) => match cell.get() {
+                Some(decision) => Ok(decision),
+                None => {
+                    let decision = later.make(py)?;
+                    Ok(cell.get_or_init(|| decision))
+                }
+            },
+        }
+    }
 }
 
 #[pymethods]
 impl Decision {
     #[getter]
     fn allowed(&self) -> bool {
-        self.inner.allowed()
+        self.code == Code::Allowed
     }
     #[getter]
     fn code(&self) -> &'static str {
-        self.inner.code().as_str()
+        self.code.as_str()
     }
     #[getter]
     fn status(&self) -> u16 {
-        self.inner.status()
+        self.code.status()
     }
     #[getter]
-    fn message(&self) -> &str {
-        self.inner.message()
+    fn message(&self, py: Python<'_>) -> PyResult<&str> {
+        Ok(self.inner(py)?.message())
     }
     #[getter]
-    fn missing(&self) -> Vec<String> {
-        self.inner.missing().map(str::to_owned).collect()
+    fn missing(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        Ok(self.inner(py)?.missing().map(str::to_owned).collect())
     }
     #[getter]
-    fn action(&self) -> Option<&str> {
-        self.inner.action()
+    fn action(&self, py: Python<'_>) -> PyResult<Option<&str>> {
+        Ok(self.inner(py)?.action())
     }
     #[getter]
-    fn resource(&self) -> Option<&str> {
-        self.inner.resource()
+    fn resource(&self, py: Python<'_>) -> PyResult<Option<&str>> {
+        Ok(self.inner(py)?.resource())
     }
     #[getter]
-    fn tenant(&self) -> Option<&str> {
-        self.inner.tenant()
+    fn tenant(&self, py: Python<'_>) -> PyResult<Option<&str>> {
+        Ok(self.inner(py)?.tenant())
     }
     #[getter]
-    fn route(&self) -> Option<&str> {
-        self.inner.route()
+    fn route(&self, py: Python<'_>) -> PyResult<Option<&str>> {
+        Ok(self.inner(py)?.route())
     }
     #[getter]
-    fn principal(&self) -> Option<&str> {
-        self.inner.actor().principal()
+    fn principal(&self, py: Python<'_>) -> PyResult<Option<&str>> {
+        Ok(self.inner(py)?.actor().principal())
     }
     /// The same as `allowed` (every runtime's decision record carries `ok`).
     #[getter]
     fn ok(&self) -> bool {
-        self.inner.allowed()
+        self.code == Code::Allowed
     }
     /// `{"kind", "id"}` of the credential, as in every runtime's record.
     #[getter]
     fn credential<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &wire::DecisionInfo::from(&self.inner).credential)
+        to_py(py, &wire::DecisionInfo::from(self.inner(py)?).credential)
     }
     #[getter]
-    fn credential_kind(&self) -> Option<&str> {
-        self.inner.actor().kind()
+    fn credential_kind(&self, py: Python<'_>) -> PyResult<Option<&str>> {
+        Ok(self.inner(py)?.actor().kind())
     }
     #[getter]
-    fn key_id(&self) -> Option<&str> {
-        self.inner.actor().key_id()
+    fn key_id(&self, py: Python<'_>) -> PyResult<Option<&str>> {
+        Ok(self.inner(py)?.actor().key_id())
     }
     #[getter]
-    fn decision_id(&self) -> String {
-        self.inner.id().to_string()
+    fn decision_id(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(self.inner(py)?.id().to_string())
     }
     /// The audit record as a dict.
     #[getter]
     fn audit<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner.audit())
+        to_py(py, &self.inner(py)?.audit())
     }
     /// The audit record as one line of JSON.
-    fn audit_json(&self) -> String {
-        self.inner.audit_json()
+    fn audit_json(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(self.inner(py)?.audit_json())
     }
     /// Everything the conformance vectors compare, as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &wire::DecisionInfo::from(&self.inner))
+        to_py(py, &wire::DecisionInfo::from(self.inner(py)?))
     }
     fn __bool__(&self) -> bool {
-        self.inner.allowed()
+        self.code == Code::Allowed
     }
     fn __repr__(&self) -> String {
+        let allowed = if self.code == Code::Allowed { "True" } else { "False" };
         format!(
-            "Decision(allowed={}, code='{}', status={})",
-            self.inner.allowed(),
-            self.inner.code(),
-            self.inner.status()
+            "Decision(allowed={allowed}, code='{}', status={})",
+            self.code,
+            self.code.status()
         )
     }
 }
@@ -973,21 +1033,44 @@ impl Policy {
         &self,
         py: Python<'_>,
         identity: &Bound<'_, PyAny>,
-        action: &str,
+        action: &Bound<'_, PyString>,
         resource: Option<&Bound<'_, PyAny>>,
-        tenant: Option<&str>,
+        tenant: Option<&Bound<'_, PyString>>,
         now: Option<Seconds>,
     ) -> PyResult<Decision> {
         let resource = Resource::read(resource)?;
-        let check = resource.check(core::Check::new(action)).tenant(tenant);
+        let check = resource
+            .check(core::Check::new(action.to_str()?))
+            .tenant(tenant.map(|t| t.to_str()).transpose()?);
         let now = now_or(seconds(py, now, "now")?);
-        let decision = if let Ok(i) = identity.cast::<Identity>() {
-            self.inner.authorize(&i.get().inner, check, now).into_owned()
-        } else {
-            let resolved = self.resolve(py, identity)?;
-            self.inner.authorize(&resolved, check, now).into_owned()
+        let identity = match identity.cast::<Identity>() {
+            Ok(identity) => identity,
+            Err(_) => {
+                let resolved = self.resolve(py, identity)?;
+                return Ok(Decision::now(self.inner.authorize(&resolved, check, now).into_owned()));
+            }
         };
-        Ok(Decision { inner: decision })
+        let resource = match resource {
+            Resource::None => None,
+            Resource::Id(id, _) => Some(id.clone().unbind()),
+            Resource::Record(_) => {
+                let decision = self.inner.authorize(&identity.get().inner, check, now);
+                return Ok(Decision::now(decision.into_owned()));
+            }
+        };
+        let code = self.inner.decision_code(&identity.get().inner, check);
+        let later = Later {
+            policy: Arc::clone(&self.inner),
+            identity: identity.clone().unbind(),
+            action: action.clone().unbind(),
+            resource,
+            tenant: tenant.map(|t| t.clone().unbind()),
+            now,
+        };
+        Ok(Decision {
+            code,
+            made: Made::Later(later, OnceLock::new()),
+        })
     }
 
     /// Whether `identity` may do `action`: the rules of `authorize`, answering
@@ -1137,9 +1220,7 @@ impl Policy {
         let policy = Arc::clone(&self.inner);
         let decision =
             py.detach(move || wire::authorize_request(&policy, &request, &host, clock).map(core::Decision::into_owned));
-        Ok(Decision {
-            inner: decision.map_err(fail(py))?,
-        })
+        Ok(Decision::now(decision.map_err(fail(py))?))
     }
 
     /// The bearer token a request's headers present, staged up to its
@@ -1190,7 +1271,7 @@ impl Policy {
         let decision = wire::complete_request(&self.inner, &request, &host, &staged, verdict, clock)
             .map(core::Decision::into_owned)
             .map_err(fail(py))?;
-        Ok(Decision { inner: decision })
+        Ok(Decision::now(decision))
     }
 
     /// Authorizes the route the application's router matched: the path
@@ -1228,9 +1309,7 @@ impl Policy {
         let policy = Arc::clone(&self.inner);
         let decision =
             py.detach(move || wire::authorize_route(&policy, &route, &host, clock).map(core::Decision::into_owned));
-        Ok(Decision {
-            inner: decision.map_err(fail(py))?,
-        })
+        Ok(Decision::now(decision.map_err(fail(py))?))
     }
 
     /// `authorize_route` with the host's verdict on the signature of the
@@ -1272,7 +1351,7 @@ impl Policy {
         let decision = wire::complete_route(&self.inner, &route, &host, &staged, verdict, clock)
             .map(core::Decision::into_owned)
             .map_err(fail(py))?;
-        Ok(Decision { inner: decision })
+        Ok(Decision::now(decision))
     }
 
     /// Generates an API key of an `api_key` kind.

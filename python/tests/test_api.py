@@ -94,6 +94,26 @@ def test_identities_are_resolved_once_and_reused(policy):
     assert len(d.decision_id) == 32
 
 
+def test_a_decision_on_an_identity_makes_its_record_when_read(policy):
+    """The record is made from the call's arguments and time, whatever happens to the
+    caller's names afterwards; it is made once, and a record argument is read at once."""
+    identity = policy.identity({"principal": {"id": "user:bob", "tenant": "acme", "roles": ["viewer"]}})
+    action, resource, tenant = "deployments:write", "deployment:web", "acme"
+    d = policy.authorize(identity, action, resource, tenant, now=NOW)
+    del identity
+    action = resource = tenant = None
+    assert (d.allowed, d.ok, d.code, d.status, bool(d)) == (False, False, "missing_permission", 403, False)
+    assert "allowed=False" in repr(d) and "missing_permission" in repr(d)
+    assert (d.action, d.resource, d.tenant, d.principal) == ("deployments:write", "deployment:web", "acme",
+                                                             "user:bob")
+    assert d.audit["time"] == NOW and d.missing == ["deployments:write"]
+    assert d.decision_id == d.audit["decision_id"] == d.to_dict()["audit"]["decision_id"]
+    later = policy.authorize(policy.identity({"principal": {"id": "user:bob", "roles": ["viewer"]}}),
+                             "deployments:read", "deployment:web", now=NOW + 60)
+    assert later.allowed and later.audit["time"] == NOW + 60 and later.tenant is None
+    with pytest.raises(TypeError):
+        policy.authorize(policy.identity({"principal": {"id": "user:bob"}}), 42)
+
 def test_requests_and_classify(policy):
     generated = policy.generate_key("project_key", "project:p1", now=NOW)
     headers = {"Authorization": f"Bearer {generated.key}"}
