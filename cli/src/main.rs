@@ -555,7 +555,7 @@ fn verify_key(json: bool, a: &VerifyKeyArgs) -> Run {
         revoked_keys: Vec::new(),
         now: Some(a.time.get()),
     };
-    let verified = wire::verify_key(&policy, &key, &record, &options, clock).map_err(|e| fail(json, e))?;
+    let verified = wire::verify_key(&policy, &key, record, &options, clock).map_err(|e| fail(json, e))?;
     let principal = verified.principal_id();
     if let Some(path) = &a.owner {
         let owner: PrincipalRecord =

@@ -175,7 +175,7 @@ pub fn run_case(
                 revoked_keys: strings(case, "revoked_keys")?,
                 now: Some(now),
             };
-            let verified = wire::verify_key(policy()?, str_field(case, "key")?, &record, &options, no_clock);
+            let verified = wire::verify_key(policy()?, str_field(case, "key")?, record, &options, no_clock);
             Ok(answer(verified.as_ref().map(wire::key_info).map_err(Clone::clone)))
         }
         "authorize" => {
@@ -309,7 +309,7 @@ fn delegate_case(policy: &Policy, case: &Value, now: i64) -> Result<Value, Strin
             now: Some(now),
             ..Default::default()
         };
-        wire::verify_key(policy, key, &record, &options, no_clock)
+        wire::verify_key(policy, key, record, &options, no_clock)
             .and_then(|k| wire::key_identity(policy, &k, principal(&k.record.owner)))
     } else {
         return Err("`from` has no `identity`, `token` or `key`".into());

@@ -42,7 +42,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         serde_json::to_string(&generated.record)?
     );
 
-    let verified = policy.verify_key(generated.key.expose(), &generated.record, &VerifyKeyOptions::at(now))?;
+    let verified = policy.verify_key(
+        generated.key.expose(),
+        generated.record.clone(),
+        &VerifyKeyOptions::at(now),
+    )?;
     println!("  verified: acts as `{}`", verified.principal_id());
     let project = PrincipalRecord {
         id: "project:p1".into(),
@@ -83,7 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
     );
     let mistyped = format!("{}x", &generated.key.expose()[..generated.key.expose().len() - 1]);
-    match policy.verify_key(&mistyped, &generated.record, &VerifyKeyOptions::at(now)) {
+    match policy.verify_key(&mistyped, generated.record.clone(), &VerifyKeyOptions::at(now)) {
         Ok(_) => println!("  a mistyped key verified?!"),
         Err(e) => println!("  a mistyped key: {} ({})", e, e.code()),
     }

@@ -3,6 +3,8 @@
 //! `policy`, identities and decisions in `authz`, keys in `apikeys`, tokens
 //! in `jwt`, requests in `request`).
 
+use std::sync::Arc;
+
 use crate::apikeys::{NewKey, ParsedKey, RotateKey, VerifiedKey, VerifyKeyOptions};
 use crate::authz::{Check, Evaluation, Identity, IdentityError, IdentityRecord, PrincipalRecord};
 use crate::code::Code;
@@ -282,13 +284,16 @@ impl Policy {
     /// Order: shape and checksum, prefix, record id, kind, hash (constant
     /// time), revocation, expiry. Revocation and expiry are only reported to
     /// someone who holds the secret.
+    ///
+    /// The record is taken as it is kept: a `KeyRecord`, or an
+    /// `Arc<KeyRecord>` the verified key then shares without a copy.
     pub fn verify_key(
         &self,
         text: &str,
-        record: &KeyRecord,
+        record: impl Into<Arc<KeyRecord>>,
         options: &VerifyKeyOptions<'_>,
     ) -> Result<VerifiedKey, KeyError> {
-        crate::apikeys::verify_key(self, text, record, options)
+        crate::apikeys::verify_key(self, text, record.into(), options)
     }
 
     /// The identity a verified key authenticates.

@@ -3,7 +3,9 @@
 
 use crate::authz::{CredentialInfo, Identity, IdentityError, IdentityRecord, PrincipalRecord};
 use crate::code::Code;
-use crate::key::{random_base62, ApiKey, GeneratedKey, KeyError, KeyRecord, Rotation, ID_LEN, SECRET_LEN};
+use std::sync::Arc;
+
+use crate::key::{random_base62, ApiKey, GeneratedKey, KeyError, KeyRecord, KeyText, Rotation, ID_LEN, SECRET_LEN};
 use crate::permset::PermSet;
 use crate::policy::pattern::parse_pattern;
 use crate::policy::{ActsAs, Kind, Policy};
@@ -14,7 +16,7 @@ use crate::text::shown;
 #[derive(Debug, Clone)]
 pub struct ParsedKey {
     key: ApiKey,
-    kind: std::sync::Arc<str>,
+    kind: Arc<str>,
 }
 
 impl ParsedKey {
@@ -72,13 +74,13 @@ impl<'a> VerifyKeyOptions<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedKey {
     /// The credential kind.
-    pub kind: String,
+    pub kind: Arc<str>,
     /// Whom the key acts as.
     pub acts_as: ActsAs,
     /// The display mask.
     pub mask: String,
-    /// The record it matched.
-    pub record: KeyRecord,
+    /// The record it matched (shared with the caller's, not copied).
+    pub record: Arc<KeyRecord>,
 }
 
 impl VerifiedKey {
@@ -129,28 +131,49 @@ impl Policy {
         record: &KeyRecord,
         options: &VerifyKeyOptions<'_>,
     ) -> Result<ActsAs, KeyError> {
-        if parsed.id() != record.id {
+        let kind = self.key_kind(parsed.key.text())?;
+        self.check_key(parsed.key.text(), kind, record, options)?;
+        Ok(kind.acts_as)
+    }
+
+    /// The credential kind a key's prefix names.
+    fn key_kind(&self, key: KeyText<'_>) -> Result<&Kind, KeyError> {
+        match self.kind_by_prefix(key.prefix()) {
+            Some((_, kind)) => Ok(kind),
+            None => Err(KeyError::UnknownPrefix {
+                prefix: key.prefix().to_owned(),
+            }),
+        }
+    }
+
+    /// Every check of a key of `kind` against its record: id, kind, hash
+    /// (constant time), revocation, expiry.
+    fn check_key(
+        &self,
+        key: KeyText<'_>,
+        kind: &Kind,
+        record: &KeyRecord,
+        options: &VerifyKeyOptions<'_>,
+    ) -> Result<(), KeyError> {
+        if key.id() != record.id {
             return Err(KeyError::UnknownKey {
-                id: parsed.id().to_owned(),
+                id: key.id().to_owned(),
             });
         }
-        if parsed.kind() != record.kind {
+        if *kind.name != record.kind {
             return Err(KeyError::KindMismatch {
                 id: record.id.clone(),
                 expected: record.kind.clone(),
-                actual: parsed.kind().to_owned(),
+                actual: kind.name.to_string(),
             });
         }
-        if !parsed.key.matches_hash(&record.hash, options.pepper)? {
+        if !key.matches_hash(&record.hash, options.pepper)? {
             return Err(KeyError::Mismatch { id: record.id.clone() });
         }
         if options.revoked_keys.contains(&record.id) {
             return Err(KeyError::Revoked { id: record.id.clone() });
         }
-        record.check_live(options.now)?;
-        Ok(self
-            .kind_by_prefix(parsed.key.prefix())
-            .map_or(ActsAs::Owner, |(_, k)| k.acts_as))
+        record.check_live(options.now)
     }
 
     pub(crate) fn identity_for_key(
@@ -297,30 +320,24 @@ impl Policy {
 
 pub(crate) fn parse_key(policy: &Policy, text: &str) -> Result<ParsedKey, KeyError> {
     let key = ApiKey::parse(text)?;
-    let (_, kind) = policy
-        .kind_by_prefix(key.prefix())
-        .ok_or_else(|| KeyError::UnknownPrefix {
-            prefix: key.prefix().to_owned(),
-        })?;
-    Ok(ParsedKey {
-        kind: std::sync::Arc::clone(&kind.name),
-        key,
-    })
+    let kind = Arc::clone(&policy.key_kind(key.text())?.name);
+    Ok(ParsedKey { kind, key })
 }
 
 pub(crate) fn verify_key(
     policy: &Policy,
     text: &str,
-    record: &KeyRecord,
+    record: Arc<KeyRecord>,
     options: &VerifyKeyOptions<'_>,
 ) -> Result<VerifiedKey, KeyError> {
-    let parsed = policy.parse_key(text)?;
-    let acts_as = policy.check_parsed_key(&parsed, record, options)?;
+    let key = KeyText::parse(text)?;
+    let kind = policy.key_kind(key)?;
+    policy.check_key(key, kind, &record, options)?;
     Ok(VerifiedKey {
-        mask: parsed.key.mask(),
-        kind: parsed.kind.to_string(),
-        acts_as,
-        record: record.clone(),
+        kind: Arc::clone(&kind.name),
+        acts_as: kind.acts_as,
+        mask: key.mask(),
+        record,
     })
 }
 

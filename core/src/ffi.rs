@@ -812,7 +812,7 @@ impl Policy {
             now,
         };
         Ok(Arc::new(VerifiedKey {
-            inner: wire::verify_key(&self.inner, &key, &record, &options, clock)?,
+            inner: wire::verify_key(&self.inner, &key, record, &options, clock)?,
             policy: Arc::clone(&self.inner),
         }))
     }

@@ -51,17 +51,17 @@ fn generated_keys_verify_and_never_hold_the_plaintext() {
         format!("pmo_psk_{}_...{}", generated.record.id, &key[key.len() - 4..])
     );
     let opts = VerifyKeyOptions::at(NOW).pepper(Some(&pepper));
-    let verified = policy.verify_key(key, &generated.record, &opts).unwrap();
+    let verified = policy.verify_key(key, generated.record.clone(), &opts).unwrap();
     assert_eq!(verified.principal_id(), format!("key:{}", generated.record.id));
     // Without the pepper the record is unusable, never accepted.
     let err = policy
-        .verify_key(key, &generated.record, &VerifyKeyOptions::at(NOW))
+        .verify_key(key, generated.record.clone(), &VerifyKeyOptions::at(NOW))
         .unwrap_err();
     assert_eq!(err.code(), Code::InvalidKeyRecord);
     // At expiry the key is refused.
     let err = policy.verify_key(
         key,
-        &generated.record,
+        generated.record.clone(),
         &VerifyKeyOptions::at(NOW + 60).pepper(Some(&pepper)),
     );
     assert_eq!(err.unwrap_err().code(), Code::Expired);
@@ -139,7 +139,7 @@ fn rotation_never_outlives_or_outscopes_the_old_key() {
         "the old key gets a grace expiry"
     );
     // The new key verifies; the old one verifies until the grace ends.
-    let verify = |key: &str, rec: &KeyRecord, at: i64| policy.verify_key(key, rec, &VerifyKeyOptions::at(at));
+    let verify = |key: &str, rec: &KeyRecord, at: i64| policy.verify_key(key, rec.clone(), &VerifyKeyOptions::at(at));
     assert!(verify(rotation.new.key.expose(), new, NOW + 20).is_ok());
     assert!(verify(old.key.expose(), &rotation.old, NOW + 309).is_ok());
     assert_eq!(
@@ -198,7 +198,11 @@ fn acts_as_owner_and_acts_as_key() {
         )
         .unwrap();
     let verified = policy
-        .verify_key(personal.key.expose(), &personal.record, &VerifyKeyOptions::at(NOW))
+        .verify_key(
+            personal.key.expose(),
+            personal.record.clone(),
+            &VerifyKeyOptions::at(NOW),
+        )
         .unwrap();
     assert_eq!(
         policy.key_identity(&verified, None).unwrap_err().code(),
@@ -228,7 +232,7 @@ fn acts_as_owner_and_acts_as_key() {
         .generate_key("project_key", "project:p1", &NewKey::default(), NOW)
         .unwrap();
     let verified = policy
-        .verify_key(project.key.expose(), &project.record, &VerifyKeyOptions::at(NOW))
+        .verify_key(project.key.expose(), project.record.clone(), &VerifyKeyOptions::at(NOW))
         .unwrap();
     let owner = PrincipalRecord {
         id: "project:p1".into(),
@@ -452,7 +456,11 @@ fn audit_records_are_one_json_object_without_secrets() {
         .generate_key("personal_key", "user:alice", &NewKey::default(), NOW)
         .unwrap();
     let verified = policy
-        .verify_key(generated.key.expose(), &generated.record, &VerifyKeyOptions::at(NOW))
+        .verify_key(
+            generated.key.expose(),
+            generated.record.clone(),
+            &VerifyKeyOptions::at(NOW),
+        )
         .unwrap();
     let identity = policy
         .key_identity(&verified, Some(&user("user:alice", &["viewer"])))

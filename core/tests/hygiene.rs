@@ -142,7 +142,7 @@ fn no_secret_in_any_output() {
     ] {
         for record in &records {
             for p in [None, Some(&pepper), Some(&Pepper::from("wrong"))] {
-                if let Err(e) = policy.verify_key(candidate, record, &VerifyKeyOptions::at(NOW).pepper(p)) {
+                if let Err(e) = policy.verify_key(candidate, record.clone(), &VerifyKeyOptions::at(NOW).pepper(p)) {
                     assert_clean(&e.to_string(), &secrets, "key error");
                     assert_clean(&format!("{e:?}"), &secrets, "key error Debug");
                 }
@@ -154,7 +154,7 @@ fn no_secret_in_any_output() {
     let verified = policy
         .verify_key(
             &key,
-            &generated.record,
+            generated.record.clone(),
             &VerifyKeyOptions::at(NOW).pepper(Some(&pepper)),
         )
         .unwrap();

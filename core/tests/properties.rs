@@ -109,7 +109,7 @@ proptest! {
         let mut mutated = key.to_owned();
         mutated.replace_range(i..=i, &replacement);
         prop_assume!(mutated != key);
-        prop_assert!(policy.verify_key(&mutated, &generated.record, &VerifyKeyOptions::at(NOW)).is_err());
+        prop_assert!(policy.verify_key(&mutated, generated.record.clone(), &VerifyKeyOptions::at(NOW)).is_err());
     }
 
     #[test]

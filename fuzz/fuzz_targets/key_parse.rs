@@ -27,6 +27,6 @@ fuzz_target!(|data: &str| {
             last_used_at: None,
             rolled_from: None,
         };
-        assert!(policy.verify_key(data, &record, &VerifyKeyOptions::at(common::NOW)).is_err());
+        assert!(policy.verify_key(data, record.clone(), &VerifyKeyOptions::at(common::NOW)).is_err());
     }
 });

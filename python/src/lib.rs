@@ -651,7 +651,7 @@ impl Rotation {
 /// `verify_key` then skips converting the dict on every call.
 #[pyclass(frozen, module = "permiso._native")]
 struct KeyRecord {
-    inner: core::KeyRecord,
+    inner: Arc<core::KeyRecord>,
 }
 
 #[pymethods]
@@ -659,8 +659,8 @@ impl KeyRecord {
     /// Reads and checks `record` (a dict as `generate_key` returns it).
     #[new]
     fn new(record: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let inner = from_py(record, Code::InvalidKeyRecord, "record")?;
-        Ok(KeyRecord { inner })
+        let inner = from_py::<core::KeyRecord>(record, Code::InvalidKeyRecord, "record")?;
+        Ok(KeyRecord { inner: Arc::new(inner) })
     }
     #[getter]
     fn id(&self) -> &str {
@@ -680,7 +680,7 @@ impl KeyRecord {
     }
     /// The record as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner)
+        to_py(py, &*self.inner)
     }
     fn __repr__(&self) -> String {
         format!(
@@ -1440,13 +1440,9 @@ impl Policy {
         revoked_keys: Option<Vec<String>>,
         now: Option<Seconds>,
     ) -> PyResult<VerifiedKey> {
-        let converted: core::KeyRecord;
         let record = match record.cast::<KeyRecord>() {
-            Ok(read) => &read.get().inner,
-            Err(_) => {
-                converted = from_py(record, Code::InvalidKeyRecord, "record")?;
-                &converted
-            }
+            Ok(read) => Arc::clone(&read.get().inner),
+            Err(_) => Arc::new(from_py::<core::KeyRecord>(record, Code::InvalidKeyRecord, "record")?),
         };
         let options = wire::KeyOptions {
             pepper: self::pepper(pepper)?,

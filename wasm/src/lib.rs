@@ -660,7 +660,7 @@ impl VerifiedKey {
     /// The credential kind.
     #[wasm_bindgen(getter)]
     pub fn kind(&self) -> String {
-        self.inner.kind.clone()
+        self.inner.kind.to_string()
     }
     /// The key id.
     #[wasm_bindgen(getter)]
@@ -1184,7 +1184,7 @@ impl Policy {
         let record: core::KeyRecord = from_js(record, Code::InvalidKeyRecord, "record")?;
         let (mut verify, bytes): (wire::KeyOptions, _) = self::options(&options, "options")?;
         verify.pepper = bytes;
-        let inner = wire::verify_key(&self.inner, &key, &record, &verify, clock).map_err(err)?;
+        let inner = wire::verify_key(&self.inner, &key, record, &verify, clock).map_err(err)?;
         Ok(VerifiedKey {
             inner,
             policy: Arc::clone(&self.inner),

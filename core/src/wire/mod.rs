@@ -461,7 +461,7 @@ pub fn hash_key(key: &str, pepper: Option<&Pepper>) -> Result<String, Error> {
 pub fn verify_key(
     policy: &Policy,
     key: &str,
-    record: &KeyRecord,
+    record: impl Into<std::sync::Arc<KeyRecord>>,
     options: &KeyOptions,
     clock: Clock,
 ) -> Result<VerifiedKey, Error> {
@@ -477,12 +477,12 @@ pub fn key_info(key: &VerifiedKey) -> KeyInfo {
         ok: true,
         code: Code::Allowed,
         principal: key.principal_id(),
-        kind: key.kind.clone(),
+        kind: key.kind.to_string(),
         id: key.record.id.clone(),
         mask: key.mask.clone(),
         scopes: key.record.scopes.clone(),
         credential: KeyCredential {
-            kind: key.kind.clone(),
+            kind: key.kind.to_string(),
             id: key.record.id.clone(),
         },
     }
