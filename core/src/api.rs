@@ -430,18 +430,20 @@ impl Policy {
         Ok(())
     }
 
-    /// Turns on a bounded cache of verified token signatures, holding at
-    /// most `capacity` tokens (0 turns it off; at most
-    /// [`crate::limits::MAX_CACHED_TOKENS`]). A token whose signature verified
-    /// once is not checked against the same key again; its header, kind,
-    /// claims, expiry, `nbf`, revoked sessions and keys still are, on every
-    /// use. A new JWK Set or secret set empties it. Changing the capacity
-    /// empties it too.
+    /// Turns on a bounded cache of verified tokens, holding at most
+    /// `capacity` tokens (0 turns it off; at most
+    /// [`crate::limits::MAX_CACHED_TOKENS`]) and at most
+    /// [`crate::limits::MAX_CACHED_TOKEN_BYTES`] of them by length. A token
+    /// whose signature verified once is not checked against the same key
+    /// again, and its header and claims are not decoded again; the kind its
+    /// claims select, the issuer, audience, expiry, `nbf`, `iat`, revoked
+    /// sessions and keys still are checked, on every use. A new JWK Set or
+    /// secret set empties it. Changing the capacity empties it too.
     pub fn cache_tokens(&self, capacity: usize) {
         self.token_cache.resize(capacity);
     }
 
-    /// How many token signatures the cache holds now.
+    /// How many tokens the cache holds now.
     pub fn cached_tokens(&self) -> usize {
         self.token_cache.len()
     }

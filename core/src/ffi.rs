@@ -384,7 +384,7 @@ impl VerifiedToken {
     }
     /// Every claim, as JSON.
     pub fn claims_json(&self) -> String {
-        serde_json::to_string(&self.inner.claims).unwrap_or_default()
+        serde_json::to_string(&*self.inner.claims).unwrap_or_default()
     }
     /// The identity; a host `principal` record, when given, is authoritative.
     #[uniffi::method(default(principal = None))]
@@ -956,14 +956,16 @@ impl Policy {
         wire::jwks_kids(&self.inner, &kind)
     }
 
-    /// Turns on a bounded cache of verified token signatures holding at most
-    /// `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
-    /// revocations are still checked on every use; new keys empty it.
+    /// Turns on a bounded cache of verified tokens holding at most
+    /// `capacity` tokens (0 turns it off): a cached token's signature is not
+    /// checked and its claims are not decoded again. Expiry, `nbf`, the kind,
+    /// sessions and revocations are still checked on every use; new keys
+    /// empty it.
     pub fn cache_tokens(&self, capacity: i64) -> Result<()> {
         Ok(wire::cache_tokens(&self.inner, capacity)?)
     }
 
-    /// How many token signatures the cache holds.
+    /// How many tokens the cache holds.
     pub fn cached_tokens(&self) -> i64 {
         i64::try_from(wire::cached_tokens(&self.inner)).unwrap_or(i64::MAX)
     }

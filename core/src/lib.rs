@@ -92,7 +92,7 @@ pub mod format {
 pub mod limits {
     pub use crate::jwt::{DEFAULT_LEEWAY, DEFAULT_MAX_LIFETIME, MAX_ACTOR_DEPTH, MAX_TOKEN_LEN};
     pub use crate::path::MAX_PATH_LEN;
-    pub use crate::policy::token_cache::MAX_CACHED_TOKENS;
+    pub use crate::policy::token_cache::{MAX_CACHED_TOKENS, MAX_CACHED_TOKEN_BYTES};
     pub use crate::policy::MAX_POLICY_BYTES;
     pub use crate::request::MAX_CREDENTIAL_LEN;
     pub use crate::text::MAX_SHOWN_CHARS;

@@ -529,6 +529,58 @@ fn cached_signatures_still_meet_every_other_rule() {
     assert!(policy.begin_jwt(&token, &at(NOW)).unwrap().public_jwk().is_some());
 }
 
+#[test]
+fn a_cached_token_answers_exactly_as_an_uncached_one() {
+    // The cache keeps a verified token's decoded claims; every answer it
+    // gives must be the one the same policy gives without it.
+    let (cached, _) = vectors_policy();
+    let (plain, _) = vectors_policy();
+    cached.cache_tokens(100);
+    let es = SigningKey::from_pem("ES256", &key_file("ec256.pem"))
+        .unwrap()
+        .with_kid("ec256");
+    let tokens: Vec<String> = [("alice", None), ("bob", Some("s-42"))]
+        .into_iter()
+        .map(|(subject, sid)| {
+            let mut request = session(subject, None, &["viewer"]);
+            request.session = sid.map(str::to_owned);
+            cached.issue_session("session", &request, &es, NOW).unwrap()
+        })
+        .collect();
+    let revoked = vec!["s-42".to_owned()];
+    let options = [
+        VerifyTokenOptions::at(NOW),
+        VerifyTokenOptions::at(NOW + 100_000),
+        VerifyTokenOptions::at(NOW - 100_000),
+        VerifyTokenOptions::at(NOW).revoked_sessions(&revoked),
+        VerifyTokenOptions::at(NOW).kind(Some("session")),
+        VerifyTokenOptions::at(NOW).kind(Some("partner")),
+        VerifyTokenOptions::at(NOW).kind(Some("nope")),
+    ];
+    let answer = |policy: &Policy, token: &str, options: &VerifyTokenOptions<'_>| {
+        policy.verify_jwt(token, options).map_err(|e| (e.code(), e.to_string()))
+    };
+    for token in &tokens {
+        cached.verify_jwt(token, &VerifyTokenOptions::at(NOW)).unwrap();
+    }
+    assert_eq!(cached.cached_tokens(), tokens.len());
+    for token in &tokens {
+        for options in &options {
+            let expected = answer(&plain, token, options);
+            assert_eq!(answer(&cached, token, options), expected, "{options:?}");
+            let pending = cached.begin_jwt(token, options);
+            let completed = pending.and_then(|p| cached.complete_jwt(p, None, options));
+            assert_eq!(
+                completed.map_err(|e| (e.code(), e.to_string())),
+                expected,
+                "{options:?}"
+            );
+        }
+    }
+    // Every answer came from the cache: nothing was added or evicted.
+    assert_eq!(cached.cached_tokens(), tokens.len());
+}
+
 fn mutate(token: &str, at: usize, byte: u8) -> String {
     let mut bytes = token.as_bytes().to_vec();
     if !bytes.is_empty() {

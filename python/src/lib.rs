@@ -774,7 +774,7 @@ impl VerifiedToken {
     }
     #[getter]
     fn claims<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner.claims)
+        to_py(py, &*self.inner.claims)
     }
     /// Everything the conformance vectors compare, as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -1604,14 +1604,16 @@ impl Policy {
             .map(|k| k.kids().into_iter().map(str::to_owned).collect())
     }
 
-    /// Turns on a bounded cache of verified token signatures holding at most
-    /// `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
-    /// revocations are still checked on every use; new keys empty it.
+    /// Turns on a bounded cache of verified tokens holding at most
+    /// `capacity` tokens (0 turns it off): a cached token's signature is not
+    /// checked and its claims are not decoded again. Expiry, `nbf`, the kind,
+    /// sessions and revocations are still checked on every use; new keys
+    /// empty it.
     fn cache_tokens(&self, py: Python<'_>, capacity: i64) -> PyResult<()> {
         wire::cache_tokens(&self.inner, capacity).map_err(fail(py))
     }
 
-    /// How many token signatures the cache holds.
+    /// How many tokens the cache holds.
     fn cached_tokens(&self) -> usize {
         wire::cached_tokens(&self.inner)
     }

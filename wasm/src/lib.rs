@@ -719,7 +719,7 @@ impl VerifiedToken {
     /// All claims.
     #[wasm_bindgen(getter, unchecked_return_type = "Record<string, unknown>")]
     pub fn claims(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.claims)
+        to_js(&*self.inner.claims)
     }
     /// The identity; a host `principal` record, when given, is authoritative.
     pub fn identity(
@@ -1333,9 +1333,11 @@ impl Policy {
         Ok(wire::jwks_kids(&self.inner, &kind))
     }
 
-    /// Turns on a bounded cache of verified token signatures holding at most
-    /// `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
-    /// revocations are still checked on every use; new keys empty it.
+    /// Turns on a bounded cache of verified tokens holding at most
+    /// `capacity` tokens (0 turns it off): a cached token's signature is not
+    /// checked and its claims are not decoded again. Expiry, `nbf`, the kind,
+    /// sessions and revocations are still checked on every use; new keys
+    /// empty it.
     #[wasm_bindgen(js_name = cacheTokens)]
     pub fn cache_tokens(
         &self,
@@ -1348,7 +1350,7 @@ impl Policy {
         wire::cache_tokens(&self.inner, capacity as i64).map_err(err)
     }
 
-    /// How many token signatures the cache holds.
+    /// How many tokens the cache holds.
     #[wasm_bindgen(js_name = cachedTokens)]
     pub fn cached_tokens(&self) -> usize {
         wire::cached_tokens(&self.inner)

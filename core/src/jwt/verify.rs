@@ -12,7 +12,7 @@ use super::{provider, JwtKind, TokenError, TokenResult, MAX_ACTOR_DEPTH, MAX_TOK
 use crate::authz::{CredentialInfo, Identity, IdentityError, IdentityRecord, PrincipalRecord};
 use crate::code::Code;
 use crate::jwk::{KeySet, VerifyingKey};
-use crate::policy::token_cache::{token_id, TokenId};
+use crate::policy::token_cache::{token_id, Known, TokenId};
 use crate::policy::Policy;
 use crate::text::shown;
 
@@ -73,8 +73,8 @@ pub struct VerifiedToken {
     pub service_account: bool,
     /// `exp`, if present.
     pub expires_at: Option<i64>,
-    /// All claims, for host-specific use.
-    pub claims: Map<String, Value>,
+    /// All claims, for host-specific use (shared with the token cache).
+    pub claims: Arc<Map<String, Value>>,
 }
 
 /// Everything [`Policy::verify_jwt`] learns before the signature check.
@@ -85,7 +85,7 @@ struct Stage<'p> {
     key: usize,
     signed_len: usize,
     signature: Vec<u8>,
-    claims: Map<String, Value>,
+    claims: Arc<Map<String, Value>>,
 }
 
 impl Stage<'_> {
@@ -114,9 +114,11 @@ pub struct PendingToken {
     message: String,
     public_jwk: Option<Value>,
     signature: Vec<u8>,
-    claims: Map<String, Value>,
+    claims: Arc<Map<String, Value>>,
     keys: Arc<KeySet>,
     key: usize,
+    /// The token's length (what it weighs in the cache).
+    len: usize,
 }
 
 impl PendingToken {
@@ -245,7 +247,7 @@ impl Policy {
         kind_name: &str,
         alg: Algorithm,
         valid: bool,
-        claims: Map<String, Value>,
+        claims: Arc<Map<String, Value>>,
         options: &VerifyTokenOptions<'_>,
     ) -> TokenResult<VerifiedToken> {
         if !valid {
@@ -310,7 +312,7 @@ impl Policy {
                 ));
             }
         }
-        let claims = decode_json(payload_b64, "payload")?;
+        let claims = Arc::new(decode_json(payload_b64, "payload")?);
 
         let (kind_name, kind) = self.select_jwt_kind(&claims, options.kind)?;
         let alg = parse_alg(alg_text)
@@ -398,12 +400,33 @@ impl Policy {
         }
     }
 
+    /// The stage of a token the cache holds (see `token_cache`): its header
+    /// passed, its claims decoded and its signature verified before. It
+    /// stands only if the claims select the same kind now, with the same key
+    /// set; otherwise the token is staged again from its text.
+    fn known_stage(&self, id: &TokenId, options: &VerifyTokenOptions<'_>) -> Option<Stage<'_>> {
+        let known = self.token_cache.known(id)?;
+        let (kind_name, kind) = self.select_jwt_kind(&known.claims, options.kind).ok()?;
+        if kind_name != &*known.kind || !Arc::ptr_eq(&kind.key_set(), &known.keys) {
+            return None;
+        }
+        Some(Stage {
+            kind: kind_name,
+            alg: known.alg,
+            keys: known.keys,
+            key: known.key,
+            signed_len: 0,
+            signature: Vec::new(),
+            claims: known.claims,
+        })
+    }
+
     fn check_claims(
         &self,
         kind_name: &str,
         kind: &JwtKind,
         alg: Algorithm,
-        claims: Map<String, Value>,
+        claims: Arc<Map<String, Value>>,
         options: &VerifyTokenOptions<'_>,
     ) -> TokenResult<VerifiedToken> {
         let now = options.now;
@@ -553,29 +576,49 @@ impl Policy {
     }
 }
 
+/// The token's id in the policy's cache, when the cache is on and the token
+/// is not too long to be staged at all.
+fn cache_id(policy: &Policy, token: &str) -> Option<TokenId> {
+    (policy.token_cache.enabled() && token.len() <= MAX_TOKEN_LEN).then(|| token_id(token))
+}
+
+/// What the cache keeps of a token whose signature verified.
+fn known(kind: &str, alg: Algorithm, keys: &Arc<KeySet>, key: usize, claims: &Arc<Map<String, Value>>) -> Known {
+    Known {
+        kind: kind.into(),
+        keys: Arc::clone(keys),
+        key,
+        alg,
+        claims: Arc::clone(claims),
+    }
+}
+
 pub(crate) fn verify_jwt(policy: &Policy, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<VerifiedToken> {
+    let id = cache_id(policy, token);
+    if let Some(stage) = id.as_ref().and_then(|id| policy.known_stage(id, options)) {
+        return policy.finish_jwt(stage.kind, stage.alg, true, stage.claims, options);
+    }
     let stage = policy.stage_jwt(token, options)?;
-    let cache = &policy.token_cache;
-    let id = cache.enabled().then(|| token_id(token));
-    let known = id.is_some_and(|id| cache.verified(&id, &stage.keys, stage.key, stage.alg));
-    let valid = known || {
-        let message = token.get(..stage.signed_len).unwrap_or_default().as_bytes();
-        let valid = stage
-            .key()
-            .is_some_and(|k| signature_valid(stage.alg, k, message, &stage.signature));
-        if let Some(id) = id.filter(|_| valid) {
-            cache.remember(id, &stage.keys, stage.key, stage.alg);
-        }
-        valid
-    };
+    let message = token.get(..stage.signed_len).unwrap_or_default().as_bytes();
+    let valid = stage
+        .key()
+        .is_some_and(|k| signature_valid(stage.alg, k, message, &stage.signature));
+    if let Some(id) = id.filter(|_| valid) {
+        let known = known(stage.kind, stage.alg, &stage.keys, stage.key, &stage.claims);
+        policy.token_cache.remember(id, known, token.len());
+    }
     policy.finish_jwt(stage.kind, stage.alg, valid, stage.claims, options)
 }
 
 pub(crate) fn begin_jwt(policy: &Policy, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<PendingToken> {
-    let stage = policy.stage_jwt(token, options)?;
-    let id = token_id(token);
-    let cache = &policy.token_cache;
-    let known = cache.enabled() && cache.verified(&id, &stage.keys, stage.key, stage.alg);
+    let known = cache_id(policy, token).and_then(|id| Some((id, policy.known_stage(&id, options)?)));
+    let (id, known, stage) = match known {
+        Some((id, stage)) => (id, true, stage),
+        None => {
+            let stage = policy.stage_jwt(token, options)?;
+            (token_id(token), false, stage)
+        }
+    };
     // A signature the cache knows needs no check by the host.
     let public_jwk = stage.key().filter(|_| !known).and_then(|k| k.public_jwk.clone());
     Ok(PendingToken {
@@ -590,6 +633,7 @@ pub(crate) fn begin_jwt(policy: &Policy, token: &str, options: &VerifyTokenOptio
         claims: stage.claims,
         keys: stage.keys,
         key: stage.key,
+        len: token.len(),
     })
 }
 
@@ -614,10 +658,9 @@ pub(crate) fn complete_jwt(
                 .get(pending.key)
                 .is_some_and(|k| signature_valid(pending.alg, k, pending.message.as_bytes(), &pending.signature)),
         };
-    if valid && !pending.known {
-        policy
-            .token_cache
-            .remember(pending.id, &pending.keys, pending.key, pending.alg);
+    if valid && !pending.known && policy.token_cache.enabled() {
+        let known = known(&pending.kind, pending.alg, &pending.keys, pending.key, &pending.claims);
+        policy.token_cache.remember(pending.id, known, pending.len);
     }
     let kind = policy
         .jwt_kinds()

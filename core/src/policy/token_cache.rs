@@ -1,21 +1,27 @@
-//! An optional, bounded memory of signatures already checked.
+//! An optional, bounded memory of tokens already verified.
 //!
 //! Checking an ES256 or RS256 signature is most of the cost of verifying a
 //! token (about 1.7 ms in wasm), and a client presents the same token on
 //! every request until it expires. With the cache on, a token whose
 //! signature verified once against a key is not checked against that key
-//! again; everything else is: the header, the kind, `exp`, `nbf`, `iat`,
-//! the audience, revoked sessions and keys, on every use. Entries are keyed
-//! by the SHA-256 of the whole token and hold the key set they verified
-//! against: a new JWK Set (`set_jwks`, `set_secrets`, a refresh) empties
-//! the cache, and an entry of another key set is never a match. Only valid
-//! signatures are remembered, so refused tokens cannot fill it; when full,
-//! the oldest entry goes.
+//! again, and its header and claims are not decoded again: the entry keeps
+//! the decoded claims. Everything that can change between uses is checked on
+//! every use: the kind the claims select (it must be the one the token was
+//! verified under, with the same key set), `exp`, `nbf`, `iat`, the issuer
+//! and audience, revoked sessions and keys, the service-account mapping.
+//! Entries are keyed by the SHA-256 of the whole token and hold the key set
+//! they verified against: a new JWK Set (`set_jwks`, `set_secrets`, a
+//! refresh) empties the cache, and an entry of another key set is never a
+//! match. Only valid signatures are remembered, so refused tokens cannot fill
+//! it. It holds at most its capacity of tokens and at most
+//! [`MAX_CACHED_TOKEN_BYTES`] of them by length (their claims take a small
+//! multiple of that); when full, the oldest entry goes.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::jwk::KeySet;
@@ -23,17 +29,32 @@ use crate::jwk::KeySet;
 /// The largest capacity accepted.
 pub const MAX_CACHED_TOKENS: usize = 1_000_000;
 
-/// One signature that verified: against which key set, key and algorithm.
+/// The most token text the cache holds at once, in bytes: the sum of its
+/// tokens' lengths (32 MiB; the oldest go first beyond it).
+pub const MAX_CACHED_TOKEN_BYTES: usize = 32 << 20;
+
+/// A token that verified: under which kind, against which key set, key and
+/// algorithm, and its decoded claims.
+#[derive(Debug, Clone)]
+pub(crate) struct Known {
+    pub(crate) kind: Box<str>,
+    pub(crate) keys: Arc<KeySet>,
+    pub(crate) key: usize,
+    pub(crate) alg: jsonwebtoken::Algorithm,
+    pub(crate) claims: Arc<Map<String, Value>>,
+}
+
 #[derive(Debug)]
 struct Entry {
-    keys: Arc<KeySet>,
-    key: usize,
-    alg: jsonwebtoken::Algorithm,
+    known: Known,
+    /// The token's length, counted against [`MAX_CACHED_TOKEN_BYTES`].
+    bytes: usize,
 }
 
 #[derive(Debug, Default)]
 struct State {
     capacity: usize,
+    bytes: usize,
     entries: HashMap<TokenId, Entry>,
     order: VecDeque<TokenId>,
 }
@@ -83,44 +104,81 @@ impl TokenCache {
         let mut state = self.state();
         state.entries.clear();
         state.order.clear();
+        state.bytes = 0;
     }
 
-    /// How many signatures are remembered.
+    /// How many tokens are remembered.
     pub(crate) fn len(&self) -> usize {
         self.state().entries.len()
     }
 
-    /// Whether `token`'s signature verified before against this very key.
-    pub(crate) fn verified(&self, id: &TokenId, keys: &Arc<KeySet>, key: usize, alg: jsonwebtoken::Algorithm) -> bool {
+    /// What the cache knows of the token `id`, if it verified before.
+    pub(crate) fn known(&self, id: &TokenId) -> Option<Known> {
         let state = self.state();
         if state.capacity == 0 {
-            return false;
+            return None;
         }
-        state
-            .entries
-            .get(id)
-            .is_some_and(|e| Arc::ptr_eq(&e.keys, keys) && e.key == key && e.alg == alg)
+        state.entries.get(id).map(|e| e.known.clone())
     }
 
-    /// Remembers that `token`'s signature verified against this key.
-    pub(crate) fn remember(&self, id: TokenId, keys: &Arc<KeySet>, key: usize, alg: jsonwebtoken::Algorithm) {
+    /// Remembers that the token `id`, `bytes` long, verified.
+    pub(crate) fn remember(&self, id: TokenId, known: Known, bytes: usize) {
         let mut state = self.state();
-        if state.capacity == 0 {
+        if state.capacity == 0 || bytes > MAX_CACHED_TOKEN_BYTES || state.entries.contains_key(&id) {
             return;
         }
-        let entry = Entry {
-            keys: Arc::clone(keys),
-            key,
-            alg,
-        };
-        if state.entries.insert(id, entry).is_some() {
-            return;
-        }
+        state.entries.insert(id, Entry { known, bytes });
         state.order.push_back(id);
-        while state.order.len() > state.capacity {
-            if let Some(oldest) = state.order.pop_front() {
-                state.entries.remove(&oldest);
+        state.bytes += bytes;
+        while state.order.len() > state.capacity || state.bytes > MAX_CACHED_TOKEN_BYTES {
+            let Some(oldest) = state.order.pop_front() else { break };
+            if let Some(gone) = state.entries.remove(&oldest) {
+                state.bytes -= gone.bytes;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known(keys: &Arc<KeySet>) -> Known {
+        Known {
+            kind: "session".into(),
+            keys: Arc::clone(keys),
+            key: 0,
+            alg: jsonwebtoken::Algorithm::ES256,
+            claims: Arc::default(),
+        }
+    }
+
+    #[test]
+    fn bounded_by_entries_and_by_bytes_oldest_first() {
+        let cache = TokenCache::default();
+        let keys = Arc::new(KeySet::default());
+        let remember = |n: u8, bytes: usize| cache.remember([n; 32], known(&keys), bytes);
+        remember(1, 10);
+        assert!(cache.known(&[1; 32]).is_none(), "off until resized");
+        cache.resize(3);
+        for n in 1..=4 {
+            remember(n, 10);
+        }
+        assert_eq!(cache.len(), 3);
+        assert!(cache.known(&[1; 32]).is_none() && cache.known(&[4; 32]).is_some());
+        // Three entries fit by count; two large ones push the others out by bytes.
+        remember(5, MAX_CACHED_TOKEN_BYTES / 2);
+        remember(6, MAX_CACHED_TOKEN_BYTES / 2);
+        assert_eq!(cache.len(), 2);
+        assert!(cache.known(&[5; 32]).is_some() && cache.known(&[6; 32]).is_some());
+        remember(7, 1);
+        assert_eq!(cache.len(), 2);
+        assert!(cache.known(&[5; 32]).is_none() && cache.known(&[7; 32]).is_some());
+        // Nothing larger than the whole budget is kept; clearing frees the budget.
+        remember(8, MAX_CACHED_TOKEN_BYTES + 1);
+        assert!(cache.known(&[8; 32]).is_none());
+        cache.clear();
+        remember(9, MAX_CACHED_TOKEN_BYTES);
+        assert_eq!(cache.len(), 1);
     }
 }

@@ -607,8 +607,8 @@ pub fn set_secrets(policy: &Policy, kind: &str, jwks: &serde_json::Value) -> Res
     Ok(policy.set_secrets(kind, jwks)?)
 }
 
-/// Turns on (or off, with 0) the policy's bounded cache of verified token
-/// signatures; a capacity outside `0..=MAX_CACHED_TOKENS` is refused.
+/// Turns on (or off, with 0) the policy's bounded cache of verified
+/// tokens; a capacity outside `0..=MAX_CACHED_TOKENS` is refused.
 pub fn cache_tokens(policy: &Policy, capacity: i64) -> Result<(), Error> {
     let max = crate::limits::MAX_CACHED_TOKENS;
     match usize::try_from(capacity) {
@@ -623,7 +623,7 @@ pub fn cache_tokens(policy: &Policy, capacity: i64) -> Result<(), Error> {
     }
 }
 
-/// How many token signatures the policy's cache holds.
+/// How many tokens the policy's cache holds.
 pub fn cached_tokens(policy: &Policy) -> usize {
     policy.cached_tokens()
 }

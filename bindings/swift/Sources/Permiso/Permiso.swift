@@ -1722,14 +1722,16 @@ public protocol PolicyProtocol: AnyObject, Sendable {
     func beginRequest(request: HttpRequest)  -> PendingToken?
     
     /**
-     * Turns on a bounded cache of verified token signatures holding at most
-     * `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
-     * revocations are still checked on every use; new keys empty it.
+     * Turns on a bounded cache of verified tokens holding at most
+     * `capacity` tokens (0 turns it off): a cached token's signature is not
+     * checked and its claims are not decoded again. Expiry, `nbf`, the kind,
+     * sessions and revocations are still checked on every use; new keys
+     * empty it.
      */
     func cacheTokens(capacity: Int64) throws 
     
     /**
-     * How many token signatures the cache holds.
+     * How many tokens the cache holds.
      */
     func cachedTokens()  -> Int64
     
@@ -2077,9 +2079,11 @@ open func beginRequest(request: HttpRequest) -> PendingToken?  {
 }
     
     /**
-     * Turns on a bounded cache of verified token signatures holding at most
-     * `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
-     * revocations are still checked on every use; new keys empty it.
+     * Turns on a bounded cache of verified tokens holding at most
+     * `capacity` tokens (0 turns it off): a cached token's signature is not
+     * checked and its claims are not decoded again. Expiry, `nbf`, the kind,
+     * sessions and revocations are still checked on every use; new keys
+     * empty it.
      */
 open func cacheTokens(capacity: Int64)throws   {try rustCallWithError(FfiConverterTypePermisoException_lift) {
         uniffiCallStatus in
@@ -2091,7 +2095,7 @@ open func cacheTokens(capacity: Int64)throws   {try rustCallWithError(FfiConvert
 }
     
     /**
-     * How many token signatures the cache holds.
+     * How many tokens the cache holds.
      */
 open func cachedTokens() -> Int64  {
     return try!  FfiConverterInt64.lift(try! rustCall() {
@@ -5832,10 +5836,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_permiso_checksum_method_policy_begin_request() != 38368) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_checksum_method_policy_cache_tokens() != 58906) {
+    if (uniffi_permiso_checksum_method_policy_cache_tokens() != 24926) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_permiso_checksum_method_policy_cached_tokens() != 861) {
+    if (uniffi_permiso_checksum_method_policy_cached_tokens() != 9450) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_policy_classify() != 19772) {

@@ -1268,10 +1268,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_permiso_checksum_method_policy_begin_request() and 0xFFFF) != 38368) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_permiso_checksum_method_policy_cache_tokens() and 0xFFFF) != 58906) {
+    if ((lib.uniffi_permiso_checksum_method_policy_cache_tokens() and 0xFFFF) != 24926) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_permiso_checksum_method_policy_cached_tokens() and 0xFFFF) != 861) {
+    if ((lib.uniffi_permiso_checksum_method_policy_cached_tokens() and 0xFFFF) != 9450) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_policy_classify() and 0xFFFF) != 19772) {
@@ -3814,14 +3814,16 @@ public interface PolicyInterface {
     fun `beginRequest`(`request`: HttpRequest): PendingToken?
     
     /**
-     * Turns on a bounded cache of verified token signatures holding at most
-     * `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
-     * revocations are still checked on every use; new keys empty it.
+     * Turns on a bounded cache of verified tokens holding at most
+     * `capacity` tokens (0 turns it off): a cached token's signature is not
+     * checked and its claims are not decoded again. Expiry, `nbf`, the kind,
+     * sessions and revocations are still checked on every use; new keys
+     * empty it.
      */
     fun `cacheTokens`(`capacity`: kotlin.Long)
     
     /**
-     * How many token signatures the cache holds.
+     * How many tokens the cache holds.
      */
     fun `cachedTokens`(): kotlin.Long
     
@@ -4223,9 +4225,11 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
 
     
     /**
-     * Turns on a bounded cache of verified token signatures holding at most
-     * `capacity` tokens (0 turns it off). Claims, expiry, `nbf` and
-     * revocations are still checked on every use; new keys empty it.
+     * Turns on a bounded cache of verified tokens holding at most
+     * `capacity` tokens (0 turns it off): a cached token's signature is not
+     * checked and its claims are not decoded again. Expiry, `nbf`, the kind,
+     * sessions and revocations are still checked on every use; new keys
+     * empty it.
      */
     @Throws(PermisoException::class)override fun `cacheTokens`(`capacity`: kotlin.Long)
         = 
@@ -4242,7 +4246,7 @@ open class Policy: Disposable, AutoCloseable, PolicyInterface
 
     
     /**
-     * How many token signatures the cache holds.
+     * How many tokens the cache holds.
      */override fun `cachedTokens`(): kotlin.Long {
             return FfiConverterLong.lift(
     callWithHandle {
