@@ -7,6 +7,8 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+mod de;
+
 use permiso as core;
 use permiso::wire;
 use permiso::Code;
@@ -121,12 +123,15 @@ fn fail<E: Into<wire::Error>>(py: Python<'_>) -> impl FnOnce(E) -> PyErr + '_ {
     move |e| err(py, e.into())
 }
 
-/// A dict (or list) from Python into a core record; shape errors carry `code`.
-/// It passes through a JSON value, so a `str` never stands in for a list
-/// (`"deployments:*"` is not the scopes `d`, `e`, …), as in every runtime.
+/// A dict (or list) from Python into a core record; shape errors carry `code`
+/// and the place they are at. Read as JSON data (see `de`), so a `str` never
+/// stands in for a list (`"deployments:*"` is not the scopes `d`, `e`, …),
+/// as in every runtime.
 fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, code: Code, what: &str) -> PyResult<T> {
-    let value = json_value(obj, 0).map_err(|e| err(obj.py(), wire::Error::record(code, what, e)))?;
-    wire::read(value, code, what).map_err(|e| err(obj.py(), e))
+    if obj.is_none() {
+        return Err(err(obj.py(), wire::Error::record(code, what, "is missing")));
+    }
+    wire::read_from(de::PyDeserializer::new(obj.clone()), code, what).map_err(|e| err(obj.py(), e))
 }
 
 /// A JSON document from Python as it is (an AuthZEN request, a policy, a JWK
@@ -141,14 +146,14 @@ fn value_from_py(obj: &Bound<'_, PyAny>, code: Code, what: &str) -> PyResult<ser
 
 /// Nesting deeper than this is refused (a dict that contains itself would
 /// otherwise recurse without end).
-const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// The JSON value of a Python value: `dict` (string keys), `list`/`tuple`,
 /// `str`, `bool`, `int`, `float` and `None`; anything else is refused. Only
 /// exact type checks: pythonize, which this replaces here, asks every dict
 /// for dataclass fields and pays for the AttributeError each time (about
 /// a microsecond per nested dict, most of the cost of a record).
-fn json_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<serde_json::Value, String> {
+pub(crate) fn json_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<serde_json::Value, String> {
     use serde_json::Value;
     if depth > MAX_DEPTH {
         return Err(format!("is nested deeper than {MAX_DEPTH} levels"));

@@ -95,6 +95,17 @@ pub fn read<T: DeserializeOwned>(value: serde_json::Value, code: Code, what: &st
     serde_path_to_error::deserialize(&value).map_err(|e| shape_error(code, what, &e))
 }
 
+/// Like [`read`], through any deserializer of JSON-like data (a binding
+/// that reads its language's own values directly), with the same errors.
+pub fn read_from<'de, D, T>(deserializer: D, code: Code, what: &str) -> Result<T, Error>
+where
+    D: serde::Deserializer<'de>,
+    D::Error: std::fmt::Display,
+    T: serde::Deserialize<'de>,
+{
+    serde_path_to_error::deserialize(deserializer).map_err(|e| shape_error(code, what, &e))
+}
+
 /// Like [`read`], from JSON text. It goes through a JSON value so that each
 /// record has one deserializer (a smaller wasm build).
 pub fn read_str<T: DeserializeOwned>(text: &str, code: Code, what: &str) -> Result<T, Error> {
