@@ -141,4 +141,8 @@ def test_records_hold_json_data_only(policy):
         with pytest.raises(permiso.InvalidPrincipal) as e:
             policy.identity({"principal": principal})
         assert e.value.code == "invalid_principal" and reason in e.value.message, e.value.message
+    # The message says where the value is.
+    with pytest.raises(permiso.InvalidPrincipal) as e:
+        policy.identity({"principal": {"id": "user:1", "attributes": {"x": float("nan")}}})
+    assert e.value.message.startswith("`identity.principal.attributes.x`: "), e.value.message
     assert policy.identity({"principal": {"id": "user:1", "roles": ("viewer",), "attributes": {"n": 2**63 - 1}}})
