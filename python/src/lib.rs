@@ -131,7 +131,10 @@ fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, code: Code, what: &str) 
     if obj.is_none() {
         return Err(err(obj.py(), wire::Error::record(code, what, "is missing")));
     }
-    wire::read_from(de::PyDeserializer::new(obj.clone()), code, what).map_err(|e| err(obj.py(), e))
+    // Read first without tracking the path (no key is copied); only a record
+    // that fails is read again, with its path, for the message.
+    T::deserialize(de::PyDeserializer::new(obj.clone()))
+        .or_else(|_| wire::read_from(de::PyDeserializer::new(obj.clone()), code, what).map_err(|e| err(obj.py(), e)))
 }
 
 /// A JSON document from Python as it is (an AuthZEN request, a policy, a JWK
