@@ -81,6 +81,20 @@ fn no_secret_in_any_output() {
     );
     let signing = SigningKey::hmac("HS256", HMAC_SECRET).unwrap().with_kid("k");
     assert_clean(&format!("{signing:?}"), &secrets, "SigningKey Debug");
+    // A token staged for a signature check elsewhere is a bearer credential.
+    let session = SessionRequest {
+        subject: "alice".into(),
+        lifetime: 600,
+        ..Default::default()
+    };
+    let token = policy.issue_session("session", &session, &signing, NOW).unwrap();
+    let (_, signature) = token.rsplit_once('.').unwrap();
+    let pending = policy.begin_jwt(&token, &VerifyTokenOptions::at(NOW)).unwrap();
+    assert_clean(
+        &format!("{pending:?}"),
+        &[token.as_str(), signature],
+        "PendingToken Debug",
+    );
     assert_clean(&format!("{policy:?}"), &secrets, "Policy Debug");
     assert_clean(&format!("{:?}", policy.document()), &secrets, "PolicyDocument Debug");
     assert_clean(

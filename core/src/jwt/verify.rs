@@ -101,30 +101,43 @@ fn signature_valid(alg: Algorithm, key: &VerifyingKey, message: &[u8], signature
 }
 
 /// A token that passed every rule before its signature, waiting for the
-/// host's signature check (see [`Policy::begin_jwt`]).
-#[derive(Debug, Clone)]
+/// host's signature check (see [`Policy::begin_jwt`]). `Debug` never shows
+/// the token: it is a bearer credential.
+#[derive(Clone)]
 pub struct PendingToken {
     policy: u64,
-    /// The token's id in the policy's cache of checked signatures.
-    id: TokenId,
+    /// The token's id in the policy's token cache, when the cache was on.
+    id: Option<TokenId>,
     /// Whether the cache already knows the signature verified.
     known: bool,
     kind: String,
     alg: Algorithm,
-    message: String,
+    /// The token as presented.
+    token: String,
+    /// The length of its signed part, `header.payload` (0 when known).
+    signed_len: usize,
     public_jwk: Option<Value>,
     signature: Vec<u8>,
     claims: Arc<Map<String, Value>>,
     keys: Arc<KeySet>,
     key: usize,
-    /// The token's length (what it weighs in the cache).
-    len: usize,
+}
+
+impl std::fmt::Debug for PendingToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingToken")
+            .field("kind", &self.kind)
+            .field("algorithm", &self.algorithm())
+            .field("known", &self.known)
+            .field("token", &"[redacted]")
+            .finish_non_exhaustive()
+    }
 }
 
 impl PendingToken {
     /// Whether this is `token` staged.
     pub(crate) fn is_for(&self, token: &str) -> bool {
-        self.id == token_id(token)
+        self.token == token
     }
     /// The JOSE algorithm.
     pub fn algorithm(&self) -> &'static str {
@@ -137,7 +150,7 @@ impl PendingToken {
     }
     /// The signed bytes: `header.payload`.
     pub fn signing_input(&self) -> &[u8] {
-        self.message.as_bytes()
+        self.token.as_bytes().get(..self.signed_len).unwrap_or_default()
     }
     /// The decoded signature.
     pub fn signature(&self) -> &[u8] {
@@ -611,13 +624,10 @@ pub(crate) fn verify_jwt(policy: &Policy, token: &str, options: &VerifyTokenOpti
 }
 
 pub(crate) fn begin_jwt(policy: &Policy, token: &str, options: &VerifyTokenOptions<'_>) -> TokenResult<PendingToken> {
-    let known = cache_id(policy, token).and_then(|id| Some((id, policy.known_stage(&id, options)?)));
-    let (id, known, stage) = match known {
-        Some((id, stage)) => (id, true, stage),
-        None => {
-            let stage = policy.stage_jwt(token, options)?;
-            (token_id(token), false, stage)
-        }
+    let id = cache_id(policy, token);
+    let (known, stage) = match id.as_ref().and_then(|id| policy.known_stage(id, options)) {
+        Some(stage) => (true, stage),
+        None => (false, policy.stage_jwt(token, options)?),
     };
     // A signature the cache knows needs no check by the host.
     let public_jwk = stage.key().filter(|_| !known).and_then(|k| k.public_jwk.clone());
@@ -627,13 +637,13 @@ pub(crate) fn begin_jwt(policy: &Policy, token: &str, options: &VerifyTokenOptio
         policy: policy.instance,
         kind: stage.kind.to_owned(),
         alg: stage.alg,
-        message: token.get(..stage.signed_len).unwrap_or_default().to_owned(),
+        token: token.to_owned(),
+        signed_len: stage.signed_len,
         public_jwk,
         signature: stage.signature,
         claims: stage.claims,
         keys: stage.keys,
         key: stage.key,
-        len: token.len(),
     })
 }
 
@@ -656,11 +666,11 @@ pub(crate) fn complete_jwt(
                 .keys
                 .keys
                 .get(pending.key)
-                .is_some_and(|k| signature_valid(pending.alg, k, pending.message.as_bytes(), &pending.signature)),
+                .is_some_and(|k| signature_valid(pending.alg, k, pending.signing_input(), &pending.signature)),
         };
-    if valid && !pending.known && policy.token_cache.enabled() {
+    if let Some(id) = pending.id.filter(|_| valid && !pending.known) {
         let known = known(&pending.kind, pending.alg, &pending.keys, pending.key, &pending.claims);
-        policy.token_cache.remember(pending.id, known, pending.len);
+        policy.token_cache.remember(id, known, pending.token.len());
     }
     let kind = policy
         .jwt_kinds()

@@ -37,7 +37,7 @@ pub const MAX_CACHED_TOKEN_BYTES: usize = 32 << 20;
 /// algorithm, and its decoded claims.
 #[derive(Debug, Clone)]
 pub(crate) struct Known {
-    pub(crate) kind: Box<str>,
+    pub(crate) kind: Arc<str>,
     pub(crate) keys: Arc<KeySet>,
     pub(crate) key: usize,
     pub(crate) alg: jsonwebtoken::Algorithm,
@@ -124,7 +124,13 @@ impl TokenCache {
     /// Remembers that the token `id`, `bytes` long, verified.
     pub(crate) fn remember(&self, id: TokenId, known: Known, bytes: usize) {
         let mut state = self.state();
-        if state.capacity == 0 || bytes > MAX_CACHED_TOKEN_BYTES || state.entries.contains_key(&id) {
+        if state.capacity == 0 || bytes > MAX_CACHED_TOKEN_BYTES {
+            return;
+        }
+        if let Some(entry) = state.entries.get_mut(&id) {
+            // Verified again (against keys the entry did not know): the
+            // newer verification stands, in the same place.
+            entry.known = known;
             return;
         }
         state.entries.insert(id, Entry { known, bytes });
@@ -174,6 +180,11 @@ mod tests {
         remember(7, 1);
         assert_eq!(cache.len(), 2);
         assert!(cache.known(&[5; 32]).is_none() && cache.known(&[7; 32]).is_some());
+        // A token verified again keeps its place and takes the newer keys.
+        let other = Arc::new(KeySet::default());
+        cache.remember([7; 32], known(&other), 1);
+        assert_eq!(cache.len(), 2);
+        assert!(cache.known(&[7; 32]).is_some_and(|k| Arc::ptr_eq(&k.keys, &other)));
         // Nothing larger than the whole budget is kept; clearing frees the budget.
         remember(8, MAX_CACHED_TOKEN_BYTES + 1);
         assert!(cache.known(&[8; 32]).is_none());
