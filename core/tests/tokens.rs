@@ -579,6 +579,11 @@ fn a_cached_token_answers_exactly_as_an_uncached_one() {
     }
     // Every answer came from the cache: nothing was added or evicted.
     assert_eq!(cached.cached_tokens(), tokens.len());
+    // A token staged before the cache was turned on is remembered when it completes.
+    let pending = plain.begin_jwt(&tokens[0], &VerifyTokenOptions::at(NOW)).unwrap();
+    plain.cache_tokens(10);
+    plain.complete_jwt(pending, None, &VerifyTokenOptions::at(NOW)).unwrap();
+    assert_eq!(plain.cached_tokens(), 1);
 }
 
 fn mutate(token: &str, at: usize, byte: u8) -> String {

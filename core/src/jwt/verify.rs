@@ -668,7 +668,11 @@ pub(crate) fn complete_jwt(
                 .get(pending.key)
                 .is_some_and(|k| signature_valid(pending.alg, k, pending.signing_input(), &pending.signature)),
         };
-    if let Some(id) = pending.id.filter(|_| valid && !pending.known) {
+    // A token staged before the cache was turned on is remembered too.
+    let remembered = (valid && !pending.known)
+        .then(|| pending.id.or_else(|| cache_id(policy, &pending.token)))
+        .flatten();
+    if let Some(id) = remembered {
         let known = known(&pending.kind, pending.alg, &pending.keys, pending.key, &pending.claims);
         policy.token_cache.remember(id, known, pending.token.len());
     }
