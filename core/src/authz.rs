@@ -594,7 +594,7 @@ pub(crate) fn rule_trace(policy: &Policy, identity: &Identity, check: Check<'_>)
 }
 
 pub(crate) fn is_allowed(policy: &Policy, identity: &Identity, check: Check<'_>) -> bool {
-    policy.evaluate(identity, check).code() == Code::Allowed
+    policy.evaluate(identity, check).code().allows()
 }
 
 pub(crate) fn authorize<'a>(policy: &'a Policy, identity: &'a Identity, check: Check<'a>, now: i64) -> Decision<'a> {

@@ -195,6 +195,11 @@ impl Code {
         Code::ALL.iter().copied().find(|c| c.as_str() == name)
     }
 
+    /// Whether this code allows: only [`Code::Allowed`] does.
+    pub const fn allows(self) -> bool {
+        matches!(self, Code::Allowed)
+    }
+
     /// The HTTP status a request-level decision with this code carries:
     /// 200 allowed, 404 no route, 401 authentication failures, 403
     /// authorization failures, 500 for host data or configuration faults.

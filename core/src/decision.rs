@@ -133,7 +133,7 @@ pub struct Decision<'a> {
 impl<'a> Decision<'a> {
     /// Whether the action is allowed.
     pub fn allowed(&self) -> bool {
-        self.code == Code::Allowed
+        self.code.allows()
     }
     /// The stable reason code.
     pub fn code(&self) -> Code {

@@ -493,7 +493,7 @@ impl Decision {
 impl Decision {
     #[getter]
     fn allowed(&self) -> bool {
-        self.code == Code::Allowed
+        self.code.allows()
     }
     #[getter]
     fn code(&self) -> &'static str {
@@ -534,7 +534,7 @@ impl Decision {
     /// The same as `allowed` (every runtime's decision record carries `ok`).
     #[getter]
     fn ok(&self) -> bool {
-        self.code == Code::Allowed
+        self.code.allows()
     }
     /// `{"kind", "id"}` of the credential, as in every runtime's record.
     #[getter]
@@ -567,10 +567,10 @@ impl Decision {
         to_py(py, &wire::DecisionInfo::from(self.inner(py)?))
     }
     fn __bool__(&self) -> bool {
-        self.code == Code::Allowed
+        self.code.allows()
     }
     fn __repr__(&self) -> String {
-        let allowed = if self.code == Code::Allowed { "True" } else { "False" };
+        let allowed = if self.code.allows() { "True" } else { "False" };
         format!(
             "Decision(allowed={allowed}, code='{}', status={})",
             self.code,
