@@ -106,12 +106,32 @@ where
     serde_path_to_error::deserialize(deserializer).map_err(|e| shape_error(code, what, &e))
 }
 
-/// Like [`read`], from JSON text. It goes through a JSON value so that each
-/// record has one deserializer (a smaller wasm build).
+/// Like [`read`], from JSON text, read straight into the record (no JSON
+/// value in between). A shape error names the place in the record rather
+/// than a position in text the caller may never have seen; a syntax error
+/// keeps its line and column.
 pub fn read_str<T: DeserializeOwned>(text: &str, code: Code, what: &str) -> Result<T, Error> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::record(code, what, e))?;
-    read(value, code, what)
+    if text.trim_matches(JSON_WHITESPACE) == "null" {
+        return Err(Error::record(code, what, "is missing"));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let record = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.classify() == serde_json::error::Category::Data {
+            let message = inner.to_string();
+            let position = format!(" at line {} column {}", inner.line(), inner.column());
+            located(code, what, &path, message.strip_suffix(&position).unwrap_or(&message))
+        } else {
+            located(code, what, &path, inner)
+        }
+    })?;
+    de.end().map_err(|e| Error::record(code, what, e))?;
+    Ok(record)
 }
+
+/// The four whitespace characters JSON allows around a value.
+const JSON_WHITESPACE: &[char] = &[' ', '\t', '\n', '\r'];
 
 /// A JSON document from text as it is (an AuthZEN request, a policy, a JWK
 /// Set, an option): `null` is missing, anything else is taken whole.
@@ -125,7 +145,11 @@ pub fn read_json(text: &str, code: Code, what: &str) -> Result<serde_json::Value
 
 /// A shape error naming where in the record it is: `identity.principal.roles`.
 fn shape_error<E: std::fmt::Display>(code: Code, what: &str, e: &serde_path_to_error::Error<E>) -> Error {
-    let path = e.path().to_string();
+    located(code, what, &e.path().to_string(), e.inner())
+}
+
+/// A record error at `path` (serde_path_to_error's form) inside `what`.
+fn located(code: Code, what: &str, path: &str, why: impl std::fmt::Display) -> Error {
     let at = if path == "." || path.is_empty() {
         what.to_owned()
     } else if path.starts_with('[') {
@@ -133,7 +157,7 @@ fn shape_error<E: std::fmt::Display>(code: Code, what: &str, e: &serde_path_to_e
     } else {
         format!("{what}.{path}")
     };
-    Error::record(code, &at, e.inner())
+    Error::record(code, &at, why)
 }
 
 /// Reads an options record; absent (`null`) means every default.
@@ -682,6 +706,36 @@ mod tests {
             .unwrap_err();
         assert!(e.message.contains("a principal record"), "{}", e.message);
         assert!(!e.message.contains("struct"), "{}", e.message);
+    }
+
+    #[test]
+    fn records_from_text_are_read_as_from_values() {
+        let text = r#"{"principal": {"id": "user:a", "roles": ["reader"], "attributes": {"n": 1, "t": [true]}}}"#;
+        let from_text: crate::IdentityRecord = read_str(text, Code::InvalidPrincipal, "identity").unwrap();
+        let from_value: crate::IdentityRecord =
+            read(serde_json::from_str(text).unwrap(), Code::InvalidPrincipal, "identity").unwrap();
+        assert_eq!(format!("{from_text:?}"), format!("{from_value:?}"));
+
+        // A shape error names the place, with the message a value gives and
+        // no position in text the caller never wrote.
+        let text = r#"[{"id": 1}]"#;
+        let e = read_str::<Vec<crate::KeyRecord>>(text, Code::InvalidKeyRecord, "keys").unwrap_err();
+        let v = read::<Vec<crate::KeyRecord>>(serde_json::from_str(text).unwrap(), Code::InvalidKeyRecord, "keys")
+            .unwrap_err();
+        assert_eq!(e.code, Code::InvalidKeyRecord);
+        assert_eq!(e.message, v.message);
+        assert!(!e.message.contains("column"), "{}", e.message);
+
+        for missing in ["null", " null\n"] {
+            let e = read_str::<crate::IdentityRecord>(missing, Code::InvalidPrincipal, "identity").unwrap_err();
+            assert_eq!(e.message, "`identity`: is missing");
+        }
+        // Text that is not JSON says where it stops being JSON.
+        let e = read_str::<crate::IdentityRecord>("{\"principal\": ", Code::InvalidPrincipal, "identity").unwrap_err();
+        assert_eq!(e.code, Code::InvalidPrincipal);
+        assert!(e.message.contains("line 1 column"), "{}", e.message);
+        let e = read_str::<Vec<String>>("[] []", Code::InvalidArgument, "list").unwrap_err();
+        assert!(e.message.contains("trailing characters"), "{}", e.message);
     }
 
     #[test]
