@@ -272,17 +272,18 @@ fn options_except<T: DeserializeOwned + Default>(
         return Err(err(wire::Error::argument(what, "must be an object")));
     }
     let bytes = pepper(&field(value, "pepper")?)?;
-    let mut map = serde_json::Map::new();
+    // The options renamed into one object, read as one JSON text.
+    let named = Object::new();
     for pair in Object::entries(&Object::from(value.clone())).iter() {
         let pair = Array::from(&pair);
         let name = string(&pair.get(0), "an option name")?;
         if name == "pepper" || skip.contains(&name.as_str()) || pair.get(1).is_undefined() {
             continue;
         }
-        let value = json_from_js(&pair.get(1), Code::InvalidArgument, &name)?;
-        map.insert(snake_case(&name), value);
+        Reflect::set(&named, &JsValue::from_str(&snake_case(&name)), &pair.get(1))
+            .map_err(|_| invalid(format!("cannot read `{name}`")))?;
     }
-    let record = wire::options(serde_json::Value::Object(map), what).map_err(err)?;
+    let record = from_js(named.into(), Code::InvalidArgument, what)?;
     Ok((record, bytes))
 }
 
