@@ -42,6 +42,11 @@ test("keys: generate, verify, identity, rotate", () => {
   assert.equal(rotation.old.expires_at, NOW + 70);
   assert.equal(rotation.key.record.rolled_from, record.id);
   assert.throws(() => policy.verifyKey(key, record, { now: NOW + 1000 }), (e) => e instanceof PermisoError && e.code === "expired");
+  // An option given as null is absent; a list option is still a list; an unknown option is refused by name.
+  assert.equal(policy.verifyKey(key, record, { now: NOW, pepper: null }).principal, `key:${record.id}`);
+  assert.throws(() => policy.verifyKey(key, record, { now: null }), (e) => e.code === "expired"); // the clock's now, as with {}
+  assert.throws(() => policy.verifyKey(key, record, { now: NOW, revokedKeys: "x" }), (e) => e.code === "invalid_argument" && /revoked_keys/.test(e.message));
+  assert.throws(() => policy.verifyKey(key, record, { now: NOW, revokedKey: [] }), (e) => e.code === "invalid_argument" && /revoked_key\b/.test(e.message));
   const peppered = policy.generateKey("personal_key", "user:alice", { pepper: new TextEncoder().encode("pepper"), now: NOW });
   assert.equal(policy.verifyKey(peppered.key, peppered.record, { pepper: "pepper", now: NOW }).principal, "user:alice");
 });
