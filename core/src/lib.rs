@@ -95,7 +95,7 @@ pub mod limits {
     pub use crate::policy::token_cache::{MAX_CACHED_TOKENS, MAX_CACHED_TOKEN_BYTES};
     pub use crate::policy::MAX_POLICY_BYTES;
     pub use crate::request::MAX_CREDENTIAL_LEN;
-    pub use crate::text::MAX_SHOWN_CHARS;
+    pub use crate::text::{MAX_MESSAGE_CHARS, MAX_SHOWN_CHARS};
     pub use crate::time::MAX_UNIX_SECONDS;
 }
 

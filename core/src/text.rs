@@ -7,15 +7,41 @@ use std::fmt;
 /// Most characters of outside text shown in a message.
 pub const MAX_SHOWN_CHARS: usize = 64;
 
+/// Most characters of a message that quotes outside text without being
+/// able to mark where it is (see [`shown_message`]).
+pub const MAX_MESSAGE_CHARS: usize = 512;
+
 /// Outside text as it is shown: control, format (bidi overrides, zero
 /// width) and other invisible characters escaped as `\u{…}`, backticks
 /// escaped, at most [`MAX_SHOWN_CHARS`] characters followed by `…`.
 #[derive(Debug, Clone, Copy)]
-pub struct Shown<'a>(&'a str);
+pub struct Shown<'a> {
+    text: &'a str,
+    max_chars: usize,
+    /// Whether backticks and backslashes are escaped (outside text inside
+    /// a message's quotes), or kept (a whole message whose quotes they are).
+    quotes: bool,
+}
 
 /// Wraps outside text for a message.
 pub fn shown(text: &str) -> Shown<'_> {
-    Shown(text)
+    Shown {
+        text,
+        max_chars: MAX_SHOWN_CHARS,
+        quotes: true,
+    }
+}
+
+/// Wraps a whole message that quotes outside text where this crate cannot
+/// wrap it (serde's account of a bad record names an unknown field or a bad
+/// value as given): invisible characters escaped as in [`shown`], its own
+/// backticks kept, at most [`MAX_MESSAGE_CHARS`] characters.
+pub fn shown_message(text: &str) -> Shown<'_> {
+    Shown {
+        text,
+        max_chars: MAX_MESSAGE_CHARS,
+        quotes: false,
+    }
 }
 
 /// Whether `c` must not reach a message or a log line as it is: controls,
@@ -35,24 +61,21 @@ pub fn is_unsafe_char(c: char) -> bool {
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.0;
-        // Printable ASCII without a backtick or backslash, short enough: as it is.
-        if text.len() <= MAX_SHOWN_CHARS
-            && text
-                .bytes()
-                .all(|b| matches!(b, b' '..=b'~') && b != b'`' && b != b'\\')
-        {
+        let text = self.text;
+        let quote = |c: char| self.quotes && (c == '`' || c == '\\');
+        // Printable ASCII without a quote to escape, short enough: as it is.
+        if text.len() <= self.max_chars && text.chars().all(|c| matches!(c, ' '..='~') && !quote(c)) {
             return f.write_str(text);
         }
         // Runs of characters that need nothing are written whole.
         let mut run = 0;
         for (n, (at, c)) in text.char_indices().enumerate() {
-            if n == MAX_SHOWN_CHARS {
+            if n == self.max_chars {
                 f.write_str(text.get(run..at).unwrap_or_default())?;
                 return f.write_str("…");
             }
             let control = is_unsafe_char(c);
-            if control || c == '`' || c == '\\' {
+            if control || quote(c) {
                 f.write_str(text.get(run..at).unwrap_or_default())?;
                 run = at + c.len_utf8();
                 if control {
@@ -105,6 +128,20 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn a_message_keeps_its_quotes_and_escapes_what_is_invisible() {
+        let message = "unknown field `ev\u{1b}[31mil\n`, expected `id`";
+        assert_eq!(
+            shown_message(message).to_string(),
+            "unknown field `ev\\u{1b}[31mil\\u{a}`, expected `id`"
+        );
+        assert_eq!(shown_message("a \\ `b`").to_string(), "a \\ `b`");
+        let long = format!("invalid value `{}`", "x".repeat(2000));
+        let out = shown_message(&long).to_string();
+        assert_eq!(out.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(out.ends_with('…'));
     }
 
     proptest::proptest! {

@@ -308,6 +308,11 @@ authz("the tenant is checked before permissions", viewer, "deployments:write", d
 # host data errors
 authz("an untyped principal id is refused", {"id": "alice", "roles": ["admin"]}, "audit:read",
       {"allowed": False, "code": "invalid_principal"})
+authz("a record's unknown field is named escaped: its control characters cannot forge a log line",
+      {"id": "user:3", "ev\u001b[2Kil\n": ["admin"]}, "audit:read",
+      {"allowed": False, "code": "invalid_principal",
+       "message": "`identity.principal.ev\\u{1b}[2Kil\\u{a}`: unknown field `ev\\u{1b}[2Kil\\u{a}`, expected one of "
+                  "`id`, `tenant`, `roles`, `allow`, `deny`, `grants`, `attributes`"})
 authz("a malformed deny entry is refused, never dropped",
       dict(admin, deny=["deployments write"]), "deployments:write", {"allowed": False, "code": "invalid_principal"})
 authz("a malformed grant resource is refused",

@@ -31,6 +31,7 @@ use crate::key::{ApiKey, KeyRecord};
 use crate::policy::{Format, Policy};
 use crate::request::{HostData, Request, RouteRequest};
 use crate::secret::Pepper;
+use crate::text::{shown, shown_message};
 
 /// The binding's clock: the current unix time in seconds.
 pub type Clock = fn() -> i64;
@@ -149,15 +150,17 @@ fn shape_error<E: std::fmt::Display>(code: Code, what: &str, e: &serde_path_to_e
 }
 
 /// A record error at `path` (serde_path_to_error's form) inside `what`.
+/// The path and serde's account both quote the record's own keys and
+/// values, which come from outside: both are shown escaped and bounded.
 fn located(code: Code, what: &str, path: &str, why: impl std::fmt::Display) -> Error {
     let at = if path == "." || path.is_empty() {
         what.to_owned()
     } else if path.starts_with('[') {
-        format!("{what}{path}")
+        format!("{what}{}", shown(path))
     } else {
-        format!("{what}.{path}")
+        format!("{what}.{}", shown(path))
     };
-    Error::record(code, &at, why)
+    Error::record(code, &at, shown_message(&why.to_string()))
 }
 
 /// Reads an options record; absent (`null`) means every default.
@@ -736,6 +739,33 @@ mod tests {
         assert!(e.message.contains("line 1 column"), "{}", e.message);
         let e = read_str::<Vec<String>>("[] []", Code::InvalidArgument, "list").unwrap_err();
         assert!(e.message.contains("trailing characters"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_record_error_shows_the_record_s_keys_and_values_escaped() {
+        let text = r#"{"principal": {"id": "user:a", "ev\u001b[2Kil\n": 1}}"#;
+        for e in [
+            read_str::<crate::IdentityRecord>(text, Code::InvalidPrincipal, "identity").unwrap_err(),
+            read::<crate::IdentityRecord>(serde_json::from_str(text).unwrap(), Code::InvalidPrincipal, "identity")
+                .unwrap_err(),
+        ] {
+            assert!(!e.message.chars().any(crate::text::is_unsafe_char), "{:?}", e.message);
+            assert!(
+                e.message
+                    .starts_with("`identity.principal.ev\\u{1b}[2Kil\\u{a}`: unknown field `ev\\u{1b}[2Kil\\u{a}`"),
+                "{}",
+                e.message
+            );
+        }
+        // A key or value of any length cannot flood the message.
+        let long = format!(r#"{{"principal": {{"{}": 1}}}}"#, "k".repeat(5000));
+        let e = read_str::<crate::IdentityRecord>(&long, Code::InvalidPrincipal, "identity").unwrap_err();
+        assert!(e.message.contains("kkk…"), "{}", e.message);
+        assert!(
+            e.message.chars().count() < 2 * crate::text::MAX_MESSAGE_CHARS,
+            "{}",
+            e.message.len()
+        );
     }
 
     #[test]
