@@ -12,8 +12,11 @@ pub const MAX_SHOWN_CHARS: usize = 64;
 pub const MAX_MESSAGE_CHARS: usize = 512;
 
 /// Outside text as it is shown: control, format (bidi overrides, zero
-/// width) and other invisible characters escaped as `\u{…}`, backticks
-/// escaped, at most [`MAX_SHOWN_CHARS`] characters followed by `…`.
+/// width) and other invisible characters escaped as `\u{…}`, then cut
+/// with `…`. Text quoted in a message ([`shown`]) also has its backticks
+/// and backslashes escaped and keeps at most [`MAX_SHOWN_CHARS`]
+/// characters; a whole message ([`shown_message`]) keeps its quotes and at
+/// most [`MAX_MESSAGE_CHARS`].
 #[derive(Debug, Clone, Copy)]
 pub struct Shown<'a> {
     text: &'a str,
