@@ -8,7 +8,8 @@ use std::fmt;
 pub const MAX_SHOWN_CHARS: usize = 64;
 
 /// Most characters of a message that quotes outside text without being
-/// able to mark where it is (see [`shown_message`]).
+/// able to mark where it is (serde's account of a bad record, which names
+/// an unknown field or a bad value as given).
 pub const MAX_MESSAGE_CHARS: usize = 512;
 
 /// Outside text as it is shown: control, format (bidi overrides, zero
