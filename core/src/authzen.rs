@@ -16,7 +16,7 @@
 //!   a resource.
 //!
 //! A search returns exactly the candidates for which evaluation says true:
-//! both go through [`Target`] and one decision function. Subject and
+//! both go through `Target` and one decision function. Subject and
 //! resource candidates are the host's records of the requested type, in
 //! host order; action candidates the declared actions of the resource's
 //! type (for a route, its methods), in declaration order.
