@@ -92,6 +92,13 @@ invalid("a role inherits itself", "role_cycle", "roles.admin.inherits[0]",
 invalid("a misspelt field is not ignored", "invalid_document", "roles.operator.inherit",
         lambda d: d["roles"]["operator"].update(inherit=["viewer"]))
 invalid("permissions must be a list", "invalid_document", "permissions", lambda d: d.update(permissions="a:b"))
+policy_cases.append({
+    "name": "a document's unknown field is named escaped: its control characters cannot forge a log line",
+    "op": "load_policy", "policy": with_changes(lambda d: d["roles"]["operator"].update({"inh\u001berit\n": []})),
+    "expect": {"ok": False, "code": "invalid_policy", "detail": "invalid_document",
+               "path": "roles.operator.inh\\u{1b}erit\\u{a}",
+               "message": "invalid policy: roles.operator.inh\\u{1b}erit\\u{a}: unknown field `inh\\u{1b}erit\\u{a}`, "
+                          "expected one of `inherits`, `permissions`, `description` (invalid_document)"}})
 invalid("access level with an unknown permission", "unknown_permission", "access_levels.deployment.read[0]",
         lambda d: d["access_levels"]["deployment"].update(read=["deployments:view"]))
 invalid("resource type without levels", "invalid_access_level", "access_levels.endpoint",

@@ -24,6 +24,7 @@ use crate::jwk::KeySet;
 use crate::jwk::{parse_alg, parse_jwks, Holds};
 use crate::permset::{PermId, PermSet};
 use crate::records::PrincipalRecord;
+use crate::text::shown_message;
 use error::Issues;
 use kinds::{JwtKind, DEFAULT_LEEWAY, DEFAULT_MAX_LIFETIME};
 use pattern::{is_name, is_permission, is_segment, parse_pattern, Pattern};
@@ -855,10 +856,18 @@ fn type_name(t: CredentialType) -> &'static str {
     }
 }
 
+/// serde's account of a document that does not fit the schema. It quotes
+/// the document's own keys and values, so the path and the account are
+/// shown with their invisible characters escaped and bounded.
 fn schema_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>) -> PolicyError {
     let path = err.path().to_string();
-    let path = if path == "." { String::new() } else { path };
-    PolicyError::single(PolicyDetail::InvalidDocument, path, err.inner().to_string())
+    let path = if path == "." {
+        String::new()
+    } else {
+        shown_message(&path).to_string()
+    };
+    let message = shown_message(&err.inner().to_string()).to_string();
+    PolicyError::single(PolicyDetail::InvalidDocument, path, message)
 }
 
 /// Principal types that only permiso assigns: `service:` for service
