@@ -93,6 +93,12 @@ invalid("a misspelt field is not ignored", "invalid_document", "roles.operator.i
         lambda d: d["roles"]["operator"].update(inherit=["viewer"]))
 invalid("permissions must be a list", "invalid_document", "permissions", lambda d: d.update(permissions="a:b"))
 policy_cases.append({
+    "name": "a role name with control characters is named escaped in the path and the message",
+    "op": "load_policy", "policy": with_changes(lambda d: d["roles"].update({"ad\u001bmin\n": {"permissions": []}})),
+    "expect": {"ok": False, "code": "invalid_policy", "detail": "invalid_name", "path": "roles.ad\\u{1b}min\\u{a}",
+               "message": "invalid policy: roles.ad\\u{1b}min\\u{a}: `ad\\u{1b}min\\u{a}` is not a valid role name "
+                          "(invalid_name)"}})
+policy_cases.append({
     "name": "a document's unknown field is named escaped: its control characters cannot forge a log line",
     "op": "load_policy", "policy": with_changes(lambda d: d["roles"]["operator"].update({"inh\u001berit\n": []})),
     "expect": {"ok": False, "code": "invalid_policy", "detail": "invalid_document",

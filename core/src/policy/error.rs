@@ -1,6 +1,7 @@
 //! Policy errors: a detail code and a path into the document for each.
 
 use crate::code::Code;
+use crate::text::shown_message;
 
 /// What is wrong with a policy document. Stable snake_case names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,6 +97,19 @@ pub struct PolicyIssue {
     pub message: String,
 }
 
+impl PolicyIssue {
+    /// An issue. Its path and message name the document's own keys and
+    /// values, which may come from outside: both are shown with their
+    /// invisible characters escaped and bounded, whoever wrote them.
+    pub(crate) fn new(detail: PolicyDetail, path: impl AsRef<str>, message: impl AsRef<str>) -> Self {
+        PolicyIssue {
+            detail,
+            path: shown_message(path.as_ref()).to_string(),
+            message: shown_message(message.as_ref()).to_string(),
+        }
+    }
+}
+
 impl std::fmt::Display for PolicyIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.path.is_empty() {
@@ -118,12 +132,8 @@ impl PolicyError {
         PolicyError { issues }
     }
 
-    pub(crate) fn single(detail: PolicyDetail, path: impl Into<String>, message: impl Into<String>) -> Self {
-        PolicyError::new(vec![PolicyIssue {
-            detail,
-            path: path.into(),
-            message: message.into(),
-        }])
+    pub(crate) fn single(detail: PolicyDetail, path: impl AsRef<str>, message: impl AsRef<str>) -> Self {
+        PolicyError::new(vec![PolicyIssue::new(detail, path, message)])
     }
 
     /// Always [`Code::InvalidPolicy`].
@@ -167,11 +177,7 @@ impl std::error::Error for PolicyError {}
 pub(crate) struct Issues(pub(crate) Vec<PolicyIssue>);
 
 impl Issues {
-    pub(crate) fn push(&mut self, detail: PolicyDetail, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(PolicyIssue {
-            detail,
-            path: path.into(),
-            message: message.into(),
-        });
+    pub(crate) fn push(&mut self, detail: PolicyDetail, path: impl AsRef<str>, message: impl AsRef<str>) {
+        self.0.push(PolicyIssue::new(detail, path, message));
     }
 }

@@ -24,7 +24,6 @@ use crate::jwk::KeySet;
 use crate::jwk::{parse_alg, parse_jwks, Holds};
 use crate::permset::{PermId, PermSet};
 use crate::records::PrincipalRecord;
-use crate::text::shown_message;
 use error::Issues;
 use kinds::{JwtKind, DEFAULT_LEEWAY, DEFAULT_MAX_LIFETIME};
 use pattern::{is_name, is_permission, is_segment, parse_pattern, Pattern};
@@ -641,11 +640,7 @@ impl Policy {
             PolicyError::new(
                 errors
                     .into_iter()
-                    .map(|(path, message)| PolicyIssue {
-                        detail: PolicyDetail::InvalidJwk,
-                        path: format!("{at}{path}"),
-                        message,
-                    })
+                    .map(|(path, message)| PolicyIssue::new(PolicyDetail::InvalidJwk, format!("{at}{path}"), message))
                     .collect(),
             )
         })
@@ -856,18 +851,12 @@ fn type_name(t: CredentialType) -> &'static str {
     }
 }
 
-/// serde's account of a document that does not fit the schema. It quotes
-/// the document's own keys and values, so the path and the account are
-/// shown with their invisible characters escaped and bounded.
+/// serde's account of a document that does not fit the schema (it quotes
+/// the document's keys and values; the issue shows them escaped).
 fn schema_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>) -> PolicyError {
     let path = err.path().to_string();
-    let path = if path == "." {
-        String::new()
-    } else {
-        shown_message(&path).to_string()
-    };
-    let message = shown_message(&err.inner().to_string()).to_string();
-    PolicyError::single(PolicyDetail::InvalidDocument, path, message)
+    let path = if path == "." { String::new() } else { path };
+    PolicyError::single(PolicyDetail::InvalidDocument, path, err.inner().to_string())
 }
 
 /// Principal types that only permiso assigns: `service:` for service
