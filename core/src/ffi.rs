@@ -698,8 +698,9 @@ impl Policy {
     /// `evaluations`, `search/subject`, `search/resource`, `search/action`):
     /// JSON in, JSON out, one call for a whole batch.
     pub fn authzen(&self, api: String, request: String, host: HostData) -> Result<String> {
-        let request = json_request(&request)?;
-        authzen_json(wire::authzen(&self.inner, &api, &request, &host.into(), clock))
+        let api = Api::parse(&api)?;
+        let request = crate::authzen::Request::read_str(api, &request, || json_request(&request))?;
+        authzen_json(wire::authzen_request(&self.inner, &request, &host.into(), clock))
     }
 
     /// An AuthZEN access evaluation (JSON in, JSON out).

@@ -323,6 +323,17 @@ pub fn authzen(
     )
 }
 
+/// [`authzen`] for a request already read (see
+/// [`crate::authzen::Request::read`]).
+pub fn authzen_request(
+    policy: &Policy,
+    request: &crate::authzen::Request,
+    host: &HostRecords,
+    clock: Clock,
+) -> Result<crate::authzen::AuthzenResponse, Error> {
+    crate::authzen::answer_request(policy, request, &host_data(host, clock)?, &mut |_, _| {})
+}
+
 /// [`authzen`], handing each decision of an evaluation or a batch to
 /// `audit` with its index in the batch.
 pub fn authzen_audited(

@@ -25,7 +25,7 @@ use std::borrow::Cow;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -37,6 +37,10 @@ use crate::policy::Policy;
 use crate::request::HostData;
 use crate::text::shown;
 use crate::wire::Error;
+
+mod fields;
+#[cfg(test)]
+mod tests;
 
 /// Most items a batch (`evaluations`) may hold.
 pub const MAX_EVALUATIONS: usize = 1000;
@@ -96,7 +100,10 @@ impl Api {
 }
 
 // Requests are read from the JSON value by hand, each field borrowed:
-// precise messages naming the field, and no deserializer per shape.
+// precise messages naming the field, and no deserializer per shape. The
+// usual evaluation and batch shapes are also read in one pass from the
+// caller's own format (`fields`), into the same `Query`; whatever that
+// pass refuses comes here.
 
 struct Subject<'v> {
     kind: &'v str,
@@ -538,6 +545,17 @@ enum Semantic {
     PermitOnFirstPermit,
 }
 
+impl Semantic {
+    fn named(name: &str) -> Option<Semantic> {
+        match name {
+            "execute_all" => Some(Semantic::ExecuteAll),
+            "deny_on_first_deny" => Some(Semantic::DenyOnFirstDeny),
+            "permit_on_first_permit" => Some(Semantic::PermitOnFirstPermit),
+            _ => None,
+        }
+    }
+}
+
 fn semantic(request: &Map<String, Value>) -> Result<Semantic, Error> {
     let Some(options) = request.get("options") else {
         return Ok(Semantic::ExecuteAll);
@@ -547,16 +565,15 @@ fn semantic(request: &Map<String, Value>) -> Result<Semantic, Error> {
         .ok_or_else(|| invalid_at("request.options", "is not an object"))?;
     match options.get("evaluations_semantic") {
         None => Ok(Semantic::ExecuteAll),
-        Some(Value::String(s)) if s == "execute_all" => Ok(Semantic::ExecuteAll),
-        Some(Value::String(s)) if s == "deny_on_first_deny" => Ok(Semantic::DenyOnFirstDeny),
-        Some(Value::String(s)) if s == "permit_on_first_permit" => Ok(Semantic::PermitOnFirstPermit),
-        Some(Value::String(other)) => Err(invalid_at(
-            "request.options.evaluations_semantic",
-            &format!(
-                "`{}` is not `execute_all`, `deny_on_first_deny` or `permit_on_first_permit`",
-                shown(other)
-            ),
-        )),
+        Some(Value::String(name)) => Semantic::named(name).ok_or_else(|| {
+            invalid_at(
+                "request.options.evaluations_semantic",
+                &format!(
+                    "`{}` is not `execute_all`, `deny_on_first_deny` or `permit_on_first_permit`",
+                    shown(name)
+                ),
+            )
+        }),
         Some(_) => Err(invalid_at("request.options.evaluations_semantic", "is not a string")),
     }
 }
@@ -590,6 +607,22 @@ fn evaluations_audited(
             policy, request, host, audit,
         )?));
     };
+    let items = items.iter().enumerate().map(|(i, item)| match item.as_object() {
+        None => Err(invalid_at(Place::Item(i), "is not an object")),
+        Some(fields) => read_fields(fields, Some(top), Place::Item(i)),
+    });
+    batch_of(policy, host, semantic, items, audit)
+}
+
+/// Evaluates a batch's items in order, as `semantic` says, each item that
+/// could not be read or evaluated answered with its error.
+fn batch_of<'v>(
+    policy: &Policy,
+    host: &HostData<'_>,
+    semantic: Semantic,
+    items: impl ExactSizeIterator<Item = Result<Query<'v>, Error>>,
+    audit: &mut Audit<'_>,
+) -> Result<AuthzenResponse, Error> {
     if items.len() > MAX_EVALUATIONS {
         return Err(Error::new(
             Code::LimitExceeded,
@@ -602,13 +635,10 @@ fn evaluations_audited(
     }
     let mut identities = Identities::default();
     let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let answer = match item.as_object() {
-            None => Err(invalid_at(Place::Item(i), "is not an object")),
-            Some(fields) => read_fields(fields, Some(top), Place::Item(i))
-                .and_then(|query| evaluate_query(policy, host, &mut identities, &query, i, &mut *audit)),
-        };
-        let answer = answer.unwrap_or_else(|e| item_error(&e));
+    for (i, query) in items.enumerate() {
+        let answer = query
+            .and_then(|query| evaluate_query(policy, host, &mut identities, &query, i, &mut *audit))
+            .unwrap_or_else(|e| item_error(&e));
         let decided = answer.decision;
         out.push(answer);
         match semantic {
@@ -812,4 +842,80 @@ pub fn answer_audited(
         Api::Evaluations => evaluations_audited(policy, request, host, audit),
         Api::SearchSubject | Api::SearchResource | Api::SearchAction => search(policy, api, request, host),
     }
+}
+
+/// A request of one API, read for answering. An `evaluation` or
+/// `evaluations` request of the usual shape is read in one pass from its
+/// own format, with no JSON value in between; any other request is kept as
+/// a JSON value. Both are answered alike, with the same answers and errors.
+#[derive(Debug)]
+pub struct Request {
+    api: Api,
+    read: Read,
+}
+
+#[derive(Debug)]
+enum Read {
+    Fields(Box<fields::Batch>, Semantic),
+    Value(Value),
+}
+
+impl Request {
+    /// Reads a request of `api` from `fast` (Python objects, JSON text)
+    /// when it is an evaluation or a batch of the usual shape; otherwise
+    /// (another API, or a request that reading refuses: a wrong type, an
+    /// unknown semantic, ...) `value` reads it as a JSON value, whose reader
+    /// gives the answer or the error.
+    pub fn read<'de, D: serde::Deserializer<'de>, E>(
+        api: Api,
+        fast: D,
+        value: impl FnOnce() -> Result<Value, E>,
+    ) -> Result<Request, E> {
+        Request::read_with(api, || fields::Object::<fields::Batch>::deserialize(fast).ok(), value)
+    }
+
+    /// [`Request::read`] from JSON text, which must hold one value and
+    /// nothing after it.
+    pub fn read_str<E>(api: Api, text: &str, value: impl FnOnce() -> Result<Value, E>) -> Result<Request, E> {
+        let fast = || {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let batch = fields::Object::<fields::Batch>::deserialize(&mut de).ok()?;
+            de.end().ok().map(|()| batch)
+        };
+        Request::read_with(api, fast, value)
+    }
+
+    fn read_with<E>(
+        api: Api,
+        fast: impl FnOnce() -> Option<fields::Object<fields::Batch>>,
+        value: impl FnOnce() -> Result<Value, E>,
+    ) -> Result<Request, E> {
+        let read = match api {
+            Api::Evaluation | Api::Evaluations => match fast().and_then(|b| Some((b.0.semantic()?, b.0))) {
+                Some((semantic, batch)) => Read::Fields(Box::new(batch), semantic),
+                None => Read::Value(value()?),
+            },
+            Api::SearchSubject | Api::SearchResource | Api::SearchAction => Read::Value(value()?),
+        };
+        Ok(Request { api, read })
+    }
+}
+
+/// Answers a request read with [`Request::read`], handing each decision of
+/// an evaluation or a batch to `audit` with its index in the batch.
+pub fn answer_request(
+    policy: &Policy,
+    request: &Request,
+    host: &HostData<'_>,
+    audit: &mut dyn FnMut(usize, &Decision<'_>),
+) -> Result<AuthzenResponse, Error> {
+    let (batch, semantic) = match &request.read {
+        Read::Value(value) => return answer_audited(policy, request.api, value, host, audit),
+        Read::Fields(batch, semantic) => (batch, *semantic),
+    };
+    if request.api == Api::Evaluations && batch.items().len() > 0 {
+        let items = batch.items().enumerate().map(|(i, item)| Ok(batch.item_query(item, i)));
+        return batch_of(policy, host, semantic, items, audit);
+    }
+    evaluate_query(policy, host, &mut Identities::default(), &batch.query(), 0, audit).map(AuthzenResponse::Evaluation)
 }
