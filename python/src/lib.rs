@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 mod de;
+mod ser;
 
 use permiso as core;
 use permiso::wire;
@@ -153,9 +154,9 @@ pub(crate) const MAX_DEPTH: usize = 64;
 
 /// The JSON value of a Python value: `dict` (string keys), `list`/`tuple`,
 /// `str`, `bool`, `int`, `float` and `None`; anything else is refused. Only
-/// exact type checks: pythonize, which this replaces here, asks every dict
-/// for dataclass fields and pays for the AttributeError each time (about
-/// a microsecond per nested dict, most of the cost of a record).
+/// type checks: asking every dict for dataclass fields, as a generic
+/// converter does, pays for an AttributeError each time (about a
+/// microsecond per nested dict, most of the cost of a record).
 pub(crate) fn json_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<serde_json::Value, String> {
     use serde_json::Value;
     if depth > MAX_DEPTH {
@@ -264,7 +265,7 @@ fn opt_principal(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Optio
 }
 
 fn to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
-    pythonize::pythonize(py, value).map_err(|e| PermisoError::new_err(e.to_string()))
+    ser::to_python(py, value).map_err(|e| PermisoError::new_err(e.to_string()))
 }
 
 /// An HTTP request from its method, path and headers (a mapping or pairs).
@@ -1111,11 +1112,13 @@ impl Policy {
         resources: Option<&Bound<'py, PyAny>>,
         now: Option<Seconds>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let request = value_from_py(request, Code::InvalidRequest, "request")?;
+        let api = core::authzen::Api::parse(api).map_err(fail(py))?;
+        let request = core::authzen::Request::read(api, de::PyDeserializer::new(request.clone()), || {
+            value_from_py(request, Code::InvalidRequest, "request")
+        })?;
         let host = host_data(None, principals, resources, None, None, None, now, py)?;
         let policy = Arc::clone(&self.inner);
-        let api = api.to_owned();
-        let response = py.detach(move || wire::authzen(&policy, &api, &request, &host, clock));
+        let response = py.detach(move || wire::authzen_request(&policy, &request, &host, clock));
         to_py(py, &response.map_err(fail(py))?)
     }
 

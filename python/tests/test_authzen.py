@@ -121,3 +121,85 @@ def test_rules_are_validated_with_paths():
                                   "rules": [{"permissions": ["a:b"], "when": {"owner": "principal.id"}}]})
     assert raised.value.detail == "invalid_condition"
     assert raised.value.path == "rules[0].when.owner"
+
+
+def without_ids(response):
+    """A response with its decision ids (unique per decision) replaced."""
+    if isinstance(response, dict):
+        return {k: ("<id>" if k == "decision_id" else without_ids(v)) for k, v in response.items()}
+    if isinstance(response, list):
+        return [without_ids(v) for v in response]
+    return response
+
+
+BATCH = {
+    "subject": {"type": "user", "id": "alice", "properties": {"ip": "10.0.0.1"}},
+    "action": {"name": "view"},
+    "resource": {"type": "record", "id": "3"},
+    "context": {"time": 1.5, "tags": ["a", None, True]},
+    "options": {"evaluations_semantic": "execute_all"},
+    "evaluations": [
+        {"resource": {"type": "record", "id": "1"}},
+        {"resource": {"type": "record", "id": "2"}, "action": {"name": "edit"}},
+        {"resource": {"type": "record", "id": "9", "properties": {"owner": "alice"}}, "action": {"name": "edit"}},
+        {"resource": {"type": "record"}},
+        {"subject": None, "resource": {"type": "record", "id": "3", "properties": None}},
+    ],
+}
+
+
+def as_tuples(value):
+    """The same data with every list a tuple."""
+    if isinstance(value, dict):
+        return {k: as_tuples(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(as_tuples(v) for v in value)
+    return value
+
+
+@pytest.mark.parametrize("api", ["evaluation", "evaluations"])
+def test_python_data_is_answered_as_the_json_it_stands_for(api):
+    expected = without_ids(POLICY.authzen(api, json.loads(json.dumps(BATCH)), principals=[ALICE], resources=RECORDS))
+    assert [e["decision"] for e in expected.get("evaluations", [expected])] == (
+        [True, False, True, False, False] if api == "evaluations" else [False])
+    for request in (BATCH, as_tuples(BATCH)):
+        got = POLICY.authzen(api, request, principals=[ALICE], resources=RECORDS)
+        assert without_ids(got) == expected
+
+
+@pytest.mark.parametrize("where,value,message", [
+    ("context", {1, 2}, "has a `set` where JSON data was expected"),
+    ("context", {"at": float("nan")}, "has a float that is not finite"),
+    ("context", {1: "a"}, "has a key that is not a string"),
+    ("subject", {"type": "user", "id": b"alice"}, "has a `bytes` where JSON data was expected"),
+    ("resource", {"type": "record", "id": "1", "properties": {"n": 2 ** 70}}, "has an integer out of the 64-bit range"),
+])
+def test_a_request_that_is_not_json_data_is_refused_naming_what(where, value, message):
+    request = {**BATCH, where: value}
+    for api in ("evaluation", "evaluations"):
+        with pytest.raises(permiso.PermisoError) as raised:
+            POLICY.authzen(api, request, principals=[ALICE], resources=RECORDS)
+        assert raised.value.code == "invalid_request"
+        assert message in str(raised.value)
+
+
+@pytest.mark.parametrize("item,message", [
+    ({"resource": ("record", "1")}, "`evaluations[0].resource`: is not an object"),
+    ({"resource": {"type": "record", "id": 1}}, "`evaluations[0].resource.id`: is not a string"),
+    ({"resource": {"type": "record", "id": "1"}, "page": {"limit": 1.5}},
+     "`evaluations[0].page.limit`: is not a whole number"),
+])
+def test_a_bad_item_is_answered_with_its_place(item, message):
+    response = POLICY.access_evaluations({**BATCH, "evaluations": [item, BATCH["evaluations"][0]]},
+                                         principals=[ALICE], resources=RECORDS)
+    first, second = response["evaluations"]
+    assert (first["decision"], first["context"]["error"]["message"]) == (False, message)
+    assert second["decision"] is True
+
+
+def test_a_batch_answer_shares_its_key_strings():
+    # Each field name is one str object across the answer's dicts, not one
+    # made per dict.
+    answers = POLICY.access_evaluations(BATCH, principals=[ALICE], resources=RECORDS)["evaluations"]
+    first, second = (list(a["context"].keys()) for a in answers[:2])
+    assert first == second and all(a is b for a, b in zip(first, second))
