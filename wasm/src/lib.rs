@@ -1025,10 +1025,13 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "object")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "HostData")] host: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let api = string(&api, "api")?;
-        let request = json_from_js(&request, Code::InvalidRequest, "request")?;
+        let api = core::authzen::Api::parse(&string(&api, "api")?).map_err(err)?;
+        let text = json_text(&request, Code::InvalidRequest, "request")?;
+        let request =
+            core::authzen::Request::read_str(api, &text, || wire::read_json(&text, Code::InvalidRequest, "request"))
+                .map_err(err)?;
         let host = host_data(&host)?;
-        to_js(&wire::authzen(&self.inner, &api, &request, &host, clock).map_err(err)?)
+        to_js(&wire::authzen_request(&self.inner, &request, &host, clock).map_err(err)?)
     }
 
     /// The route and what to fetch (a key id) before `authorizeRequest`.
