@@ -402,6 +402,7 @@ pub struct PendingToken {
     inner: Mutex<Option<crate::PendingToken>>,
     algorithm: String,
     public_jwk: Option<String>,
+    key_thumbprint: Option<String>,
     signing_input: Vec<u8>,
     signature: Vec<u8>,
 }
@@ -411,6 +412,7 @@ impl From<crate::PendingToken> for PendingToken {
         PendingToken {
             algorithm: pending.algorithm().to_owned(),
             public_jwk: pending.public_jwk().map(ToString::to_string),
+            key_thumbprint: pending.key_thumbprint().map(str::to_owned),
             signing_input: pending.signing_input().to_vec(),
             signature: pending.signature().to_vec(),
             inner: Mutex::new(Some(pending)),
@@ -439,6 +441,11 @@ impl PendingToken {
     /// The public JWK (JSON) of the selected key; none for HMAC.
     pub fn public_jwk(&self) -> Option<String> {
         self.public_jwk.clone()
+    }
+    /// The RFC 7638 SHA-256 thumbprint of `public_jwk` (base64url), to find
+    /// a key imported before without reading the JWK.
+    pub fn key_thumbprint(&self) -> Option<String> {
+        self.key_thumbprint.clone()
     }
     /// The signed bytes (`header.payload`).
     pub fn signing_input(&self) -> Vec<u8> {

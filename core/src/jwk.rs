@@ -4,6 +4,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 /// Every algorithm permiso supports: its JOSE name and jsonwebtoken's value.
 /// The one list: parsing, naming and policy validation all read it.
@@ -91,6 +92,9 @@ pub(crate) struct VerifyingKey {
     /// The public JWK (`kty` and key members only), for hosts that check
     /// signatures with their platform's crypto. `None` for HMAC secrets.
     pub(crate) public_jwk: Option<Value>,
+    /// The RFC 7638 SHA-256 thumbprint of `public_jwk`: the key's identity
+    /// whatever its `kid`, for hosts that cache imported keys.
+    pub(crate) thumbprint: Option<String>,
 }
 
 /// A set of verification keys for one credential kind. `Debug` lists key
@@ -314,13 +318,29 @@ fn parse_key(value: &Value, algorithms: &[Algorithm]) -> Result<VerifyingKey, St
             Some(Value::Object(public))
         }
     };
+    let thumbprint = public_jwk.as_ref().map(thumbprint);
     Ok(VerifyingKey {
         kid,
         material,
         alg,
         key,
         public_jwk,
+        thumbprint,
     })
+}
+
+/// RFC 7638: base64url(SHA-256) of the required members, sorted by name, as
+/// JSON without whitespace. A public JWK here holds exactly those members.
+fn thumbprint(public_jwk: &Value) -> String {
+    let Some(members) = public_jwk.as_object() else {
+        return String::new();
+    };
+    // The names every key type requires, in sorted order.
+    let fields: Vec<String> = ["crv", "e", "kty", "n", "x", "y"]
+        .iter()
+        .filter_map(|name| members.get(*name).map(|v| format!("\"{name}\":{v}")))
+        .collect();
+    URL_SAFE_NO_PAD.encode(Sha256::digest(format!("{{{}}}", fields.join(","))))
 }
 
 /// Which keys a JWK Set may hold.
@@ -389,5 +409,34 @@ pub(crate) fn parse_jwks(
         Ok(set)
     } else {
         Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 7638, section 3.1: the RSA key of RFC 7517 appendix A.1, with
+    /// members beyond the required ones that the thumbprint leaves out.
+    #[test]
+    fn thumbprint_of_the_rfc_7638_example() {
+        let jwk = serde_json::json!({
+            "kty": "RSA",
+            "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+            "e": "AQAB",
+            "alg": "RS256",
+            "kid": "2011-04-29"
+        });
+        let key = match parse_key(&jwk, &[Algorithm::RS256]) {
+            Ok(key) => key,
+            Err(e) => panic!("the RFC key is refused: {e}"),
+        };
+        assert_eq!(
+            key.thumbprint.as_deref(),
+            Some("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
+        );
+        // Member order in the document does not change it.
+        let reordered = serde_json::json!({"e": jwk["e"], "n": jwk["n"], "kty": "RSA"});
+        assert_eq!(thumbprint(&reordered), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
     }
 }

@@ -843,6 +843,12 @@ impl PendingToken {
             None => Ok(None),
         }
     }
+    /// The RFC 7638 SHA-256 thumbprint of `public_jwk` (base64url), to find
+    /// a key imported before without reading the JWK; `None` with it.
+    #[getter]
+    fn key_thumbprint(&self) -> Option<String> {
+        self.with(|p| p.key_thumbprint().map(str::to_owned)).flatten()
+    }
     /// The signed bytes (`header.payload`).
     #[getter]
     fn signing_input<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {

@@ -1,6 +1,7 @@
 """The Python API: keys, identities, requests, tokens, JWKS."""
 import base64
 import doctest
+import hashlib
 import json
 import threading
 
@@ -202,6 +203,11 @@ def test_a_request_whose_signature_the_host_checks():
     assert policy.begin_request({}) is None
     pending = policy.begin_request(headers)
     assert pending.algorithm == "ES256" and pending.public_jwk["kty"] == "EC"
+    # RFC 7638: SHA-256 of the required members, sorted, without whitespace.
+    canonical = json.dumps({m: pending.public_jwk[m] for m in ("crv", "kty", "x", "y")},
+                           separators=(",", ":"), sort_keys=True)
+    digest = hashlib.sha256(canonical.encode()).digest()
+    assert pending.key_thumbprint == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
     by_path = lambda verdict, **host: policy.complete_request(  # noqa: E731
         "GET", "/api/deployments/web", headers, pending, verdict, **{"now": NOW, **host})
     by_route = lambda verdict, **host: policy.complete_route(  # noqa: E731
@@ -217,6 +223,7 @@ def test_a_request_whose_signature_the_host_checks():
     policy.cache_tokens(4)
     assert by_route(True).allowed and policy.cached_tokens() == 1
     assert policy.begin_request(headers).public_jwk is None, "a known signature is not handed over again"
+    assert policy.begin_request(headers).key_thumbprint is None
     assert policy.authorize_route("GET", "/api/deployments/{deployment}", {"deployment": "web"}, headers,
                                   now=NOW).allowed
 

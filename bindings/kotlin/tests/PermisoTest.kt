@@ -335,6 +335,8 @@ fun apiTests(root: File) {
         if (tp.beginRequest(HttpRequest("GET", "/", listOf())) != null) fail("a request without a token staged one")
         val pending = tp.beginRequest(request) ?: fail("the ES256 token was not staged")
         if (pending.algorithm() != "ES256" || pending.publicJwk() == null) fail("staged ${pending.algorithm()}")
+        // RFC 7638 thumbprint of tools/vectors/keys/ec256.pem's public key (computed apart with hashlib).
+        if (pending.keyThumbprint() != "TY7H_8Q-nyfkDB3Sq15btCfyaA01-pLftaQoRVcRgd4") fail("thumbprint ${pending.keyThumbprint()}")
         val decide = listOf<(Boolean?, HostData) -> Decision>(
             { verdict, host -> tp.completeRequest(request, host, pending, verdict) },
             { verdict, host -> tp.completeRoute(route, host, pending, verdict) },

@@ -116,7 +116,6 @@ pub struct PendingToken {
     token: String,
     /// The length of its signed part, `header.payload` (0 when known).
     signed_len: usize,
-    public_jwk: Option<Value>,
     signature: Vec<u8>,
     claims: Arc<Map<String, Value>>,
     keys: Arc<KeySet>,
@@ -143,10 +142,25 @@ impl PendingToken {
     pub fn algorithm(&self) -> &'static str {
         alg_name(self.alg)
     }
+    /// The selected key, when the host is to check the signature: a public
+    /// key whose signature the token cache does not already know.
+    fn host_key(&self) -> Option<&VerifyingKey> {
+        self.keys
+            .keys
+            .get(self.key)
+            .filter(|k| !self.known && k.public_jwk.is_some())
+    }
     /// The public JWK of the selected key (`kty`, `crv`, `n`, `e`, `x`,
-    /// `y`); `None` for HMAC, whose signature permiso always checks itself.
+    /// `y`); `None` for HMAC, whose signature permiso always checks itself,
+    /// and for a signature the token cache already knows.
     pub fn public_jwk(&self) -> Option<&Value> {
-        self.public_jwk.as_ref()
+        self.host_key().and_then(|k| k.public_jwk.as_ref())
+    }
+    /// The RFC 7638 SHA-256 thumbprint of [`public_jwk`](Self::public_jwk)
+    /// (base64url): a host caching its imported keys can look one up without
+    /// reading the JWK.
+    pub fn key_thumbprint(&self) -> Option<&str> {
+        self.host_key().and_then(|k| k.thumbprint.as_deref())
     }
     /// The signed bytes: `header.payload`.
     pub fn signing_input(&self) -> &[u8] {
@@ -629,8 +643,6 @@ pub(crate) fn begin_jwt(policy: &Policy, token: &str, options: &VerifyTokenOptio
         Some(stage) => (true, stage),
         None => (false, policy.stage_jwt(token, options)?),
     };
-    // A signature the cache knows needs no check by the host.
-    let public_jwk = stage.key().filter(|_| !known).and_then(|k| k.public_jwk.clone());
     Ok(PendingToken {
         id,
         known,
@@ -639,7 +651,6 @@ pub(crate) fn begin_jwt(policy: &Policy, token: &str, options: &VerifyTokenOptio
         alg: stage.alg,
         token: token.to_owned(),
         signed_len: stage.signed_len,
-        public_jwk,
         signature: stage.signature,
         claims: stage.claims,
         keys: stage.keys,
@@ -660,7 +671,7 @@ pub(crate) fn complete_jwt(
         ));
     }
     let valid = pending.known
-        || match (verdict, pending.public_jwk.is_some()) {
+        || match (verdict, pending.host_key().is_some()) {
             (Some(verdict), true) => verdict,
             _ => pending
                 .keys

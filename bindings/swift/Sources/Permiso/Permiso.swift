@@ -1370,6 +1370,12 @@ public protocol PendingTokenProtocol: AnyObject, Sendable {
     func algorithm()  -> String
     
     /**
+     * The RFC 7638 SHA-256 thumbprint of `public_jwk` (base64url), to find
+     * a key imported before without reading the JWK.
+     */
+    func keyThumbprint()  -> String?
+    
+    /**
      * The public JWK (JSON) of the selected key; none for HMAC.
      */
     func publicJwk()  -> String?
@@ -1450,6 +1456,19 @@ open func algorithm() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_permiso_fn_method_pendingtoken_algorithm(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The RFC 7638 SHA-256 thumbprint of `public_jwk` (base64url), to find
+     * a key imported before without reading the JWK.
+     */
+open func keyThumbprint() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_permiso_fn_method_pendingtoken_key_thumbprint(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -5801,6 +5820,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_pendingtoken_algorithm() != 41487) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_permiso_checksum_method_pendingtoken_key_thumbprint() != 3315) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_permiso_checksum_method_pendingtoken_public_jwk() != 17161) {

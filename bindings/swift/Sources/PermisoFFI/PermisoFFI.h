@@ -393,6 +393,11 @@ void uniffi_permiso_fn_free_pendingtoken(uint64_t handle, RustCallStatus *_Nonnu
 RustBuffer uniffi_permiso_fn_method_pendingtoken_algorithm(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_PENDINGTOKEN_KEY_THUMBPRINT
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_PENDINGTOKEN_KEY_THUMBPRINT
+RustBuffer uniffi_permiso_fn_method_pendingtoken_key_thumbprint(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_PENDINGTOKEN_PUBLIC_JWK
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_FN_METHOD_PENDINGTOKEN_PUBLIC_JWK
 RustBuffer uniffi_permiso_fn_method_pendingtoken_public_jwk(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -1140,6 +1145,12 @@ uint16_t uniffi_permiso_checksum_method_jwksrefresh_succeeded(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_PENDINGTOKEN_ALGORITHM
 #define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_PENDINGTOKEN_ALGORITHM
 uint16_t uniffi_permiso_checksum_method_pendingtoken_algorithm(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_PENDINGTOKEN_KEY_THUMBPRINT
+#define UNIFFI_FFIDEF_UNIFFI_PERMISO_CHECKSUM_METHOD_PENDINGTOKEN_KEY_THUMBPRINT
+uint16_t uniffi_permiso_checksum_method_pendingtoken_key_thumbprint(void
     
 );
 #endif

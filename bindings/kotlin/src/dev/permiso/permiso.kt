@@ -729,6 +729,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_permiso_checksum_method_pendingtoken_algorithm(
     ): Int
+    external fun uniffi_permiso_checksum_method_pendingtoken_key_thumbprint(
+    ): Int
     external fun uniffi_permiso_checksum_method_pendingtoken_public_jwk(
     ): Int
     external fun uniffi_permiso_checksum_method_pendingtoken_signature(
@@ -904,6 +906,8 @@ internal object UniffiLib {
     external fun uniffi_permiso_fn_free_pendingtoken(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_permiso_fn_method_pendingtoken_algorithm(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_permiso_fn_method_pendingtoken_key_thumbprint(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_permiso_fn_method_pendingtoken_public_jwk(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1233,6 +1237,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_pendingtoken_algorithm() and 0xFFFF) != 41487) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_permiso_checksum_method_pendingtoken_key_thumbprint() and 0xFFFF) != 3315) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_permiso_checksum_method_pendingtoken_public_jwk() and 0xFFFF) != 17161) {
@@ -3178,6 +3185,12 @@ public interface PendingTokenInterface {
     fun `algorithm`(): kotlin.String
     
     /**
+     * The RFC 7638 SHA-256 thumbprint of `public_jwk` (base64url), to find
+     * a key imported before without reading the JWK.
+     */
+    fun `keyThumbprint`(): kotlin.String?
+    
+    /**
      * The public JWK (JSON) of the selected key; none for HMAC.
      */
     fun `publicJwk`(): kotlin.String?
@@ -3309,6 +3322,23 @@ open class PendingToken: Disposable, AutoCloseable, PendingTokenInterface
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_permiso_fn_method_pendingtoken_algorithm(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The RFC 7638 SHA-256 thumbprint of `public_jwk` (base64url), to find
+     * a key imported before without reading the JWK.
+     */override fun `keyThumbprint`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_permiso_fn_method_pendingtoken_key_thumbprint(
         it,
         _status)
 }
