@@ -27,8 +27,12 @@ export class PermisoError extends Error {
 
 let initialised = false;
 
-/** Called by each entry module once the wasm module is instantiated. */
-export function ready() {
+/**
+ * Called by each entry module once the wasm module is instantiated, with
+ * the runtime's signature check when it has a faster one than WebCrypto.
+ */
+export function ready(signatures = webCrypto) {
+  platform = signatures;
   __setErrorFactory((message, code, extra) => new PermisoError(message, code, extra));
   initialised = true;
 }
@@ -196,7 +200,8 @@ Policy.prototype.delegate = function delegate(kind, identity, request, key, now)
 };
 
 // verifyJWTAsync: the core applies every rule; only the signature of
-// public-key tokens is checked by the runtime's WebCrypto.
+// public-key tokens is checked by the runtime's own crypto: WebCrypto, or
+// what the entry module hands to `ready` (Node's crypto module).
 const WEBCRYPTO = {
   RS256: [{ name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, { name: "RSASSA-PKCS1-v1_5" }],
   RS384: [{ name: "RSASSA-PKCS1-v1_5", hash: "SHA-384" }, { name: "RSASSA-PKCS1-v1_5" }],
@@ -208,18 +213,31 @@ const WEBCRYPTO = {
   ES384: [{ name: "ECDSA", namedCurve: "P-384" }, { name: "ECDSA", hash: "SHA-384" }],
   EdDSA: [{ name: "Ed25519" }, { name: "Ed25519" }],
 };
+
+/**
+ * A runtime's signature check: `importKey(jwk, algorithm)` resolves to a key
+ * (rejects when the runtime lacks the algorithm: the core then checks the
+ * signature itself), `verify(key, algorithm, signature, data)` to a boolean.
+ */
+export const webCrypto = {
+  supports: (algorithm) => Boolean(globalThis.crypto?.subtle && WEBCRYPTO[algorithm]),
+  importKey: (jwk, algorithm) =>
+    crypto.subtle.importKey("jwk", { ...jwk, ext: true }, WEBCRYPTO[algorithm][0], false, ["verify"]),
+  verify: (key, algorithm, signature, data) => crypto.subtle.verify(WEBCRYPTO[algorithm][1], key, signature, data),
+};
+let platform = webCrypto;
 const importedKeys = new Map();
 
-async function webCryptoVerdict(pending) {
-  const subtle = globalThis.crypto?.subtle;
-  const params = WEBCRYPTO[pending.algorithm];
-  const jwk = pending.publicJwk;
-  if (!subtle || !params || !jwk) return undefined;
-  const cacheKey = pending.algorithm + JSON.stringify(jwk);
+async function platformVerdict(pending) {
+  const algorithm = pending.algorithm;
+  const thumbprint = pending.keyThumbprint;
+  if (!thumbprint || !platform.supports(algorithm)) return undefined;
+  // Imported keys are found by the key's RFC 7638 thumbprint.
+  const cacheKey = `${algorithm} ${thumbprint}`;
   let key = importedKeys.get(cacheKey);
   if (!key) {
     try {
-      key = await subtle.importKey("jwk", { ...jwk, ext: true }, params[0], false, ["verify"]);
+      key = await platform.importKey(pending.publicJwk, algorithm);
     } catch {
       return undefined; // the runtime lacks this algorithm: the core checks it
     }
@@ -227,7 +245,7 @@ async function webCryptoVerdict(pending) {
     importedKeys.set(cacheKey, key);
   }
   try {
-    return await subtle.verify(params[1], key, pending.signature, pending.signingInput);
+    return await platform.verify(key, algorithm, pending.signature, pending.signingInput);
   } catch {
     return false;
   }
@@ -235,8 +253,8 @@ async function webCryptoVerdict(pending) {
 
 Policy.prototype.verifyJWTAsync = async function verifyJWTAsync(token, options) {
   const pending = this.beginJWT(token, options);
-  const verdict = await webCryptoVerdict(pending);
-  return this.completeJWT(pending, verdict, options);
+  const verdict = await platformVerdict(pending);
+  return this.completeBegunJWT(pending, verdict);
 };
 
 // authorizeRequestAsync: authorizeRequest with the signature of the request's
@@ -244,7 +262,7 @@ Policy.prototype.verifyJWTAsync = async function verifyJWTAsync(token, options) 
 Policy.prototype.authorizeRequestAsync = async function authorizeRequestAsync(request, hostData) {
   const pending = this.beginRequest(request);
   if (!pending) return this.authorizeRequest(request, hostData);
-  const verdict = await webCryptoVerdict(pending);
+  const verdict = await platformVerdict(pending);
   return this.completeRequest(request, hostData, pending, verdict);
 };
 
@@ -252,6 +270,6 @@ Policy.prototype.authorizeRequestAsync = async function authorizeRequestAsync(re
 Policy.prototype.authorizeRouteAsync = async function authorizeRouteAsync(route, hostData) {
   const pending = this.beginRequest(route);
   if (!pending) return this.authorizeRoute(route, hostData);
-  const verdict = await webCryptoVerdict(pending);
+  const verdict = await platformVerdict(pending);
   return this.completeRoute(route, hostData, pending, verdict);
 };

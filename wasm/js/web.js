@@ -6,7 +6,7 @@ import { ready } from "./api.js";
 let loading;
 
 export function init(input) {
-  loading ??= instantiate(input === undefined ? undefined : { module_or_path: input }).then(ready, (e) => {
+  loading ??= instantiate(input === undefined ? undefined : { module_or_path: input }).then(() => ready(), (e) => {
     loading = undefined; // a failed fetch may be retried
     throw e;
   });

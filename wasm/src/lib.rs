@@ -272,7 +272,13 @@ fn options_except<T: DeserializeOwned + Default>(
         return Err(err(wire::Error::argument(what, "must be an object")));
     }
     let bytes = pepper(&field(value, "pepper")?)?;
-    // The options renamed into one object, read as one JSON text.
+    let record = from_js(renamed(value, skip)?, Code::InvalidArgument, what)?;
+    Ok((record, bytes))
+}
+
+/// The options renamed into one object (read as one JSON text), without
+/// `pepper` and the fields in `skip`. Not generic: one copy in the .wasm.
+fn renamed(value: &JsValue, skip: &[&str]) -> Result<JsValue, JsValue> {
     let named = Object::new();
     for pair in Object::entries(&Object::from(value.clone())).iter() {
         let pair = Array::from(&pair);
@@ -283,8 +289,7 @@ fn options_except<T: DeserializeOwned + Default>(
         Reflect::set(&named, &JsValue::from_str(&snake_case(&name)), &pair.get(1))
             .map_err(|_| invalid(format!("cannot read `{name}`")))?;
     }
-    let record = from_js(named.into(), Code::InvalidArgument, what)?;
-    Ok((record, bytes))
+    Ok(named.into())
 }
 
 fn string(value: &JsValue, what: &str) -> Result<String, JsValue> {
@@ -741,6 +746,9 @@ impl VerifiedToken {
 #[derive(Debug)]
 pub struct PendingToken {
     inner: core::PendingToken,
+    /// The options it was begun with, for `verifyJWTAsync` to complete it
+    /// without reading them again.
+    options: wire::TokenOptions,
 }
 
 #[wasm_bindgen]
@@ -757,6 +765,12 @@ impl PendingToken {
             Some(jwk) => to_js(jwk),
             None => Ok(JsValue::NULL),
         }
+    }
+    /// The RFC 7638 SHA-256 thumbprint of `publicJwk` (base64url), to find
+    /// a key imported before without reading the JWK; `null` with it.
+    #[wasm_bindgen(getter, js_name = keyThumbprint, unchecked_return_type = "string | null")]
+    pub fn key_thumbprint(&self) -> JsValue {
+        self.inner.key_thumbprint().map_or(JsValue::NULL, JsValue::from_str)
     }
     /// The signed bytes (`header.payload`).
     #[wasm_bindgen(getter, js_name = signingInput)]
@@ -1082,7 +1096,10 @@ impl Policy {
                 h => header_pairs(&h)?,
             }),
         };
-        Ok(wire::begin_request(&self.inner, &request).map(|inner| PendingToken { inner }))
+        Ok(wire::begin_request(&self.inner, &request).map(|inner| PendingToken {
+            inner,
+            options: wire::TokenOptions::default(),
+        }))
     }
 
     /// `authorizeRequest` with the host's verdict on the staged token's
@@ -1221,7 +1238,7 @@ impl Policy {
         let token = string(&token, "token")?;
         let (options, _): (wire::TokenOptions, _) = self::options(&options, "options")?;
         let inner = wire::begin_jwt(&self.inner, &token, &options, clock).map_err(err)?;
-        Ok(PendingToken { inner })
+        Ok(PendingToken { inner, options })
     }
 
     /// Every remaining rule, given the host's signature verdict (`undefined`
@@ -1233,13 +1250,25 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "boolean | undefined")] verdict: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyTokenOptions")] options: JsValue,
     ) -> Result<VerifiedToken, JsValue> {
-        let verdict = verdict.as_bool();
         let (options, _): (wire::TokenOptions, _) = self::options(&options, "options")?;
-        let inner = wire::complete_jwt(&self.inner, pending.inner, verdict, &options, clock).map_err(err)?;
-        Ok(VerifiedToken {
+        let inner = wire::complete_jwt(&self.inner, pending.inner, verdict.as_bool(), &options, clock).map_err(err)?;
+        Ok(self.verified(inner))
+    }
+
+    /// `completeJWT` with the options the token was begun with
+    /// (`verifyJWTAsync`, which reads them once).
+    #[wasm_bindgen(js_name = completeBegunJWT, skip_typescript)]
+    pub fn complete_begun_jwt(&self, pending: PendingToken, verdict: JsValue) -> Result<VerifiedToken, JsValue> {
+        let inner =
+            wire::complete_jwt(&self.inner, pending.inner, verdict.as_bool(), &pending.options, clock).map_err(err)?;
+        Ok(self.verified(inner))
+    }
+
+    fn verified(&self, inner: core::VerifiedToken) -> VerifiedToken {
+        VerifiedToken {
             inner,
             policy: Arc::clone(&self.inner),
-        })
+        }
     }
 
     /// Signs a session token.

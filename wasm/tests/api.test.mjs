@@ -239,6 +239,7 @@ test("the token cache remembers signatures only: expiry and revocation still ref
   assert.equal(tp.cachedTokens(), 1);
   assert.deepEqual((await tp.verifyJWTAsync(token, { now: NOW })).toJSON(), first);
   assert.equal(tp.beginJWT(token).publicJwk, null, "a known signature is not handed to WebCrypto");
+  assert.equal(tp.beginJWT(token).keyThumbprint, null);
   assert.throws(() => tp.verifyJWT(token, { now: NOW + 100_000 }), (e) => e.code === "expired");
   await assert.rejects(tp.verifyJWTAsync(token, { now: NOW, revokedSessions: ["s1"] }), (e) => e.code === "session_revoked");
   for (const bad of [-1, 1.5, "8", 10_000_000]) {
@@ -344,6 +345,18 @@ test("YAML aliases count towards the nesting limit", () => {
   let doc = `a0: &a0 ${"[".repeat(10)}x${"]".repeat(10)}\n`;
   for (let i = 1; i < 20; i++) doc += `a${i}: &a${i} ${"[".repeat(10)}*a${i - 1}${"]".repeat(10)}\n`;
   assert.throws(() => Policy.fromYAML(doc), (e) => e.code === "invalid_policy" && /through an alias/.test(e.message));
+});
+
+test("a pending token names its key by the RFC 7638 thumbprint jose computes", async () => {
+  const { calculateJwkThumbprint } = await import("jose");
+  for (const [alg, file, kid] of [["ES256", "ec256.pem", "ec256"], ["RS256", "rsa.pem", "rsa"], ["EdDSA", "ed25519.pem", "ed"]]) {
+    const key = SigningKey.fromPEM(alg, read(`tools/vectors/keys/${file}`), kid);
+    const pending = tokenPolicy.beginJWT(tokenPolicy.issueSession("session", { subject: "alice" }, key, NOW), { now: NOW });
+    assert.equal(pending.keyThumbprint, await calculateJwkThumbprint(pending.publicJwk, "sha256"), alg);
+  }
+  const hs = SigningKey.hmac("HS256", b64(tokens.policy.credentials.session.jwks.keys.find((k) => k.kid === "hs32").k), "hs32");
+  const hmac = tokenPolicy.beginJWT(tokenPolicy.issueSession("session", { subject: "alice" }, hs, NOW), { now: NOW });
+  assert.equal(hmac.keyThumbprint, null, "a secret is never handed out, nor named");
 });
 
 test("a pending token completes only with the policy that began it", () => {
