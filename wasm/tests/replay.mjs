@@ -89,6 +89,21 @@ function sameDecision(expected, decision) {
   }
 }
 
+const tokenOptions = (c, now) => ({ revokedSessions: c.revoked_sessions, kind: c.kind, now });
+
+/**
+ * A verify_jwt case through `verifyJWTAsync`, whose signature check is the
+ * runtime's own crypto (WebCrypto, Node's crypto module): it must agree with
+ * the core's on every token.
+ */
+async function verifyAsync(permiso, policy, now, c) {
+  try {
+    return (await policy.verifyJWTAsync(c.token, tokenOptions(c, now))).toJSON();
+  } catch (e) {
+    return refused(e, permiso.PermisoError);
+  }
+}
+
 export function run(permiso, policy, now, c) {
   const { Policy, PermisoError, hashKey } = permiso;
   try {
@@ -104,7 +119,7 @@ export function run(permiso, policy, now, c) {
         return { ok: true, principal: v.principal, kind: v.kind, id: v.id, mask: v.mask, scopes: v.scopes ?? null, credential: { kind: v.kind, id: v.id } };
       }
       case "verify_jwt":
-        return policy.verifyJWT(c.token, { revokedSessions: c.revoked_sessions, kind: c.kind, now }).toJSON();
+        return policy.verifyJWT(c.token, tokenOptions(c, now)).toJSON();
       case "authorize": {
         const resource = c.attributes ? { id: c.resource, attributes: c.attributes } : c.resource;
         const decision = policy.authorize(c.identity, c.action, resource, c.tenant, now);
@@ -142,7 +157,11 @@ export function run(permiso, policy, now, c) {
   }
 }
 
-/** Every case of every file as `{ id, check() }`; `check` throws on a mismatch. */
+/**
+ * Every case of every file as `{ id, check() }`; `check` throws on a
+ * mismatch, or returns a promise (a token checked again asynchronously)
+ * that rejects on one.
+ */
 export function cases(permiso, files) {
   const out = [];
   for (const { name, doc } of files) {
@@ -159,7 +178,9 @@ export function cases(permiso, files) {
           let p = policy;
           if (c.op !== "load_policy" && c.policy) p = permiso.Policy.fromObject(c.policy);
           else if (c.op !== "load_policy" && policyError) throw new Error(`the vector's policy is invalid: ${policyError.message}`);
-          matches(c.expect, run(permiso, p, c.now ?? doc.now, c));
+          const now = c.now ?? doc.now;
+          matches(c.expect, run(permiso, p, now, c));
+          if (c.op === "verify_jwt") return verifyAsync(permiso, p, now, c).then((got) => matches(c.expect, got));
         },
       });
     });

@@ -15,14 +15,15 @@ export default {
   async fetch(request) {
     const url = new URL(request.url);
     if (url.pathname === "/vectors") {
-      const results = [...cases(permiso, vectors), ...interopCases(permiso, interop)].map((c) => {
+      const results = [];
+      for (const c of [...cases(permiso, vectors), ...interopCases(permiso, interop)]) {
         try {
-          c.check();
-          return { id: c.id, ok: true };
+          await c.check();
+          results.push({ id: c.id, ok: true });
         } catch (e) {
-          return { id: c.id, ok: false, error: String(e?.message ?? e) };
+          results.push({ id: c.id, ok: false, error: String(e?.message ?? e) });
         }
-      });
+      }
       return Response.json(results);
     }
     if (url.pathname === "/timing") {
