@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark in one run (Rust with criterion, then Python,
-# then JavaScript in Node, each with Cedarling on its scenarios), and
-# bench/REPORT.md and bench/cedarling.jsonl written from that run.
+# then JavaScript in Node, each with Cedarling on its scenarios, then token
+# checks in workerd), and bench/REPORT.md and bench/cedarling.jsonl written
+# from that run.
 # Installs what is missing, like the tests. Takes about 15 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,8 @@ command -v twiggy >/dev/null || cargo install --quiet --locked twiggy
 python3 bench/wasm_size.py "$out/named.wasm" --json "$out/wasm-size.json"
 node wasm/bench/bench.mjs --json "$out/js.json"
 node wasm/bench/cedarling.mjs --json "$out/cedarling-js.json"
+node wasm/bench/workerd.mjs --json "$out/workerd.json"
 
 python3 bench/report.py --python "$out/python.json" --js "$out/js.json" \
   --python-cedarling "$out/cedarling-python.json" --js-cedarling "$out/cedarling-js.json" \
-  --wasm-size "$out/wasm-size.json" --jsonl bench/cedarling.jsonl --out bench/REPORT.md
+  --workerd "$out/workerd.json" --wasm-size "$out/wasm-size.json" --jsonl bench/cedarling.jsonl --out bench/REPORT.md

@@ -30,10 +30,11 @@ else
 fi
 python3 bench/report.py --criterion "$smoke/criterion" --python "$smoke/python.json" --js "$smoke/js.json" \
   --python-cedarling "$smoke/cedarling-python.json" --js-cedarling "$smoke/cedarling-js.json" \
-  "${size[@]}" --jsonl "$smoke/cedarling.jsonl" --out "$smoke/REPORT.md" --smoke
+  --workerd "$smoke/workerd.json" "${size[@]}" --jsonl "$smoke/cedarling.jsonl" --out "$smoke/REPORT.md" --smoke
 for section in "authorize\` next to Cedar" "Scaling: permissions" "Scaling: per-resource grants" "JWT verify next to" \
   "whole requests" "## Python" "## JavaScript" ".wasm\` size" "## Budgets" "Cedarling on its own" \
-  "at least 10× Cedarling on Cedarling \`unsigned_simple\`" "cedarling.jsonl" "${sections[@]}"; do
+  "at least 10× Cedarling on Cedarling \`unsigned_simple\`" "cedarling.jsonl" "JWT verify in workerd" \
+  "workerd \`verifyJWTAsync\`" "${sections[@]}"; do
   grep -qF "$section" "$smoke/REPORT.md" || { echo "bench smoke: the report lacks \"$section\"" >&2; exit 1; }
 done
 echo "bench smoke: the report renders every section"

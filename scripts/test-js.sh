@@ -38,3 +38,5 @@ echo "== bench smoke"
 node bench/bench.mjs --smoke --json ../target/bench-smoke/js.json >/dev/null && echo "bench smoke: wasm/bench/bench.mjs runs"
 node bench/cedarling.mjs --smoke --json ../target/bench-smoke/cedarling-js.json >/dev/null \
   && echo "bench smoke: wasm/bench/cedarling.mjs runs (same decisions as Cedarling)"
+node bench/workerd.mjs --smoke --json ../target/bench-smoke/workerd.json >/dev/null \
+  && echo "bench smoke: wasm/bench/workerd.mjs runs (jose and permiso agree in workerd)"
