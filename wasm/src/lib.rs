@@ -272,24 +272,36 @@ fn options_except<T: DeserializeOwned + Default>(
         return Err(err(wire::Error::argument(what, "must be an object")));
     }
     let bytes = pepper(&field(value, "pepper")?)?;
-    let record = from_js(renamed(value, skip)?, Code::InvalidArgument, what)?;
+    let record = wire::read_str(&renamed(value, what, skip)?, Code::InvalidArgument, what).map_err(err)?;
     Ok((record, bytes))
 }
 
-/// The options renamed into one object (read as one JSON text), without
-/// `pepper` and the fields in `skip`. Not generic: one copy in the .wasm.
-fn renamed(value: &JsValue, skip: &[&str]) -> Result<JsValue, JsValue> {
-    let named = Object::new();
-    for pair in Object::entries(&Object::from(value.clone())).iter() {
-        let pair = Array::from(&pair);
-        let name = string(&pair.get(0), "an option name")?;
-        if name == "pepper" || skip.contains(&name.as_str()) || pair.get(1).is_undefined() {
-            continue;
+/// The options as JSON text with snake_case names, without `pepper` and the
+/// fields in `skip`. The object crosses as one JSON text (an `undefined`
+/// field is left out, as absent) and is renamed here: each crossing of the
+/// boundary costs more than the renaming. Fields in `skip` (lists read
+/// apart) are taken off a shallow copy first, so they are not written out.
+/// Not generic: one copy in the .wasm.
+fn renamed(value: &JsValue, what: &str, skip: &[&str]) -> Result<String, JsValue> {
+    let source = if skip.is_empty() {
+        value.clone()
+    } else {
+        let copy = Object::assign(&Object::new(), &Object::from(value.clone()));
+        for name in skip {
+            Reflect::delete_property(&copy, &JsValue::from_str(name))
+                .map_err(|_| invalid(format!("cannot read `{name}`")))?;
         }
-        Reflect::set(&named, &JsValue::from_str(&snake_case(&name)), &pair.get(1))
-            .map_err(|_| invalid(format!("cannot read `{name}`")))?;
-    }
-    Ok(named.into())
+        copy.into()
+    };
+    let serde_json::Value::Object(given) = json_from_js(&source, Code::InvalidArgument, what)? else {
+        return Err(err(wire::Error::argument(what, "must be an object")));
+    };
+    let named: serde_json::Map<String, serde_json::Value> = given
+        .into_iter()
+        .filter(|(name, _)| name != "pepper")
+        .map(|(name, value)| (snake_case(&name), value))
+        .collect();
+    Ok(serde_json::Value::Object(named).to_string())
 }
 
 fn string(value: &JsValue, what: &str) -> Result<String, JsValue> {

@@ -47,6 +47,14 @@ test("keys: generate, verify, identity, rotate", () => {
   assert.throws(() => policy.verifyKey(key, record, { now: null }), (e) => e.code === "expired"); // the clock's now, as with {}
   assert.throws(() => policy.verifyKey(key, record, { now: NOW, revokedKeys: "x" }), (e) => e.code === "invalid_argument" && /revoked_keys/.test(e.message));
   assert.throws(() => policy.verifyKey(key, record, { now: NOW, revokedKey: [] }), (e) => e.code === "invalid_argument" && /revoked_key\b/.test(e.message));
+  // An option given as undefined is absent too; options that are not an object of JSON values are refused.
+  assert.equal(policy.verifyKey(key, record, { now: NOW, revokedKeys: undefined }).principal, `key:${record.id}`);
+  for (const bad of [[], "x", 7, { now: 10n }]) {
+    assert.throws(() => policy.verifyKey(key, record, bad), (e) => e instanceof PermisoError && e.code === "invalid_argument", String(bad));
+  }
+  // Host data's lists are read apart: a bad key record is named by its place, not as an option.
+  const badKeys = { keys: [{ id: 1 }], now: NOW };
+  assert.throws(() => policy.authorizeRequest({ method: "GET", path: "/", headers: {} }, badKeys), (e) => e.code === "invalid_key_record");
   const peppered = policy.generateKey("personal_key", "user:alice", { pepper: new TextEncoder().encode("pepper"), now: NOW });
   assert.equal(policy.verifyKey(peppered.key, peppered.record, { pepper: "pepper", now: NOW }).principal, "user:alice");
 });
