@@ -1234,10 +1234,7 @@ impl Policy {
         let token = string(&token, "token")?;
         let (options, _): (wire::TokenOptions, _) = self::options(&options, "options")?;
         let inner = wire::verify_jwt(&self.inner, &token, &options, clock).map_err(err)?;
-        Ok(VerifiedToken {
-            inner,
-            policy: Arc::clone(&self.inner),
-        })
+        Ok(self.verified(inner))
     }
 
     /// Every rule of `verifyJWT` up to the signature.
