@@ -384,7 +384,7 @@ impl VerifiedToken {
     }
     /// Every claim, as JSON.
     pub fn claims_json(&self) -> String {
-        serde_json::to_string(&*self.inner.claims).unwrap_or_default()
+        serde_json::to_string(&self.inner.claims.to_map()).unwrap_or_default()
     }
     /// The identity; a host `principal` record, when given, is authoritative.
     #[uniffi::method(default(principal = None))]

@@ -34,6 +34,7 @@ mod api;
 mod apikeys;
 mod authz;
 pub mod authzen;
+mod claims;
 mod code;
 mod decision;
 #[cfg(feature = "uniffi")]
@@ -64,8 +65,8 @@ pub use authz::{
 pub use code::Code;
 pub use decision::{Actor, AuditRecord, Decision, DecisionId};
 pub use jwt::{
-    backend as crypto_backend, DelegationRequest, JwksRefresh, KeySet, PendingToken, SessionRequest, SigningKey,
-    TokenError, VerifiedToken, VerifyTokenOptions,
+    backend as crypto_backend, Claims, DelegationRequest, JwksRefresh, KeySet, PendingToken, SessionRequest,
+    SigningKey, TokenError, VerifiedToken, VerifyTokenOptions,
 };
 pub use key::{ApiKey, GeneratedKey, KeyError, KeyRecord, Rotation};
 pub use policy::rules::RuleTrace;

@@ -207,15 +207,15 @@ pub struct RequestOutcome<'p> {
     pub credential: CredentialRef,
 }
 
-/// A token's claims, unverified; empty when unreadable.
-fn unverified_claims(token: &str) -> serde_json::Map<String, serde_json::Value> {
+/// A token's claims, unverified; none when unreadable.
+fn unverified_claims(policy: &Policy, token: &str) -> crate::jwt::Claims {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
     token
         .split('.')
         .nth(1)
         .and_then(|payload| URL_SAFE_NO_PAD.decode(payload).ok())
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .and_then(|bytes| policy.read_claims(bytes).ok())
         .unwrap_or_default()
 }
 
@@ -307,14 +307,14 @@ impl Policy {
     /// The jwt kind a token's unverified issuer names (used only to route
     /// it to the right kind; verification checks everything again).
     fn token_kind_hint(&self, token: &str) -> Option<String> {
-        self.select_jwt_kind(&unverified_claims(token), None)
+        self.select_jwt_kind(&unverified_claims(self, token), None)
             .ok()
             .map(|(name, _)| name.to_owned())
     }
 
     /// What a token asks the host to fetch, from its unverified claims.
     fn token_ref(&self, token: &str) -> CredentialRef {
-        let claims = unverified_claims(token);
+        let claims = unverified_claims(self, token);
         let kind = self.select_jwt_kind(&claims, None).ok();
         let text = |name: &str| {
             claims

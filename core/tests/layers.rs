@@ -1,8 +1,8 @@
 //! The core is built in layers, and no module reaches up a layer: from the
 //! bottom, shared leaves (codes, permission sets, secrets, text, times, host
-//! records, the name grammar) → pure formats (API key text, JWKs, HTTP paths,
-//! the policy document) → the compiled model (the policy, its routes and
-//! credential kinds) → authorization (identities, evaluation, decisions) →
+//! records, the name grammar) → pure formats (API key text, JWKs, token
+//! claims, HTTP paths, the policy document) → the compiled model (the policy,
+//! its routes and credential kinds) → authorization (identities, evaluation, decisions) →
 //! authentication (keys, tokens) → requests → the façade (`api`) and the
 //! boundary contract (`wire`) → the Kotlin/Swift and Python surfaces (`ffi`,
 //! `py`, behind features). This test reads the sources and names every line
@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("policy::pattern", 0),
     ("key", 1),
     ("jwk", 1),
+    ("claims", 1),
     ("path", 1),
     ("policy::doc", 1),
     ("policy::value", 1),

@@ -118,6 +118,38 @@ fn issued_sessions_verify_for_every_algorithm_family() {
     }
 }
 
+/// The claims the rules do not read are not decoded while verifying; a host
+/// asking for them gets every claim, as a JSON parser reads the payload.
+#[test]
+fn a_host_gets_every_claim_decoded_when_it_asks() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/tokens.json")).unwrap();
+    let file: Value = serde_json::from_str(&text).unwrap();
+    let (policy, _) = vectors_policy();
+    let now = file["now"].as_i64().unwrap();
+    let cases = file["cases"].as_array().unwrap();
+    for name in [
+        "claims the rules do not read may hold any JSON",
+        "a repeated claim: the last one counts",
+    ] {
+        let case = cases.iter().find(|c| c["name"] == name).unwrap();
+        let token = case["token"].as_str().unwrap();
+        let payload = URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap();
+        let expected: serde_json::Map<String, Value> = serde_json::from_slice(&payload).unwrap();
+        let verified = policy.verify_jwt(token, &VerifyTokenOptions::at(now)).unwrap();
+        assert_eq!(verified.claims.to_map(), expected, "{name}");
+        assert_eq!(verified.claims.as_json().as_bytes(), payload, "{name}");
+        assert_eq!(expected["sub"], "alice", "{name}");
+    }
+    let case = cases
+        .iter()
+        .find(|c| c["name"] == "claims the rules do not read may hold any JSON")
+        .unwrap();
+    let verified = policy
+        .verify_jwt(case["token"].as_str().unwrap(), &VerifyTokenOptions::at(now))
+        .unwrap();
+    assert_eq!(verified.claims.to_map()["profile"]["name"], "Zo\u{eb} \u{2603}");
+}
+
 #[test]
 fn issuing_respects_the_kind() {
     let (policy, _) = vectors_policy();

@@ -783,7 +783,7 @@ impl VerifiedToken {
     }
     #[getter]
     fn claims<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &*self.inner.claims)
+        to_py(py, &self.inner.claims.to_map())
     }
     /// Everything the conformance vectors compare, as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

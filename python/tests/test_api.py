@@ -165,6 +165,18 @@ def test_tokens_round_trip(token_policy, alg, pem, kid):
     assert e.value.code == "session_revoked"
 
 
+@pytest.mark.parametrize("name", ["claims the rules do not read may hold any JSON",
+                                  "a repeated claim: the last one counts"])
+def test_claims_are_every_claim_of_the_payload(name):
+    doc = json.loads((ROOT / "tests" / "vectors" / "tokens.json").read_text())
+    policy = permiso.Policy.from_dict(doc["policy"])
+    token = next(c for c in doc["cases"] if c["name"] == name)["token"]
+    payload = token.split(".")[1]
+    expected = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims = policy.verify_jwt(token, now=doc["now"]).claims
+    assert claims == expected and claims["sub"] == "alice"
+
+
 def test_token_cache_remembers_signatures_only():
     doc = json.loads((ROOT / "tests" / "vectors" / "tokens.json").read_text())
     policy = permiso.Policy.from_dict(doc["policy"])

@@ -251,6 +251,30 @@ case("a header without alg", token(header={"alg": DROP}), fail("malformed_token"
 case("alg that is not a string", token(raw_header=b64u(b'{"alg":256,"typ":"JWT"}')), fail("malformed_token"))
 case("a payload that is not JSON", token(raw_payload=b64u(b"{oops")), fail("malformed_token"))
 case("a payload that is a JSON string", token(raw_payload=b64u(b'"alice"')), fail("malformed_token"))
+
+
+def json_text(value, placeholder=None, raw=None) -> bytes:
+    """Compact JSON of `value` with the string `placeholder` written as `raw`."""
+    text = json.dumps(value, separators=(",", ":")).encode()
+    return text.replace(json.dumps(placeholder).encode(), raw) if placeholder else text
+
+
+# Header parameters and claims permiso does not read are checked as strictly
+# as the ones it reads: the whole part must be UTF-8 JSON, and the claims a
+# host asks for are exactly the ones that were checked.
+case("a claim the rules do not read holding a lone surrogate",
+     token(raw_payload=b64u(json_text(claims(note="X"), "X", rb'"\ud800"'))), fail("malformed_token"))
+case("a claim the rules do not read holding bytes that are not UTF-8",
+     token(raw_payload=b64u(json_text(claims(note="X"), "X", b'"\xff"'))), fail("malformed_token"))
+case("a header parameter permiso does not read holding a lone surrogate",
+     token(raw_header=b64u(json_text({"alg": "HS256", "typ": "JWT", "kid": "hs32", "x5u": "X"}, "X",
+                                     rb'"\udc00"'))),
+     fail("malformed_token"))
+case("claims the rules do not read may hold any JSON",
+     token(payload=claims(profile={"emails": ["a@example.com"], "age": 41.5, "admin": False, "manager": None,
+                                   "name": "Zo\u00eb \u2603"})), OK)
+case("a repeated claim: the last one counts",
+     token(raw_payload=b64u(b'{"sub":"mallory",' + json_text(claims())[1:])), OK)
 case("a trailing newline", hs + "\n", fail("malformed_token"))
 case("padding characters", hs + "==", fail("malformed_token"))
 case("an oversized token is refused before decoding",

@@ -737,7 +737,7 @@ impl VerifiedToken {
     /// All claims.
     #[wasm_bindgen(getter, unchecked_return_type = "Record<string, unknown>")]
     pub fn claims(&self) -> Result<JsValue, JsValue> {
-        to_js(&*self.inner.claims)
+        to_js(&self.inner.claims.to_map())
     }
     /// The identity; a host `principal` record, when given, is authoritative.
     pub fn identity(

@@ -139,6 +139,16 @@ test("authorizeRequest takes a Request, a Headers, pairs or an object", () => {
   assert.equal(twice.code, "unrecognized_credential");
 });
 
+test("a verified token's claims are every claim of its payload", () => {
+  for (const name of ["claims the rules do not read may hold any JSON", "a repeated claim: the last one counts"]) {
+    const { token } = tokens.cases.find((c) => c.name === name);
+    const expected = JSON.parse(new TextDecoder().decode(b64(token.split(".")[1])));
+    const claims = tokenPolicy.verifyJWT(token, { now: tokens.now }).claims;
+    assert.deepEqual(claims, expected, name);
+    assert.equal(claims.sub, "alice", name);
+  }
+});
+
 test("tokens: issue, verify, delegate, rotate keys", () => {
   const secrets = JSON.parse(read("tools/vectors/keys/hmac.json"));
   const hs = SigningKey.hmac("HS512", b64(secrets.hs64), "hs64");

@@ -303,6 +303,17 @@ fun apiTests(root: File) {
         try { tp.delegate("session", identity, key, "mobile-app", listOf("deployments:write")); fail("escalated") }
         catch (e: PermisoException.Refused) { if (e.code != "scope_escalation") fail(e.code) }
     }
+    check("a verified token's claims are every claim of its payload") {
+        val tokens = mapper.readTree(File(root, "tests/vectors/tokens.json"))
+        val tp = Policy.fromJson(json(tokens.get("policy")))
+        for (name in listOf("claims the rules do not read may hold any JSON", "a repeated claim: the last one counts")) {
+            val token = tokens.get("cases").first { it.get("name").asText() == name }.get("token").asText()
+            val payload = String(java.util.Base64.getUrlDecoder().decode(token.split(".")[1]))
+            val claims = mapper.readTree(tp.verifyJwt(token, now = tokens.get("now").asLong()).claimsJson())
+            if (claims != mapper.readTree(payload)) fail("$name: $claims")
+            if (claims.get("sub").asText() != "alice") fail("$name: sub ${claims.get("sub")}")
+        }
+    }
     check("a cached signature still meets every other rule") {
         val tokens = mapper.readTree(File(root, "tests/vectors/tokens.json"))
         val tp = Policy.fromJson(json(tokens.get("policy")))

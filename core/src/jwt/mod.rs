@@ -11,6 +11,7 @@ pub(crate) mod verify;
 
 use crate::code::Code;
 
+pub use crate::claims::Claims;
 pub use crate::jwk::KeySet;
 pub(crate) use crate::policy::kinds::JwtKind;
 pub use crate::policy::kinds::{DEFAULT_LEEWAY, DEFAULT_MAX_LIFETIME};

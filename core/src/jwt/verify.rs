@@ -3,13 +3,14 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::Algorithm;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::jwk::{alg_name, parse_alg};
 use std::sync::Arc;
 
 use super::{provider, JwtKind, TokenError, TokenResult, MAX_ACTOR_DEPTH, MAX_TOKEN_LEN};
 use crate::authz::{CredentialInfo, Identity, IdentityError, IdentityRecord, PrincipalRecord};
+use crate::claims::{Claims, Members, Unreadable};
 use crate::code::Code;
 use crate::jwk::{KeySet, VerifyingKey};
 use crate::policy::token_cache::{token_id, Known, TokenId};
@@ -74,7 +75,7 @@ pub struct VerifiedToken {
     /// `exp`, if present.
     pub expires_at: Option<i64>,
     /// All claims, for host-specific use (shared with the token cache).
-    pub claims: Arc<Map<String, Value>>,
+    pub claims: Arc<Claims>,
 }
 
 /// Everything [`Policy::verify_jwt`] learns before the signature check.
@@ -85,7 +86,7 @@ struct Stage<'p> {
     key: usize,
     signed_len: usize,
     signature: Vec<u8>,
-    claims: Arc<Map<String, Value>>,
+    claims: Arc<Claims>,
 }
 
 impl Stage<'_> {
@@ -117,7 +118,7 @@ pub struct PendingToken {
     /// The length of its signed part, `header.payload` (0 when known).
     signed_len: usize,
     signature: Vec<u8>,
-    claims: Arc<Map<String, Value>>,
+    claims: Arc<Claims>,
     keys: Arc<KeySet>,
     key: usize,
 }
@@ -180,19 +181,43 @@ fn invalid(claim: &str, expected: &str) -> TokenError {
     TokenError::new(Code::InvalidClaim, format!("claim `{claim}` must be {expected}"))
 }
 
-fn decode_json(part: &str, what: &str) -> TokenResult<Map<String, Value>> {
-    let bytes = URL_SAFE_NO_PAD
+/// A token part's JSON, decoded from base64url.
+fn decode_part(part: &str, what: &str) -> TokenResult<Vec<u8>> {
+    URL_SAFE_NO_PAD
         .decode(part)
-        .map_err(|_| malformed(format!("the {what} is not unpadded base64url")))?;
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(malformed(format!("the {what} is not a JSON object"))),
-        Err(_) => Err(malformed(format!("the {what} is not JSON"))),
+        .map_err(|_| malformed(format!("the {what} is not unpadded base64url")))
+}
+
+fn unreadable(what: &str) -> impl Fn(Unreadable) -> TokenError + '_ {
+    move |why| match why {
+        Unreadable::NotJson => malformed(format!("the {what} is not JSON")),
+        Unreadable::NotObject => malformed(format!("the {what} is not a JSON object")),
     }
 }
 
+/// The header parameters permiso reads; the others are only checked.
+const HEADER_READ: &[&str] = &["alg", "typ", "cty", "kid", "crit"];
+
+/// The registered and delegation claims the rules read. A kind's scopes,
+/// roles and tenant claims are read too; the others are only checked.
+const CLAIMS_READ: &[&str] = &[
+    "iss",
+    "aud",
+    "exp",
+    "nbf",
+    "iat",
+    "sub",
+    "sid",
+    "key_id",
+    "jti",
+    "client_id",
+    "azp",
+    "scp",
+    "act",
+];
+
 /// A NumericDate: any JSON number, floored to whole seconds.
-fn numeric_date(claims: &Map<String, Value>, name: &str) -> TokenResult<Option<i64>> {
+fn numeric_date(claims: &Claims, name: &str) -> TokenResult<Option<i64>> {
     match claims.get(name) {
         None => Ok(None),
         Some(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
@@ -204,7 +229,7 @@ fn numeric_date(claims: &Map<String, Value>, name: &str) -> TokenResult<Option<i
     }
 }
 
-fn opt_string<'c>(claims: &'c Map<String, Value>, name: &str) -> TokenResult<Option<&'c str>> {
+fn opt_string<'c>(claims: &'c Claims, name: &str) -> TokenResult<Option<&'c str>> {
     match claims.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -213,7 +238,7 @@ fn opt_string<'c>(claims: &'c Map<String, Value>, name: &str) -> TokenResult<Opt
 }
 
 /// A list claim: a space-delimited string or an array of strings.
-fn string_list(claims: &Map<String, Value>, name: &str) -> TokenResult<Option<Vec<String>>> {
+fn string_list(claims: &Claims, name: &str) -> TokenResult<Option<Vec<String>>> {
     match claims.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.split_ascii_whitespace().map(str::to_owned).collect())),
@@ -230,7 +255,7 @@ fn string_list(claims: &Map<String, Value>, name: &str) -> TokenResult<Option<Ve
     }
 }
 
-fn actor_chain(claims: &Map<String, Value>) -> TokenResult<Vec<String>> {
+fn actor_chain(claims: &Claims) -> TokenResult<Vec<String>> {
     let mut chain = Vec::new();
     let mut current = claims.get("act");
     while let Some(act) = current {
@@ -269,12 +294,27 @@ impl Policy {
         self.kinds.iter().filter_map(|k| k.jwt.as_ref().map(|j| (&*k.name, j)))
     }
 
+    /// Whether the rules of some jwt kind read claim `name`.
+    fn reads_claim(&self, name: &str) -> bool {
+        CLAIMS_READ.contains(&name)
+            || self.jwt_kinds().any(|(_, k)| {
+                k.scopes_claim == name
+                    || k.roles_claim.as_deref() == Some(name)
+                    || k.tenant_claim.as_deref() == Some(name)
+            })
+    }
+
+    /// A token's decoded payload as claims.
+    pub(crate) fn read_claims(&self, payload: Vec<u8>) -> TokenResult<Claims> {
+        Claims::from_bytes(payload, &|name| self.reads_claim(name)).map_err(unreadable("payload"))
+    }
+
     fn finish_jwt(
         &self,
         kind_name: &str,
         alg: Algorithm,
         valid: bool,
-        claims: Arc<Map<String, Value>>,
+        claims: Arc<Claims>,
         options: &VerifyTokenOptions<'_>,
     ) -> TokenResult<VerifiedToken> {
         if !valid {
@@ -303,7 +343,10 @@ impl Policy {
                 format!("a compact JWS has 3 parts separated by `.`, this has {}", parts.len())
             }));
         };
-        let header = decode_json(header_b64, "header")?;
+        let header = String::from_utf8(decode_part(header_b64, "header")?)
+            .map_err(|_| Unreadable::NotJson)
+            .and_then(|text| Members::read(&text, &|name| HEADER_READ.contains(&name)))
+            .map_err(unreadable("header"))?;
         let alg_text = match header.get("alg") {
             Some(Value::String(s)) => s.as_str(),
             _ => return Err(malformed("the header has no `alg` string")),
@@ -339,7 +382,7 @@ impl Policy {
                 ));
             }
         }
-        let claims = Arc::new(decode_json(payload_b64, "payload")?);
+        let claims = Arc::new(self.read_claims(decode_part(payload_b64, "payload")?)?);
 
         let (kind_name, kind) = self.select_jwt_kind(&claims, options.kind)?;
         let alg = parse_alg(alg_text)
@@ -379,11 +422,7 @@ impl Policy {
     /// The jwt kind a token is of: the one asked for, the only one, or the
     /// one whose issuer (then audience) the claims name. The one place this
     /// is decided; request classification asks it too.
-    pub(crate) fn select_jwt_kind(
-        &self,
-        claims: &Map<String, Value>,
-        wanted: Option<&str>,
-    ) -> TokenResult<(&str, &JwtKind)> {
+    pub(crate) fn select_jwt_kind(&self, claims: &Claims, wanted: Option<&str>) -> TokenResult<(&str, &JwtKind)> {
         if let Some(name) = wanted {
             return self.jwt_kinds().find(|(n, _)| *n == name).ok_or_else(|| {
                 TokenError::new(
@@ -453,7 +492,7 @@ impl Policy {
         kind_name: &str,
         kind: &JwtKind,
         alg: Algorithm,
-        claims: Arc<Map<String, Value>>,
+        claims: Arc<Claims>,
         options: &VerifyTokenOptions<'_>,
     ) -> TokenResult<VerifiedToken> {
         let now = options.now;
@@ -610,7 +649,7 @@ fn cache_id(policy: &Policy, token: &str) -> Option<TokenId> {
 }
 
 /// What the cache keeps of a token whose signature verified.
-fn known(kind: &str, alg: Algorithm, keys: &Arc<KeySet>, key: usize, claims: &Arc<Map<String, Value>>) -> Known {
+fn known(kind: &str, alg: Algorithm, keys: &Arc<KeySet>, key: usize, claims: &Arc<Claims>) -> Known {
     Known {
         kind: kind.into(),
         keys: Arc::clone(keys),

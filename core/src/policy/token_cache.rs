@@ -21,7 +21,6 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::jwk::KeySet;
@@ -41,7 +40,7 @@ pub(crate) struct Known {
     pub(crate) keys: Arc<KeySet>,
     pub(crate) key: usize,
     pub(crate) alg: jsonwebtoken::Algorithm,
-    pub(crate) claims: Arc<Map<String, Value>>,
+    pub(crate) claims: Arc<crate::claims::Claims>,
 }
 
 #[derive(Debug)]
