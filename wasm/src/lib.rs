@@ -253,36 +253,58 @@ fn snake_case(name: &str) -> String {
     out
 }
 
-/// An options record from a JS object with camelCase names; a `pepper`
-/// given as bytes is taken apart (JSON cannot carry it).
-fn options<T: DeserializeOwned + Default>(value: &JsValue, what: &str) -> Result<(T, Option<core::Pepper>), JsValue> {
-    options_except(value, what, &[])
+/// An options record from a JS object with camelCase names.
+fn options<T: DeserializeOwned + Default>(value: &JsValue, what: &str) -> Result<T, JsValue> {
+    match renamed(value, what, &[])? {
+        Some(named) => record(named, what),
+        None => Ok(T::default()),
+    }
 }
 
-/// [`options`] without the fields in `skip` (read apart, with their own codes).
-fn options_except<T: DeserializeOwned + Default>(
+/// [`options`] of a record with a `pepper`, which is taken apart: given as
+/// bytes, JSON cannot carry it. Fields in `skip` (lists read apart, with
+/// their own codes) are left out too.
+fn peppered<T: DeserializeOwned + Default>(
     value: &JsValue,
     what: &str,
     skip: &[&str],
 ) -> Result<(T, Option<core::Pepper>), JsValue> {
-    if value.is_undefined() || value.is_null() {
+    let Some(mut named) = renamed(value, what, skip)? else {
         return Ok((T::default(), None));
+    };
+    let bytes = pepper(&field(value, "pepper")?)?;
+    named.remove("pepper");
+    Ok((record(named, what)?, bytes))
+}
+
+/// A record from renamed options, read from their text: each record type
+/// has one reader in the .wasm, the one from text.
+fn record<T: DeserializeOwned>(named: serde_json::Map<String, serde_json::Value>, what: &str) -> Result<T, JsValue> {
+    wire::read_str(
+        &serde_json::Value::Object(named).to_string(),
+        Code::InvalidArgument,
+        what,
+    )
+    .map_err(err)
+}
+
+/// The options with snake_case names, without the fields in `skip`; `None`
+/// when absent. The object crosses as one JSON text (an `undefined` field is
+/// left out, as absent) and is renamed here: each crossing of the boundary
+/// costs more than the renaming. Fields in `skip` are taken off a shallow
+/// copy first, so they are not written out. Not generic: one copy in the
+/// .wasm.
+fn renamed(
+    value: &JsValue,
+    what: &str,
+    skip: &[&str],
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
     }
     if !value.is_object() || Array::is_array(value) {
         return Err(err(wire::Error::argument(what, "must be an object")));
     }
-    let bytes = pepper(&field(value, "pepper")?)?;
-    let record = wire::read_str(&renamed(value, what, skip)?, Code::InvalidArgument, what).map_err(err)?;
-    Ok((record, bytes))
-}
-
-/// The options as JSON text with snake_case names, without `pepper` and the
-/// fields in `skip`. The object crosses as one JSON text (an `undefined`
-/// field is left out, as absent) and is renamed here: each crossing of the
-/// boundary costs more than the renaming. Fields in `skip` (lists read
-/// apart) are taken off a shallow copy first, so they are not written out.
-/// Not generic: one copy in the .wasm.
-fn renamed(value: &JsValue, what: &str, skip: &[&str]) -> Result<String, JsValue> {
     let source = if skip.is_empty() {
         value.clone()
     } else {
@@ -296,12 +318,12 @@ fn renamed(value: &JsValue, what: &str, skip: &[&str]) -> Result<String, JsValue
     let serde_json::Value::Object(given) = json_from_js(&source, Code::InvalidArgument, what)? else {
         return Err(err(wire::Error::argument(what, "must be an object")));
     };
-    let named: serde_json::Map<String, serde_json::Value> = given
-        .into_iter()
-        .filter(|(name, _)| name != "pepper")
-        .map(|(name, value)| (snake_case(&name), value))
-        .collect();
-    Ok(serde_json::Value::Object(named).to_string())
+    Ok(Some(
+        given
+            .into_iter()
+            .map(|(name, value)| (snake_case(&name), value))
+            .collect(),
+    ))
 }
 
 fn string(value: &JsValue, what: &str) -> Result<String, JsValue> {
@@ -525,7 +547,7 @@ impl CheckArgs {
 /// options (`revokedKeys`).
 fn host_data(host: &JsValue) -> Result<wire::HostRecords, JsValue> {
     let (mut records, bytes): (wire::HostRecords, _) =
-        options_except(host, "hostData", &["keys", "principals", "resources"])?;
+        peppered(host, "hostData", &["keys", "principals", "resources"])?;
     records.pepper = bytes;
     records.keys = list(field(host, "keys")?, Code::InvalidKeyRecord, "hostData.keys")?;
     records.principals = list(
@@ -1173,7 +1195,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "string")] owner: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "NewKeyOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (mut new, bytes): (wire::NewKeyOptions, _) = self::options(&options, "options")?;
+        let (mut new, bytes): (wire::NewKeyOptions, _) = peppered(&options, "options", &[])?;
         new.pepper = bytes;
         let generated = wire::generate_key(
             &self.inner,
@@ -1194,7 +1216,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "RotateKeyOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let old: core::KeyRecord = from_js(record, Code::InvalidKeyRecord, "record")?;
-        let (mut rotate, bytes): (wire::RotateOptions, _) = self::options(&options, "options")?;
+        let (mut rotate, bytes): (wire::RotateOptions, _) = peppered(&options, "options", &[])?;
         rotate.pepper = bytes;
         to_js(&wire::rotate_key(&self.inner, &old, &rotate, clock).map_err(err)?)
     }
@@ -1215,7 +1237,7 @@ impl Policy {
     ) -> Result<VerifiedKey, JsValue> {
         let key = string(&key, "key")?;
         let record: core::KeyRecord = from_js(record, Code::InvalidKeyRecord, "record")?;
-        let (mut verify, bytes): (wire::KeyOptions, _) = self::options(&options, "options")?;
+        let (mut verify, bytes): (wire::KeyOptions, _) = peppered(&options, "options", &[])?;
         verify.pepper = bytes;
         let inner = wire::verify_key(&self.inner, &key, record, &verify, clock).map_err(err)?;
         Ok(VerifiedKey {
@@ -1232,7 +1254,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyTokenOptions")] options: JsValue,
     ) -> Result<VerifiedToken, JsValue> {
         let token = string(&token, "token")?;
-        let (options, _): (wire::TokenOptions, _) = self::options(&options, "options")?;
+        let options: wire::TokenOptions = self::options(&options, "options")?;
         let inner = wire::verify_jwt(&self.inner, &token, &options, clock).map_err(err)?;
         Ok(self.verified(inner))
     }
@@ -1245,7 +1267,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyTokenOptions")] options: JsValue,
     ) -> Result<PendingToken, JsValue> {
         let token = string(&token, "token")?;
-        let (options, _): (wire::TokenOptions, _) = self::options(&options, "options")?;
+        let options: wire::TokenOptions = self::options(&options, "options")?;
         let inner = wire::begin_jwt(&self.inner, &token, &options, clock).map_err(err)?;
         Ok(PendingToken { inner, options })
     }
@@ -1259,7 +1281,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "boolean | undefined")] verdict: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyTokenOptions")] options: JsValue,
     ) -> Result<VerifiedToken, JsValue> {
-        let (options, _): (wire::TokenOptions, _) = self::options(&options, "options")?;
+        let options: wire::TokenOptions = self::options(&options, "options")?;
         let inner = wire::complete_jwt(&self.inner, pending.inner, verdict.as_bool(), &options, clock).map_err(err)?;
         Ok(self.verified(inner))
     }
@@ -1292,7 +1314,7 @@ impl Policy {
         if !request.is_object() {
             return Err(invalid("the session request must be an object"));
         }
-        let (mut session, _): (wire::SessionOptions, _) = self::options(&request, "request")?;
+        let mut session: wire::SessionOptions = self::options(&request, "request")?;
         if session.now.is_none() {
             session.now = opt_time(&at, "now")?;
         }
@@ -1312,7 +1334,7 @@ impl Policy {
         if !request.is_object() {
             return Err(invalid("the delegation request must be an object"));
         }
-        let (mut delegation, _): (wire::DelegationOptions, _) = self::options(&request, "request")?;
+        let mut delegation: wire::DelegationOptions = self::options(&request, "request")?;
         if delegation.now.is_none() {
             delegation.now = opt_time(&at, "now")?;
         }

@@ -57,6 +57,8 @@ test("keys: generate, verify, identity, rotate", () => {
   assert.throws(() => policy.authorizeRequest({ method: "GET", path: "/", headers: {} }, badKeys), (e) => e.code === "invalid_key_record");
   const peppered = policy.generateKey("personal_key", "user:alice", { pepper: new TextEncoder().encode("pepper"), now: NOW });
   assert.equal(policy.verifyKey(peppered.key, peppered.record, { pepper: "pepper", now: NOW }).principal, "user:alice");
+  // Options of an operation without a pepper refuse one, like any option they do not have.
+  assert.throws(() => tokenPolicy.verifyJWT("a.b.c", { pepper: "pepper" }), (e) => e.code === "invalid_argument" && /pepper/.test(e.message));
 });
 
 test("identities are resolved once and reused; a decision converts what is read", () => {
