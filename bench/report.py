@@ -26,6 +26,7 @@ parser.add_argument("--python", type=pathlib.Path)
 parser.add_argument("--js", type=pathlib.Path)
 parser.add_argument("--python-cedarling", type=pathlib.Path, help="python/bench/cedarling_bench.py --json")
 parser.add_argument("--js-cedarling", type=pathlib.Path, help="wasm/bench/cedarling.mjs --json")
+parser.add_argument("--rust-cedarling", type=pathlib.Path, help="bench/cedarling-native --json")
 parser.add_argument("--workerd", type=pathlib.Path, help="wasm/bench/workerd.mjs --json")
 parser.add_argument("--wasm-size", type=pathlib.Path, help="bench/wasm_size.py --json")
 parser.add_argument("--jsonl", type=pathlib.Path, help="permiso's and Cedarling's figures in Cedarling's JSONL schema")
@@ -261,6 +262,15 @@ def batch_budget(runtime, rows):
 
 
 jsonl = []
+native = language(args.rust_cedarling, "Rust, next to the `cedarling` crate",
+                  "Both engines read each request from the same JSON data on every call, as a service reads a "
+                  "request body. Source: `bench/cedarling-native/` (a crate of its own, outside the workspace).")
+if native:
+    data, lines = native
+    out += lines
+    jsonl += data.get("jsonl", [])
+    binding_budgets("Rust", data["rows"], "is_allowed")
+
 py = language(args.python, "Python (pip package, PyO3)", "Sources: `python/bench/bench.py`, "
               "`python/bench/cedarling_bench.py`.", args.python_cedarling)
 if py:

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# `make bench`: every benchmark in one run (Rust with criterion, then Python,
-# then JavaScript in Node, each with Cedarling on its scenarios, then token
-# checks in workerd), and bench/REPORT.md and bench/cedarling.jsonl written
+# `make bench`: every benchmark in one run (Rust with criterion, then Rust,
+# Python and JavaScript in Node each with Cedarling on its scenarios, then
+# token checks in workerd), and bench/REPORT.md and bench/cedarling.jsonl written
 # from that run.
-# Installs what is missing, like the tests. Takes about 15 minutes.
+# Installs what is missing, like the tests. Takes about 25 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,10 @@ mkdir -p "$out"
 
 echo "== rust (criterion)"
 cargo bench -p permiso-bench --benches 2>&1 | grep -vE '^(Benchmarking|Found [0-9]+ outliers|  [0-9]+ \(|\s*$)'
+
+echo "== rust, next to the cedarling crate (its own crate: ~370 dependencies, ~7 minutes to build)"
+(cd bench/cedarling-native &&
+  CARGO_TARGET_DIR=../../target/cedarling-native cargo run --release --quiet -- --json "../../$out/cedarling-rust.json")
 
 echo "== python"
 bash scripts/setup-python.sh
@@ -29,4 +33,5 @@ node wasm/bench/workerd.mjs --json "$out/workerd.json"
 
 python3 bench/report.py --python "$out/python.json" --js "$out/js.json" \
   --python-cedarling "$out/cedarling-python.json" --js-cedarling "$out/cedarling-js.json" \
-  --workerd "$out/workerd.json" --wasm-size "$out/wasm-size.json" --jsonl bench/cedarling.jsonl --out bench/REPORT.md
+  --rust-cedarling "$out/cedarling-rust.json" --workerd "$out/workerd.json" --wasm-size "$out/wasm-size.json" \
+  --jsonl bench/cedarling.jsonl --out bench/REPORT.md
